@@ -1,0 +1,186 @@
+"""Pools of pre-rendered media (what the model sees) and the batches built from them."""
+from __future__ import annotations
+
+import os
+import pickle
+import random
+import sys
+import time
+from multiprocessing import Pool
+from typing import List, Optional, Tuple
+
+import numpy as np
+
+import dialogue
+from tokenizer import SEP, SYSTEM, MEDIA, Tokenizer, media_placeholder, sanitize
+from world import make_clip, make_scene, model_frames, model_image
+
+CLIP_MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
+CLIP_STD = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
+
+TRAIN_SEED = 0
+EVAL_SEED = 900_000_000  # held-out scenes and clips are seeded far apart from training
+
+
+def _img_job(args):
+    seed, size = args
+    sc = make_scene(seed)
+    return sc, np.asarray(model_image(sc, size), dtype=np.uint8)
+
+
+def _vid_job(args):
+    seed, frames, size = args
+    cl = make_clip(seed)
+    return cl, np.stack([np.asarray(f, dtype=np.uint8) for f in model_frames(cl, frames, size)])
+
+
+def _run(job, items, label, procs):
+    out = []
+    t0 = time.time()
+    with Pool(procs) as p:
+        for i, r in enumerate(p.imap(job, items, chunksize=64)):
+            out.append(r)
+            if (i + 1) % 2000 == 0 or i + 1 == len(items):
+                el = time.time() - t0
+                eta = el / (i + 1) * (len(items) - i - 1)
+                print(f"  {label}: {i + 1}/{len(items)}  {el:.0f}s elapsed, ~{eta:.0f}s left", flush=True)
+    return out
+
+
+def build_pool(path: str, n_images: int, n_videos: int, image_size: int, frames: int, frame_size: int,
+               seed0: int = TRAIN_SEED, procs: int = 2) -> dict:
+    if os.path.exists(path):
+        with open(path, "rb") as f:
+            pool = pickle.load(f)
+        if (len(pool["scenes"]) == n_images and len(pool["clips"]) == n_videos
+                and pool["images"].shape[1] == image_size and pool["videos"].shape[1:3] == (frames, frame_size)):
+            print(f"pool: reusing {path}", flush=True)
+            return pool
+    print(f"pool: rendering {n_images} images and {n_videos} clips with {procs} processes", flush=True)
+    imgs = _run(_img_job, [(seed0 + i, image_size) for i in range(n_images)], "images", procs)
+    vids = _run(_vid_job, [(seed0 + i, frames, frame_size) for i in range(n_videos)], "clips", procs)
+    pool = {"scenes": [s for s, _ in imgs], "images": np.stack([a for _, a in imgs]),
+            "clips": [c for c, _ in vids], "videos": np.stack([a for _, a in vids]) if vids else np.zeros((0, frames, frame_size, frame_size, 3), np.uint8)}
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        pickle.dump(pool, f, protocol=4)
+    os.replace(tmp, path)
+    return pool
+
+
+def normalize(arr: np.ndarray) -> np.ndarray:
+    """uint8 [...,H,W,3] -> float32 [...,3,H,W] normalised with CLIP mean/std."""
+    x = arr.astype(np.float32) / 255.0
+    x = (x - CLIP_MEAN) / CLIP_STD
+    return np.moveaxis(x, -1, -3)
+
+
+def flip_scene(sc: dict) -> dict:
+    out = dict(sc)
+    out["shapes"] = [dict(s, cx=sc["w"] - s["cx"], rot=-s["rot"], flip=not s.get("flip", False)) for s in sc["shapes"]]
+    return out
+
+
+def query_ids(tok: Tokenizer, humans: List[str], qmax: int) -> List[int]:
+    """The fusion query: human turns, latest first, separated by ###, cut to qmax tokens."""
+    ids: List[int] = []
+    for i, h in enumerate(reversed(humans)):
+        if i:
+            ids.append(tok.ids[SEP])
+        ids.extend(tok.encode(sanitize(h)))
+        if len(ids) >= qmax:
+            break
+    return ids[:qmax]
+
+
+def encode_conversation(tok: Tokenizer, conv: List[dict], media: str, n_media: int) -> Tuple[List[int], List[int]]:
+    """Token ids of the whole conversation and the mask of the last answer (+ its ###)."""
+    ids = tok.encode(SYSTEM + SEP)
+    mask = [0] * len(ids)
+    for i, t in enumerate(conv):
+        human = sanitize(t["human"])
+        if i == 0 and media:
+            human = media_placeholder(media, n_media) + human
+        pre = tok.encode("Human: " + human + SEP + "Assistant:")
+        ans = tok.encode(" " + t["assistant"]) + [tok.ids[SEP]]
+        last = i == len(conv) - 1
+        ids += pre + ans
+        mask += [0] * len(pre) + [1 if last else 0] * len(ans)
+    return ids, mask
+
+
+class Batcher:
+    def __init__(self, pool: dict, tok: Tokenizer, cfg, video_frac: float = 0.28, seed: int = 1):
+        self.pool, self.tok, self.cfg = pool, tok, cfg
+        self.video_frac = video_frac if len(pool["clips"]) else 0.0
+        self.rng = random.Random(seed)
+        self.n_img = cfg.image_grid ** 2
+        self.pad = tok.ids["<pad>"]
+
+    def sample(self):
+        rng = self.rng
+        if rng.random() < self.video_frac:
+            i = rng.randrange(len(self.pool["clips"]))
+            conv = dialogue.video_conversation(rng, self.pool["clips"][i])
+            if not conv:
+                return None
+            ids, mask = encode_conversation(self.tok, conv, "video", self.cfg.video_frames)
+            return ("video", self.pool["videos"][i], ids, mask, conv)
+        i = rng.randrange(len(self.pool["scenes"]))
+        sc, img = self.pool["scenes"][i], self.pool["images"][i]
+        if rng.random() < 0.5:
+            sc, img = flip_scene(sc), img[:, ::-1]
+        conv = dialogue.image_conversation(rng, sc)
+        if not conv:
+            return None
+        ids, mask = encode_conversation(self.tok, conv, "image", self.n_img)
+        return ("image", img, ids, mask, conv)
+
+    def batch(self, size: int):
+        items = []
+        while len(items) < size:
+            s = self.sample()
+            if s is not None and len(s[2]) <= self.cfg.max_positions:
+                items.append(s)
+        return collate(self.tok, self.cfg, items)
+
+
+def collate(tok: Tokenizer, cfg, items):
+    import torch
+    pad = tok.ids["<pad>"]
+    t = max(len(it[2]) for it in items)
+    ids = torch.full((len(items), t), pad, dtype=torch.long)
+    tgt_mask = torch.zeros((len(items), t), dtype=torch.bool)
+    for b, it in enumerate(items):
+        ids[b, : len(it[2])] = torch.tensor(it[2])
+        tgt_mask[b, : len(it[3])] = torch.tensor(it[3], dtype=torch.bool)
+    qs = [query_ids(tok, [c["human"] for c in it[4]], cfg.query_max) for it in items]
+    qlen = max(len(q) for q in qs)
+    qids = torch.full((len(items), qlen), pad, dtype=torch.long)
+    qmask = torch.zeros((len(items), qlen), dtype=torch.long)
+    for b, q in enumerate(qs):
+        qids[b, : len(q)] = torch.tensor(q)
+        qmask[b, : len(q)] = 1
+    img_idx = [b for b, it in enumerate(items) if it[0] == "image"]
+    vid_idx = [b for b, it in enumerate(items) if it[0] == "video"]
+    images = torch.from_numpy(normalize(np.stack([np.ascontiguousarray(items[b][1]) for b in img_idx]))) if img_idx else None
+    videos = torch.from_numpy(normalize(np.stack([items[b][1] for b in vid_idx]))) if vid_idx else None
+    return {"ids": ids, "tgt_mask": tgt_mask, "qids": qids, "qmask": qmask, "img_idx": img_idx, "vid_idx": vid_idx,
+            "images": images, "videos": videos}
+
+
+def embed_batch(model, tok: Tokenizer, batch):
+    """Token embeddings with the media patches replaced by encoder outputs."""
+    import torch
+    ids = batch["ids"]
+    emb = model.tok(ids)
+    patch_img, patch_vid = tok.ids[MEDIA["image"][1]], tok.ids[MEDIA["video"][1]]
+    if batch["img_idx"]:
+        sel = torch.tensor(batch["img_idx"])
+        feats = model.encode_image(batch["images"], batch["qids"][sel], batch["qmask"][sel])
+        emb = emb.masked_scatter((ids == patch_img)[..., None], feats.to(emb.dtype).reshape(-1))
+    if batch["vid_idx"]:
+        sel = torch.tensor(batch["vid_idx"])
+        feats = model.encode_video(batch["videos"], batch["qids"][sel], batch["qmask"][sel])
+        emb = emb.masked_scatter((ids == patch_vid)[..., None], feats.to(emb.dtype).reshape(-1))
+    return emb

@@ -1,0 +1,216 @@
+"""lego-tiny: LEGO's shape at a size a 2-core CPU can train in about an hour.
+
+vision encoder (conv stem -> grid tokens) -> query fusion -> MLP projector -> image tokens
+video encoder (same stem per frame -> fusion -> pool per frame + temporal embedding) -> video tokens
+causal pre-LN decoder with a key/value cache, tied input/output embeddings.
+
+Query fusion: before the decoder, the visual tokens cross-attend to the embeddings of the human
+turns (latest first). A small decoder trained for an hour otherwise learns to box *an* object and
+ignore the question; letting the encoder see the question breaks that plateau (see DESIGN.md).
+A bundle without fusion (LEGO-7B) simply has no query inputs on its encoders.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+@dataclass
+class Config:
+    vocab_size: int
+    d_model: int = 128
+    n_layers: int = 4
+    n_heads: int = 4
+    d_ff: int = 512
+    max_positions: int = 640
+    image_size: int = 96
+    image_grid: int = 8
+    video_frames: int = 16
+    frame_size: int = 48
+    stem_channels: int = 128
+    query_max: int = 64
+
+    def to_dict(self):
+        return asdict(self)
+
+
+class Stem(nn.Module):
+    """Conv stem: total stride = size / grid (12 for 96->8 and 48->4)."""
+
+    def __init__(self, c: int):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(3, 32, 3, 2, 1), nn.BatchNorm2d(32), nn.GELU(),
+            nn.Conv2d(32, 64, 3, 2, 1), nn.BatchNorm2d(64), nn.GELU(),
+            nn.Conv2d(64, 64, 3, 1, 1), nn.BatchNorm2d(64), nn.GELU(),
+            nn.Conv2d(64, c, 3, 3, 0), nn.BatchNorm2d(c), nn.GELU(),
+        )
+
+    def forward(self, x):  # [N,3,H,W] -> [N, h*w, c]
+        y = self.net(x)
+        return y.flatten(2).transpose(1, 2)
+
+
+class Attention(nn.Module):
+    def __init__(self, d: int, h: int):
+        super().__init__()
+        self.h, self.hd = h, d // h
+        self.q = nn.Linear(d, d)
+        self.kv = nn.Linear(d, 2 * d)
+        self.o = nn.Linear(d, d)
+
+    def split(self, x):
+        b, t, _ = x.shape
+        return x.view(b, t, self.h, self.hd).transpose(1, 2)
+
+    def forward(self, x, ctx, bias):
+        q = self.split(self.q(x))
+        k, v = self.kv(ctx).chunk(2, dim=-1)
+        k, v = self.split(k), self.split(v)
+        att = (q @ k.transpose(-1, -2)) / math.sqrt(self.hd) + bias
+        y = att.softmax(-1) @ v
+        b, _, t, _ = y.shape
+        return self.o(y.transpose(1, 2).reshape(b, t, self.h * self.hd))
+
+
+class Fusion(nn.Module):
+    """Visual tokens attend to the question (cross-attention + MLP, both residual)."""
+
+    def __init__(self, cfg: Config):
+        super().__init__()
+        d = cfg.d_model
+        self.qpos = nn.Embedding(cfg.query_max, d)
+        self.ln_x = nn.LayerNorm(d)
+        self.ln_q = nn.LayerNorm(d)
+        self.att = Attention(d, cfg.n_heads)
+        self.ln2 = nn.LayerNorm(d)
+        self.mlp = nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))
+
+    def forward(self, x, q_emb, q_mask):
+        # x [N,T,d]; q_emb [N,Q,d]; q_mask [N,Q] (1 = real token)
+        qpos = torch.arange(q_emb.shape[1], device=x.device)
+        q = self.ln_q(q_emb + self.qpos(qpos)[None])
+        bias = (1.0 - q_mask[:, None, None, :].to(x.dtype)) * -1e4
+        x = x + self.att(self.ln_x(x), q, bias)
+        return x + self.mlp(self.ln2(x))
+
+
+class Block(nn.Module):
+    def __init__(self, cfg: Config):
+        super().__init__()
+        d = cfg.d_model
+        self.ln1 = nn.LayerNorm(d)
+        self.h, self.hd = cfg.n_heads, d // cfg.n_heads
+        self.qkv = nn.Linear(d, 3 * d)
+        self.o = nn.Linear(d, d)
+        self.ln2 = nn.LayerNorm(d)
+        self.mlp = nn.Sequential(nn.Linear(d, cfg.d_ff), nn.GELU(), nn.Linear(cfg.d_ff, d))
+
+    def forward(self, x, bias, past_k=None, past_v=None):
+        """bias: [1 or B*H, T, S] additive mask. Keys/values are returned as [B, H, S, hd]."""
+        b, t, d = x.shape
+        h, hd = self.h, self.hd
+        q, k, v = self.qkv(self.ln1(x)).chunk(3, dim=-1)
+        q = (q * (1.0 / math.sqrt(hd))).view(b, t, h, hd).transpose(1, 2).reshape(b * h, t, hd)
+        k = k.view(b, t, h, hd).transpose(1, 2)
+        v = v.view(b, t, h, hd).transpose(1, 2)
+        if past_k is not None:
+            k = torch.cat([past_k, k], dim=2)
+            v = torch.cat([past_v, v], dim=2)
+        s = k.shape[2]
+        att = torch.baddbmm(bias, q, k.reshape(b * h, s, hd).transpose(1, 2)).softmax(-1)
+        y = torch.bmm(att, v.reshape(b * h, s, hd)).view(b, h, t, hd).transpose(1, 2).reshape(b, t, d)
+        x = x + self.o(y)
+        x = x + self.mlp(self.ln2(x))
+        return x, k, v
+
+
+class LegoTiny(nn.Module):
+    def __init__(self, cfg: Config):
+        super().__init__()
+        self.cfg = cfg
+        d = cfg.d_model
+        self.tok = nn.Embedding(cfg.vocab_size, d)
+        self.pos = nn.Embedding(cfg.max_positions, d)
+        self.stem = Stem(cfg.stem_channels)
+        self.stem_proj = nn.Linear(cfg.stem_channels, d)
+        g, fg = cfg.image_grid, cfg.image_grid * cfg.frame_size // cfg.image_size
+        self.img_row, self.img_col = nn.Parameter(torch.zeros(g, d)), nn.Parameter(torch.zeros(g, d))
+        self.vid_row, self.vid_col = nn.Parameter(torch.zeros(fg, d)), nn.Parameter(torch.zeros(fg, d))
+        self.vid_time = nn.Parameter(torch.zeros(cfg.video_frames, d))
+        for p in (self.img_row, self.img_col, self.vid_row, self.vid_col, self.vid_time):
+            nn.init.normal_(p, std=0.02)
+        self.fusion = Fusion(cfg)
+        self.img_proj = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, d))
+        self.vid_proj = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, d))
+        self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.n_layers)])
+        self.ln_f = nn.LayerNorm(d)
+        self.apply(self._init)
+
+    @staticmethod
+    def _init(m):
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, std=0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Embedding):
+            nn.init.normal_(m.weight, std=0.02)
+
+    # -- encoders ---------------------------------------------------------------------------
+    def _grid(self, x, row, col):
+        f = self.stem_proj(self.stem(x))
+        g = row.shape[0]
+        pos = (row[:, None, :] + col[None, :, :]).reshape(g * g, -1)
+        return f + pos[None]
+
+    def encode_image(self, pixel_values, query_ids, query_mask):
+        x = self._grid(pixel_values, self.img_row, self.img_col)
+        x = self.fusion(x, self.tok(query_ids), query_mask)
+        return self.img_proj(x)
+
+    def encode_video(self, frames, query_ids, query_mask):
+        b, n = frames.shape[0], frames.shape[1]
+        x = self._grid(frames.flatten(0, 1), self.vid_row, self.vid_col)  # [B*F, g*g, d]
+        q = self.tok(query_ids)
+        q = q[:, None].expand(b, n, q.shape[1], q.shape[2]).flatten(0, 1)
+        qm = query_mask[:, None].expand(b, n, query_mask.shape[1]).flatten(0, 1)
+        x = self.fusion(x, q, qm).mean(1).view(b, n, -1)
+        return self.vid_proj(x + self.vid_time[:n][None])
+
+    # -- decoder ----------------------------------------------------------------------------
+    def decode(self, inputs_embeds, attention_mask, position_ids, past=None):
+        """inputs_embeds [B,T,d]; attention_mask [B,P+T]; position_ids [B,T];
+        past: list of (k, v) [B,H,P,hd] or None. Returns logits and present."""
+        h, present = self.hidden(inputs_embeds, attention_mask, position_ids, past)
+        return self.logits(h), present
+
+    def logits(self, h):
+        return self.ln_f(h) @ self.tok.weight.t()
+
+    def hidden(self, inputs_embeds, attention_mask, position_ids, past=None):
+        t = inputs_embeds.shape[1]
+        p = 0 if past is None else past[0][0].shape[2]
+        total = p + t
+        x = inputs_embeds + self.pos(position_ids)
+        qi = torch.arange(t, device=x.device)[:, None] + p
+        kj = torch.arange(total, device=x.device)[None, :]
+        causal = kj <= qi
+        if attention_mask is None:  # training: no padding before real tokens, causal is enough
+            bias = ((~causal).to(x.dtype) * -1e4)[None]
+        else:
+            b = inputs_embeds.shape[0]
+            keep = causal[None, None] & (attention_mask[:, None, None, :] > 0)
+            bias = ((~keep).to(x.dtype) * -1e4).expand(b, self.cfg.n_heads, t, total).reshape(-1, t, total)
+        present = []
+        for i, blk in enumerate(self.blocks):
+            pk, pv = (past[i] if past is not None else (None, None))
+            x, k, v = blk(x, bias, pk, pv)
+            present.append((k, v))
+        return x, present
+
+    def n_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())

@@ -1,0 +1,194 @@
+"""Train lego-tiny on the synthetic world. Shows progress; checkpoints every few minutes.
+
+The learning-rate schedule runs on wall-clock time (warm-up, then cosine to the time budget), so a
+run ends when its budget says whatever else the machine is doing; the step count is logged.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import dialogue
+from data import Batcher, build_pool, embed_batch
+from model import Config, LegoTiny
+from tokenizer import SYSTEM, Tokenizer, build_vocab, coordinate_tokens
+from world import make_clip, make_scene
+
+
+def vocab_texts(n: int = 30000):
+    rng = random.Random(12345)
+    yield SYSTEM + "###Human: ###Assistant:"
+    for i in range(n):
+        sc = make_scene(10_000_000 + i)
+        for t in dialogue.image_conversation(rng, sc, turns=3):
+            yield t["human"] + " " + t["assistant"]
+        if i % 4 == 0:
+            cl = make_clip(20_000_000 + i)
+            for t in dialogue.video_conversation(rng, cl, turns=2):
+                yield t["human"] + " " + t["assistant"]
+    for k in dialogue.KINDS:
+        yield f" {k} {k}s {dialogue.PLURAL[k]}"
+    for c in dialogue.COLOUR_NAMES:
+        yield f" {c} {c[0].upper() + c[1:]}"
+
+
+def gaussian_table(n: int, sigma: float) -> torch.Tensor:
+    x = torch.arange(n, dtype=torch.float32)
+    g = torch.exp(-0.5 * ((x[None] - x[:, None]) / sigma) ** 2)
+    return g / g.sum(1, keepdim=True)
+
+
+class SoftLoss:
+    """Cross-entropy; coordinate tokens get Gaussian soft labels over their own family."""
+
+    def __init__(self, tok: Tokenizer):
+        fams = coordinate_tokens()
+        self.fams = []
+        for name, toks in fams.items():
+            base = tok.ids[toks[0]]
+            assert all(tok.ids[t] == base + i for i, t in enumerate(toks)), name
+            self.fams.append((name, base, len(toks)))
+        self.fam_of = torch.full((len(tok.vocab),), -1, dtype=torch.long)
+        for fi, (_, base, n) in enumerate(self.fams):
+            self.fam_of[base: base + n] = fi
+        self.tables = {}
+
+    def __call__(self, logits, targets, sigma3: float, sigma2: float):
+        logp = F.log_softmax(logits.float(), dim=-1)
+        loss = -logp.gather(1, targets[:, None])[:, 0]
+        fam = self.fam_of[targets]
+        for fi, (name, base, n) in enumerate(self.fams):
+            sel = (fam == fi).nonzero()[:, 0]
+            if len(sel) == 0:
+                continue
+            sigma = sigma3 if n == 1001 else sigma2
+            key = (n, round(sigma, 2))
+            if key not in self.tables:
+                self.tables = {k: v for k, v in self.tables.items() if k[0] != n}
+                self.tables[key] = gaussian_table(n, sigma)
+            w = self.tables[key][targets[sel] - base]
+            loss[sel] = -(w * logp[sel, base: base + n]).sum(1)
+        return loss.mean()
+
+
+def forward_batch(model, tok, batch):
+    """Logits at the answer positions and their targets. The system prompt is the same for every
+    sample, so its keys/values are computed once and shared (exact: it sees nothing after it)."""
+    prefix = torch.tensor(tok.encode(SYSTEM + "###"))[None]
+    p = prefix.shape[1]
+    ids = batch["ids"]
+    assert torch.equal(ids[0, :p], prefix[0])
+    h, present = model.hidden(model.tok(prefix), None, torch.arange(p)[None])
+    b, t = ids.shape
+    past = [(k.expand(b, -1, -1, -1), v.expand(b, -1, -1, -1)) for k, v in present]
+    rest = dict(batch, ids=ids[:, p:])
+    emb = embed_batch(model, tok, rest)
+    h, _ = model.hidden(emb, None, torch.arange(p, t)[None].expand(b, t - p), past)
+    m = batch["tgt_mask"][:, p + 1:]
+    sel = h[:, :-1][m]
+    return model.logits(sel), ids[:, p + 1:][m]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="train.py", description=__doc__)
+    ap.add_argument("--work", required=True, help="folder for the pool, checkpoints and logs")
+    ap.add_argument("--minutes", type=float, default=85.0, help="training time budget")
+    ap.add_argument("--images", type=int, default=60000)
+    ap.add_argument("--videos", type=int, default=16000)
+    ap.add_argument("--batch", type=int, default=48)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--d-model", type=int, default=128)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--heads", type=int, default=4)
+    args = ap.parse_args(argv)
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    os.makedirs(args.work, exist_ok=True)
+    tok_path = os.path.join(args.work, "tokenizer.json")
+    if os.path.exists(tok_path):
+        tok = Tokenizer.load(tok_path)
+    else:
+        print("tokenizer: building the vocabulary from generated conversations", flush=True)
+        tok = Tokenizer(build_vocab(vocab_texts()))
+        tok.save(tok_path)
+    print(f"tokenizer: {len(tok.vocab)} tokens", flush=True)
+
+    cfg = Config(vocab_size=len(tok.vocab), d_model=args.d_model, n_layers=args.layers, n_heads=args.heads,
+                 d_ff=4 * args.d_model)
+    pool = build_pool(os.path.join(args.work, "pool.pkl"), args.images, args.videos, cfg.image_size,
+                      cfg.video_frames, cfg.frame_size)
+    model = LegoTiny(cfg)
+    print(f"model: {model.n_params() / 1e6:.2f} M parameters; config {json.dumps(cfg.to_dict())}", flush=True)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.05)
+    loss_fn = SoftLoss(tok)
+    batcher = Batcher(pool, tok, cfg, seed=args.seed + 1)
+    budget = args.minutes * 60.0
+    warm = min(240.0, 0.05 * budget)
+    t0 = time.time()
+    last_ckpt = last_log = t0
+    step = seen = 0
+    ema = None
+    log = open(os.path.join(args.work, "train-log.jsonl"), "a")
+    model.train()
+
+    def save(tag):
+        path = os.path.join(args.work, f"{tag}.pt")
+        torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "step": step, "seen": seen,
+                    "minutes": (time.time() - t0) / 60}, path + ".tmp")
+        os.replace(path + ".tmp", path)
+
+    while True:
+        el = time.time() - t0
+        if el >= budget:
+            break
+        frac = el / budget
+        lr = args.lr * (el / warm if el < warm else 0.5 * (1 + math.cos(math.pi * (el - warm) / (budget - warm))))
+        lr = max(lr, args.lr * 0.02)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        sigma3 = 7.0 - 4.0 * frac  # soft labels sharpen over the run (bins of 0.001)
+        sigma2 = 1.2
+        batch = batcher.batch(args.batch)
+        sel_logits, targets = forward_batch(model, tok, batch)
+        b = batch["ids"].shape[0]
+        loss = loss_fn(sel_logits, targets, sigma3, sigma2)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        seen += b
+        with torch.no_grad():
+            acc = (sel_logits.argmax(-1) == targets).float().mean().item()
+        ema = (loss.item(), acc) if ema is None else (0.98 * ema[0] + 0.02 * loss.item(), 0.98 * ema[1] + 0.02 * acc)
+        now = time.time()
+        if now - last_log > 30:
+            last_log = now
+            rate = seen / (now - t0)
+            print(f"step {step:6d}  {el / 60:5.1f}/{args.minutes:.0f} min  loss {ema[0]:.3f}  token-acc {ema[1]:.3f}  "
+                  f"lr {lr:.2e}  {rate:.0f} samples/s", flush=True)
+            log.write(json.dumps({"step": step, "minutes": el / 60, "loss": ema[0], "acc": ema[1], "lr": lr,
+                                  "samples_per_s": rate}) + "\n")
+            log.flush()
+        if now - last_ckpt > 300:
+            last_ckpt = now
+            save("last")
+    save("last")
+    save("final")
+    print(f"done: {step} steps, {seen} samples in {(time.time() - t0) / 60:.1f} min", flush=True)
+
+
+if __name__ == "__main__":
+    main()

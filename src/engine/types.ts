@@ -1,0 +1,130 @@
+import type { LegoError } from '../errors';
+import type { ImageSize, ModelBox, ModelSpan, PixelBox, SecondSpan } from '../grounding/types';
+
+/**
+ * How an engine wants its media prepared. The media pipeline reads this and produces tensors; an
+ * engine never decodes files itself. Every number comes from the bundle's manifest.
+ */
+export interface ImageSpec {
+  /** side of the square the encoder takes */
+  size: number;
+  /** pad colour (RGB 0-255) used to pad to a centred square */
+  padRgb: readonly [number, number, number];
+  mean: readonly [number, number, number];
+  std: readonly [number, number, number];
+}
+
+export interface VideoSpec extends ImageSpec {
+  /** frames sampled uniformly over the whole clip, at the centre of equal bins */
+  frames: number;
+}
+
+export interface MediaSpec {
+  image: ImageSpec | null;
+  video: VideoSpec | null;
+  audio: { sampleRate: number; seconds: number } | null;
+}
+
+/** Float32 CHW tensor(s), already padded, resized and normalised as the MediaSpec says. */
+export interface PreparedImage {
+  kind: 'image';
+  /** the original image as displayed (after EXIF orientation) */
+  size: ImageSize;
+  /** [3, S, S] */
+  pixelValues: Float32Array;
+}
+
+export interface PreparedVideo {
+  kind: 'video';
+  size: ImageSize;
+  durationSec: number;
+  /** [F, 3, S, S] */
+  pixelValues: Float32Array;
+  /** timestamps (seconds) of the sampled frames */
+  frameTimes: number[];
+}
+
+export type PreparedMedia = PreparedImage | PreparedVideo;
+
+/** One turn of the conversation. Assistant turns keep the model's raw text (its own coordinate frame). */
+export interface Turn {
+  role: 'user' | 'assistant';
+  text: string;
+}
+
+export interface GenerationOptions {
+  maxNewTokens?: number;
+  /** 0 = greedy */
+  temperature?: number;
+  topP?: number;
+  seed?: number;
+  /** extra stop strings, besides the bundle's own */
+  stop?: string[];
+  /** per-request time-out in milliseconds */
+  timeoutMs?: number;
+}
+
+export interface GenerateRequest {
+  /** alternating user/assistant turns, the last one is the user's question */
+  turns: Turn[];
+  /** the media of this conversation's current media context; placed before the first user turn */
+  media?: PreparedMedia | undefined;
+  options?: GenerationOptions;
+}
+
+export interface GroundedBox {
+  /** 1-based, in order of appearance in this answer */
+  index: number;
+  box: ModelBox;
+  /** on the original image (present when the request had an image) */
+  pixels?: PixelBox;
+  /** the words before the box that name it, when the answer says so ("red star") */
+  label?: string;
+  /** the exact text of the box in the answer */
+  raw: string;
+}
+
+export interface GroundedSpan {
+  index: number;
+  span: ModelSpan;
+  /** in seconds (present when the request had a video) */
+  seconds?: SecondSpan;
+  label?: string;
+  raw: string;
+}
+
+export interface FinishInfo {
+  reason: 'stop' | 'length' | 'aborted' | 'timeout';
+  /** the whole answer, as the model wrote it (model frame) */
+  text: string;
+  usage: { promptTokens: number; completionTokens: number };
+  timings: { totalMs: number; encodeMs?: number; prefillMs?: number; decodeMs?: number; firstTokenMs?: number };
+  /** turns dropped from the front to fit the context window */
+  droppedTurns?: number;
+}
+
+/** The typed stream of an answer. */
+export type Part =
+  | { type: 'text-delta'; text: string }
+  | ({ type: 'box' } & GroundedBox)
+  | ({ type: 'span' } & GroundedSpan)
+  | ({ type: 'finish' } & FinishInfo)
+  | { type: 'error'; error: LegoError };
+
+export interface GenerateCallOptions {
+  signal?: AbortSignal;
+}
+
+export interface GroundingEngine {
+  readonly name: string;
+  readonly media: MediaSpec;
+  generate(request: GenerateRequest, options?: GenerateCallOptions): AsyncIterable<Part>;
+  dispose(): Promise<void>;
+}
+
+export interface CollectedAnswer {
+  text: string;
+  boxes: GroundedBox[];
+  spans: GroundedSpan[];
+  finish: FinishInfo;
+}
