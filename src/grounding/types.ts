@@ -31,3 +31,35 @@ export interface ImageSize {
   width: number;
   height: number;
 }
+
+/** A box found in text, in the model's frame. */
+export interface BoxMatch {
+  kind: 'box';
+  box: ModelBox;
+  /** the exact text of the box (for `;`-separated groups, the group without the brackets) */
+  raw: string;
+  /** character offset of `raw` in the whole text */
+  offset: number;
+  /** the words before the box that name it ("red star"), when there are any */
+  label?: string;
+}
+
+/** A span found in text, in the model's frame. */
+export interface SpanMatch {
+  kind: 'span';
+  span: ModelSpan;
+  raw: string;
+  offset: number;
+  label?: string;
+}
+
+export type GroundingMatch = BoxMatch | SpanMatch;
+
+/** Something that looked like a box or span but was not a valid one; it is skipped, never thrown. */
+export interface GroundingWarning {
+  message: string;
+  raw: string;
+  offset: number;
+}
+
+export type GroundingWarningCallback = (warning: GroundingWarning) => void;
