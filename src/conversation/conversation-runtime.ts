@@ -1,0 +1,73 @@
+import { ConversationManager } from './conversation-manager';
+import type { ConversationEvent } from './conversation-manager';
+import { ConversationQueue } from './conversation-queue';
+import type { QueueOutcome } from './conversation-queue';
+import type { ConversationSession } from './conversation-session';
+import { GenerationLimiter } from './generation-limiter';
+import { parseConversationOptions } from './options';
+import type { ConversationOptions } from './options';
+import { openStoreBackend } from './store-backend';
+import type { StoreBackend } from './store-backend';
+
+export interface ConversationRuntimeHooks {
+  /** background store errors (lost connections…), for the log */
+  onStoreError?: (error: unknown) => void;
+  onEvent?: (event: ConversationEvent) => void;
+  now?: () => number;
+}
+
+/**
+ * The conversation layer wired from options: the store backend, the manager, the per-conversation
+ * queue and the global generation limiter. The pipeline runs a message as
+ *
+ *   runtime.turn(key, async (session) => {
+ *     const plan = session.beginTurn(text);
+ *     if (plan.type === 'reply') return plan.text;
+ *     const answer = await runtime.limiter.run(() => generate(plan), { signal: session.signal });
+ *     session.addAnswer(answer);
+ *     …
+ *   });
+ */
+export interface ConversationRuntime {
+  readonly options: ConversationOptions;
+  readonly backend: StoreBackend;
+  readonly manager: ConversationManager;
+  readonly queue: ConversationQueue;
+  readonly limiter: GenerationLimiter;
+  /** One message of a conversation: queued per conversation (by strategy), then run under its lease. */
+  turn<T>(key: string, handler: (session: ConversationSession) => Promise<T> | T, options?: { signal?: AbortSignal }): Promise<QueueOutcome<T>>;
+  close(): Promise<void>;
+}
+
+export async function createConversationRuntime(input: unknown = {}, hooks: ConversationRuntimeHooks = {}): Promise<ConversationRuntime> {
+  const options = parseConversationOptions(input);
+  const backend = await openStoreBackend({
+    store: options.store,
+    idleTtlMs: options.idleTtlMs,
+    blobTtlMs: options.blobTtlMs,
+    maxBlobBytes: options.maxBlobBytes,
+    onError: hooks.onStoreError,
+  });
+  const manager = new ConversationManager({
+    store: backend.store,
+    leases: backend.leases,
+    settings: options,
+    now: hooks.now,
+    onEvent: hooks.onEvent,
+  });
+  const queue = new ConversationQueue({ strategy: options.queueStrategy, maxPending: options.maxPendingPerConversation });
+  const limiter = new GenerationLimiter({
+    maxConcurrent: options.maxConcurrentGenerations,
+    maxWaiting: options.maxWaitingGenerations,
+  });
+  return {
+    options,
+    backend,
+    manager,
+    queue,
+    limiter,
+    turn: async (key, handler, turnOptions = {}) =>
+      queue.run(key, async () => manager.withConversation(key, handler, turnOptions)),
+    close: async () => backend.close(),
+  };
+}

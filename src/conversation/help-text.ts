@@ -1,0 +1,11 @@
+/** The answer to "help": what the bot does and how to talk to it, on every platform. */
+export function helpText(): string {
+  return [
+    'Send me an image or a short video and ask about it — I answer in words and show where (boxes) and when (spans).',
+    'Every box and span I show gets a number you can use later:',
+    '• “what is in box 2?”, “what happens in span 3?”, “compare 1 and 3”',
+    '• “zoom into 1” looks again at a closer crop of box 1',
+    '• a new image or video starts a new topic; I still remember the earlier ones',
+    'Commands: “reset” forgets this conversation, “regions” (or “what do you remember”) lists what I remember, “help” shows this.',
+  ].join('\n');
+}

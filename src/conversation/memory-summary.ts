@@ -1,0 +1,65 @@
+import type { ConversationRecord, MediaContext, Region } from './record';
+
+/**
+ * Short, chat-ready descriptions of what a conversation remembers: used by the "regions" / "what do
+ * you remember" command and by the answer to a reference that does not exist ("box 9").
+ */
+
+const MAX_LISTED = 20;
+
+function seconds(value: number): string {
+  return `${value.toFixed(1)} s`;
+}
+
+function mediaName(media: MediaContext): string {
+  return `${media.kind} ${media.id}`;
+}
+
+/** "box 1 (red star)", "span 3 (2.0–4.5 s)", "box 2" */
+export function describeRegion(region: Region): string {
+  const details: string[] = [];
+  if (region.label !== null && region.label.trim() !== '') details.push(region.label.trim());
+  if (region.kind === 'span' && region.seconds !== null) {
+    details.push(`${seconds(region.seconds.start).replace(' s', '')}–${seconds(region.seconds.end)}`);
+  }
+  const name = `${region.kind} ${region.number}`;
+  return details.length === 0 ? name : `${name} (${details.join(', ')})`;
+}
+
+/** One sentence listing the regions there are (the most recent ones when there are many). */
+export function describeRegions(record: ConversationRecord): string {
+  if (record.regions.length === 0) return 'I have not marked any regions in this conversation yet.';
+  const several = new Set(record.regions.map((r) => r.mediaId)).size > 1;
+  const listed = record.regions.slice(-MAX_LISTED).map((region) => {
+    const media = record.media.find((m) => m.id === region.mediaId);
+    return several && media !== undefined ? `${describeRegion(region)} on ${mediaName(media)}` : describeRegion(region);
+  });
+  const more = record.regions.length - listed.length;
+  const prefix = more > 0 ? `Regions I remember (the latest ${listed.length} of ${record.regions.length}): ` : 'Regions I remember: ';
+  return `${prefix}${listed.join(', ')}.`;
+}
+
+function describeMedia(media: MediaContext, record: ConversationRecord): string {
+  const facts: string[] = [];
+  if (media.name !== null) facts.push(media.name);
+  if (media.size !== null) facts.push(`${media.size.width}×${media.size.height}`);
+  if (media.durationSec !== null) facts.push(seconds(media.durationSec));
+  const questions = record.turns.filter((t) => t.role === 'user' && t.mediaId === media.id).length;
+  facts.push(`${questions} question${questions === 1 ? '' : 's'}`);
+  const active = record.activeMediaId === media.id ? ' (current)' : '';
+  return `• ${mediaName(media)}${active}: ${facts.join(', ')}`;
+}
+
+/** What the conversation remembers: its media, its numbered regions, and how to refer to them. */
+export function describeMemory(record: ConversationRecord): string {
+  if (record.media.length === 0 && record.regions.length === 0 && record.turns.length === 0) {
+    return 'I do not remember anything in this conversation yet. Send an image or a video and ask me about it.';
+  }
+  const lines = ['Here is what I remember in this conversation:'];
+  for (const media of record.media) lines.push(describeMedia(media, record));
+  if (record.media.length === 0) lines.push(`• ${record.turns.filter((t) => t.role === 'user').length} questions without media`);
+  lines.push(describeRegions(record));
+  if (record.regions.length > 0) lines.push('Ask about a region by its number, e.g. “what is in box 1?”, “zoom into 1” or “compare 1 and 2”.');
+  if (record.droppedTurns > 0) lines.push(`(I have forgotten the ${record.droppedTurns} oldest turns.)`);
+  return lines.join('\n');
+}

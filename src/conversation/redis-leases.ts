@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import type { ConversationLeases } from './conversation-leases';
+import { callStore } from './store-call';
+
+/** Sends one raw command to Redis (node-redis: `(args) => client.sendCommand(args)`). */
+export type RedisSend = (args: string[]) => Promise<unknown>;
+
+// Renew and release must check the owner and act in one step: a Lua script runs atomically in Redis.
+const RENEW_SCRIPT = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+const RELEASE_SCRIPT = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+/** Leases in Redis: `SET key token NX PX ttl`; expiry is Redis's own. */
+export class RedisLeases implements ConversationLeases {
+  readonly #send: RedisSend;
+  readonly #namespace: string;
+  readonly #timeoutMs: number;
+
+  constructor(send: RedisSend, options: { namespace: string; timeoutMs: number }) {
+    this.#send = send;
+    this.#namespace = options.namespace;
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  #leaseKey(key: string): string {
+    return `${this.#namespace}:lease:${key}`;
+  }
+
+  async acquire(key: string, ttlMs: number): Promise<string | undefined> {
+    const token = randomUUID();
+    const reply = await callStore('take conversation lease', this.#timeoutMs, () =>
+      this.#send(['SET', this.#leaseKey(key), token, 'NX', 'PX', String(Math.ceil(ttlMs))]),
+    );
+    return reply === 'OK' ? token : undefined;
+  }
+
+  async renew(key: string, token: string, ttlMs: number): Promise<boolean> {
+    const reply = await callStore('renew conversation lease', this.#timeoutMs, () =>
+      this.#send(['EVAL', RENEW_SCRIPT, '1', this.#leaseKey(key), token, String(Math.ceil(ttlMs))]),
+    );
+    return Number(reply) === 1;
+  }
+
+  async release(key: string, token: string): Promise<boolean> {
+    const reply = await callStore('release conversation lease', this.#timeoutMs, () =>
+      this.#send(['EVAL', RELEASE_SCRIPT, '1', this.#leaseKey(key), token]),
+    );
+    return Number(reply) === 1;
+  }
+}

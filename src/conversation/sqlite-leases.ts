@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { ConversationLeases } from './conversation-leases';
+import { callStore } from './store-call';
+
+/** The query function of @keyv/sqlite (`database.all`, promisified). */
+export type SqliteQuery = (sql: string, ...parameters: unknown[]) => Promise<unknown[]>;
+
+/**
+ * Leases in a table of the SQLite file the conversations live in, so several processes on one host
+ * sharing the file exclude each other. Each statement is atomic in SQLite; `RETURNING` says whether
+ * it took effect. Expiry compares wall-clock times of the processes (same host).
+ */
+export class SqliteLeases implements ConversationLeases {
+  readonly #query: SqliteQuery;
+  readonly #table: string;
+  readonly #timeoutMs: number;
+  readonly #now: () => number;
+  #ready: Promise<unknown> | undefined;
+
+  constructor(query: SqliteQuery, options: { table: string; timeoutMs: number; now?: () => number }) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.table)) throw new Error(`bad lease table name ${options.table}`);
+    this.#query = query;
+    this.#table = options.table;
+    this.#timeoutMs = options.timeoutMs;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async #run(what: string, sql: string, ...parameters: unknown[]): Promise<unknown[]> {
+    return callStore(what, this.#timeoutMs, async () => {
+      this.#ready ??= this.#query(
+        `CREATE TABLE IF NOT EXISTS ${this.#table} (key TEXT PRIMARY KEY, token TEXT NOT NULL, expires INTEGER NOT NULL)`,
+      ).catch((error: unknown) => {
+        this.#ready = undefined;
+        throw error;
+      });
+      await this.#ready;
+      return this.#query(sql, ...parameters);
+    });
+  }
+
+  async acquire(key: string, ttlMs: number): Promise<string | undefined> {
+    const token = randomUUID();
+    const now = this.#now();
+    const rows = await this.#run(
+      'take conversation lease',
+      `INSERT INTO ${this.#table} (key, token, expires) VALUES (?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET token = excluded.token, expires = excluded.expires
+       WHERE ${this.#table}.expires <= ? RETURNING token`,
+      key,
+      token,
+      now + Math.ceil(ttlMs),
+      now,
+    );
+    return rows.length === 1 ? token : undefined;
+  }
+
+  async renew(key: string, token: string, ttlMs: number): Promise<boolean> {
+    const now = this.#now();
+    const rows = await this.#run(
+      'renew conversation lease',
+      `UPDATE ${this.#table} SET expires = ? WHERE key = ? AND token = ? AND expires > ? RETURNING key`,
+      now + Math.ceil(ttlMs),
+      key,
+      token,
+      now,
+    );
+    return rows.length === 1;
+  }
+
+  async release(key: string, token: string): Promise<boolean> {
+    const rows = await this.#run(
+      'release conversation lease',
+      `DELETE FROM ${this.#table} WHERE key = ? AND token = ? RETURNING expires`,
+      key,
+      token,
+    );
+    const expires = (rows[0] as { expires?: unknown } | undefined)?.expires;
+    return typeof expires === 'number' && expires > this.#now();
+  }
+}
