@@ -101,6 +101,8 @@ export interface FinishInfo {
   timings: { totalMs: number; encodeMs?: number; prefillMs?: number; decodeMs?: number; firstTokenMs?: number };
   /** turns dropped from the front to fit the context window */
   droppedTurns?: number;
+  /** the generated token ids, stop token included (engines that know them; for parity checks and debugging) */
+  tokenIds?: number[];
 }
 
 /** The typed stream of an answer. */
@@ -127,4 +129,20 @@ export interface CollectedAnswer {
   boxes: GroundedBox[];
   spans: GroundedSpan[];
   finish: FinishInfo;
+}
+
+/**
+ * The logger an engine writes to: pino's shape (`logger.warn({ details }, 'message')`), so a pino logger
+ * can be passed as it is. Every engine option that takes one defaults to a silent logger.
+ */
+export interface LogFn {
+  (details: Record<string, unknown>, message?: string): void;
+  (message: string): void;
+}
+
+export interface Logger {
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
 }

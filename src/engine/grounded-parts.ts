@@ -1,0 +1,28 @@
+import { modelBoxToPixels, spanToSeconds } from '../grounding/coordinate-frames';
+import type { GroundingMatch } from '../grounding/types';
+import type { Part, PreparedMedia } from './types';
+
+type GroundedPart = Extract<Part, { type: 'box' } | { type: 'span' }>;
+
+/**
+ * Turns boxes and spans found in an answer into numbered `box`/`span` parts, mapped onto the request's
+ * media: boxes to pixels of the original image, spans to seconds of the video. One per answer.
+ */
+export class GroundedParts {
+  private boxes = 0;
+  private spans = 0;
+
+  constructor(private readonly media: PreparedMedia | undefined) {}
+
+  toPart(match: GroundingMatch): GroundedPart {
+    const label = match.label === undefined ? {} : { label: match.label };
+    if (match.kind === 'box') {
+      this.boxes += 1;
+      const pixels = this.media?.kind === 'image' ? { pixels: modelBoxToPixels(match.box, this.media.size) } : {};
+      return { type: 'box', index: this.boxes, box: match.box, ...pixels, ...label, raw: match.raw };
+    }
+    this.spans += 1;
+    const seconds = this.media?.kind === 'video' ? { seconds: spanToSeconds(match.span, this.media.durationSec) } : {};
+    return { type: 'span', index: this.spans, span: match.span, ...seconds, ...label, raw: match.raw };
+  }
+}

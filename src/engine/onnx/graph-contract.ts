@@ -1,0 +1,213 @@
+import { LegoError } from '../../errors';
+import type { BundleManifest } from './bundle-manifest';
+
+/** A dimension a graph must have: a number the manifest fixes (and where it comes from), or a free one. */
+export type Dim = { size: number; from: string } | 'batch' | 'dynamic';
+
+export interface TensorContract {
+  name: string;
+  type: 'float32' | 'int64' | 'bool';
+  dims: readonly Dim[];
+}
+
+export interface GraphContract {
+  /** the manifest's key for the file (`files.decoder`) and its path, for error messages */
+  key: string;
+  file: string;
+  inputs: readonly TensorContract[];
+  /** inputs the graph may have (the engine feeds them when it does) */
+  optionalInputs: readonly TensorContract[];
+  outputs: readonly TensorContract[];
+}
+
+/** What ORT says about one input or output (InferenceSession.inputMetadata / outputMetadata). */
+export interface ValueInfo {
+  name: string;
+  isTensor: boolean;
+  type?: string;
+  shape?: ReadonlyArray<number | string>;
+}
+
+const fixed = (size: number, from: string): Dim => ({ size, from });
+
+export function embedTokensContract(m: BundleManifest): GraphContract {
+  return {
+    key: 'files.embed_tokens',
+    file: m.files.embed_tokens,
+    inputs: [{ name: 'input_ids', type: 'int64', dims: ['batch', 'dynamic'] }],
+    optionalInputs: [],
+    outputs: [{ name: 'inputs_embeds', type: 'float32', dims: ['batch', 'dynamic', fixed(m.decoder.hidden_size, 'decoder.hidden_size')] }],
+  };
+}
+
+const queryInputs: readonly TensorContract[] = [
+  { name: 'query_ids', type: 'int64', dims: ['batch', 'dynamic'] },
+  { name: 'query_mask', type: 'int64', dims: ['batch', 'dynamic'] },
+];
+
+export function visionEncoderContract(m: BundleManifest): GraphContract | null {
+  const img = m.media.image;
+  if (img === null || m.files.vision_encoder === null) return null;
+  return {
+    key: 'files.vision_encoder',
+    file: m.files.vision_encoder,
+    inputs: [
+      {
+        name: 'pixel_values',
+        type: 'float32',
+        dims: ['batch', fixed(3, 'RGB channels'), fixed(img.size, 'media.image.size'), fixed(img.size, 'media.image.size')],
+      },
+    ],
+    optionalInputs: queryInputs,
+    outputs: [
+      {
+        name: 'image_features',
+        type: 'float32',
+        dims: ['batch', fixed(img.tokens, 'media.image.tokens'), fixed(m.decoder.hidden_size, 'decoder.hidden_size')],
+      },
+    ],
+  };
+}
+
+export function videoEncoderContract(m: BundleManifest): GraphContract | null {
+  const vid = m.media.video;
+  if (vid === null || m.files.video_encoder === null) return null;
+  return {
+    key: 'files.video_encoder',
+    file: m.files.video_encoder,
+    inputs: [
+      {
+        name: 'pixel_values_videos',
+        type: 'float32',
+        dims: [
+          'batch',
+          fixed(vid.frames, 'media.video.frames'),
+          fixed(3, 'RGB channels'),
+          fixed(vid.size, 'media.video.size'),
+          fixed(vid.size, 'media.video.size'),
+        ],
+      },
+    ],
+    optionalInputs: queryInputs,
+    outputs: [
+      {
+        name: 'video_features',
+        type: 'float32',
+        dims: ['batch', fixed(vid.tokens, 'media.video.tokens'), fixed(m.decoder.hidden_size, 'decoder.hidden_size')],
+      },
+    ],
+  };
+}
+
+export function decoderContract(m: BundleManifest): GraphContract {
+  const d = m.decoder;
+  const hidden = fixed(d.hidden_size, 'decoder.hidden_size');
+  const heads = fixed(d.num_heads, 'decoder.num_heads');
+  const headDim = fixed(d.head_dim, 'decoder.head_dim');
+  const past: TensorContract[] = [];
+  const present: TensorContract[] = [];
+  for (let i = 0; i < d.num_layers; i += 1) {
+    for (const kind of ['key', 'value']) {
+      past.push({ name: `past_key_values.${i}.${kind}`, type: 'float32', dims: ['batch', heads, 'dynamic', headDim] });
+      present.push({ name: `present.${i}.${kind}`, type: 'float32', dims: ['batch', heads, 'dynamic', headDim] });
+    }
+  }
+  return {
+    key: 'files.decoder',
+    file: m.files.decoder,
+    inputs: [
+      { name: 'inputs_embeds', type: 'float32', dims: ['batch', 'dynamic', hidden] },
+      { name: 'attention_mask', type: 'int64', dims: ['batch', 'dynamic'] },
+      { name: 'position_ids', type: 'int64', dims: ['batch', 'dynamic'] },
+      ...past,
+    ],
+    // Optimum's merged decoders switch between the no-cache and cache branches with this flag
+    optionalInputs: [{ name: 'use_cache_branch', type: 'bool', dims: [fixed(1, 'a flag')] }],
+    outputs: [{ name: 'logits', type: 'float32', dims: ['batch', 'dynamic', fixed(d.vocab_size, 'decoder.vocab_size')] }, ...present],
+  };
+}
+
+/** Which optional inputs a checked graph has. */
+export interface CheckedGraph {
+  optionalInputs: ReadonlySet<string>;
+}
+
+/**
+ * Checks a graph's inputs and outputs against its contract: names, element types, ranks and every
+ * dimension the manifest fixes. Throws LegoError('bundle-invalid') naming the file and the mismatch.
+ * Symbolic dimensions where the manifest expects a number pass here; the loader's trial run checks
+ * those with real tensors.
+ */
+export function checkGraph(contract: GraphContract, inputs: readonly ValueInfo[], outputs: readonly ValueInfo[]): CheckedGraph {
+  const fail = (problem: string): never => {
+    throw new LegoError('bundle-invalid', `${contract.file} (${contract.key}) ${problem}`, {
+      details: { file: contract.file, key: contract.key },
+    });
+  };
+  const byName = (list: readonly ValueInfo[]): Map<string, ValueInfo> => new Map(list.map((v) => [v.name, v]));
+  const ins = byName(inputs);
+  const outs = byName(outputs);
+  const optional = new Set<string>();
+  for (const c of contract.inputs) {
+    const v = ins.get(c.name);
+    if (v === undefined) fail(`has no input "${c.name}" (inputs: ${[...ins.keys()].join(', ') || 'none'})`);
+    else checkTensor('input', c, v, fail);
+  }
+  for (const c of contract.optionalInputs) {
+    const v = ins.get(c.name);
+    if (v === undefined) continue;
+    checkTensor('input', c, v, fail);
+    optional.add(c.name);
+  }
+  const known = new Set([...contract.inputs, ...contract.optionalInputs].map((c) => c.name));
+  for (const name of ins.keys()) {
+    if (!known.has(name)) fail(`has an input "${name}" that the bundle format does not describe`);
+  }
+  if (optional.has('query_ids') !== optional.has('query_mask')) fail('has only one of the inputs "query_ids" and "query_mask"');
+  for (const c of contract.outputs) {
+    const v = outs.get(c.name);
+    if (v === undefined) fail(`has no output "${c.name}" (outputs: ${[...outs.keys()].join(', ') || 'none'})`);
+    else checkTensor('output', c, v, fail);
+  }
+  return { optionalInputs: optional };
+}
+
+function checkTensor(kind: 'input' | 'output', c: TensorContract, v: ValueInfo, fail: (p: string) => never): void {
+  if (!v.isTensor) fail(`${kind} "${c.name}" is not a tensor`);
+  if (v.type !== undefined && v.type !== c.type) fail(`${kind} "${c.name}" is ${v.type}, expected ${c.type}`);
+  const shape = v.shape ?? [];
+  if (shape.length === 0 && c.dims.length > 0) return; // rank unknown to ORT: the trial run checks it
+  if (shape.length !== c.dims.length) {
+    fail(`${kind} "${c.name}" has ${shape.length} dimensions [${shape.join(', ')}], expected ${c.dims.length} [${describeDims(c.dims)}]`);
+  }
+  c.dims.forEach((d, i) => {
+    const actual = shape[i];
+    if (typeof actual !== 'number' || actual < 0) return; // symbolic
+    if (d === 'batch') {
+      if (actual !== 1) fail(`${kind} "${c.name}" has a fixed batch of ${actual}, expected a free batch dimension or 1`);
+    } else if (d === 'dynamic') {
+      if (kind === 'input') fail(`${kind} "${c.name}" has dimension ${i} fixed at ${actual}, expected a free (dynamic) dimension`);
+    } else if (actual !== d.size) {
+      fail(`${kind} "${c.name}" has dimension ${i} = ${actual}, but the manifest says ${d.size} (${d.from})`);
+    }
+  });
+}
+
+/** Checks the dimensions of a tensor a trial run produced; throws like checkGraph. */
+export function checkRunShape(contract: GraphContract, name: string, dims: readonly number[], expected: readonly (number | null)[]): void {
+  const wrong = dims.length !== expected.length || expected.some((e, i) => e !== null && dims[i] !== e);
+  if (!wrong) return;
+  const c = contract.outputs.find((o) => o.name === name);
+  const why = c === undefined ? '' : ` (${c.dims.map((d) => (typeof d === 'string' ? d : `${d.from}=${d.size}`)).join(', ')})`;
+  throw new LegoError(
+    'bundle-invalid',
+    `${contract.file} (${contract.key}) output "${name}" came out as [${dims.join(', ')}] in a trial run, expected [${expected
+      .map((e) => (e === null ? '?' : String(e)))
+      .join(', ')}]${why}`,
+    { details: { file: contract.file, key: contract.key } },
+  );
+}
+
+function describeDims(dims: readonly Dim[]): string {
+  return dims.map((d) => (typeof d === 'string' ? d : String(d.size))).join(', ');
+}

@@ -1,0 +1,380 @@
+import { performance } from 'node:perf_hooks';
+import { LegoError } from '../../errors';
+import { GroundingScanner } from '../../grounding/grounding-scanner';
+import { AnswerText } from '../generation/answer-text';
+import { SeededRandom } from '../generation/seeded-random';
+import { sampleToken } from '../generation/token-sampler';
+import { GroundedParts } from '../grounded-parts';
+import { PartChannel } from '../part-channel';
+import { silentLogger } from '../silent-logger';
+import type {
+  FinishInfo,
+  GenerateCallOptions,
+  GenerateRequest,
+  GroundingEngine,
+  Logger,
+  MediaSpec,
+  Part,
+  PreparedMedia,
+} from '../types';
+import { WorkQueue } from '../work-queue';
+import type { BundleManifest } from './bundle-manifest';
+import { loadLegoBundle } from './lego-bundle';
+import type { LegoBundle } from './lego-bundle';
+import { LegoPrompt } from './lego-prompt';
+import type { BuiltPrompt } from './lego-prompt';
+import type { ExecutionProviderName } from './session-factory';
+
+export interface OnnxLegoEngineOptions {
+  /** where the graphs run: 'cpu' (default) or 'cuda'; CUDA that does not load falls back to the CPU with one warning */
+  executionProvider?: ExecutionProviderName;
+  /** pino-shaped logger; default: silent */
+  logger?: Logger;
+  /** threads per ONNX operator; 0 = onnxruntime's default (all cores) */
+  intraOpNumThreads?: number;
+  /** run each graph once at load to check the shapes that ORT cannot tell statically (default true) */
+  trialRun?: boolean;
+  /** requests that may wait behind the running one; more are refused with a 'busy' error part (default 64) */
+  maxQueued?: number;
+  /** time-out (ms) for requests that do not set `options.timeoutMs`; 0 = none (default 0) */
+  defaultTimeoutMs?: number;
+}
+
+export const DEFAULT_ONNX_ENGINE_OPTIONS = {
+  executionProvider: 'cpu',
+  logger: silentLogger,
+  intraOpNumThreads: 0,
+  trialRun: true,
+  maxQueued: 64,
+  defaultTimeoutMs: 0,
+} as const satisfies Required<OnnxLegoEngineOptions>;
+
+type Settled = Required<OnnxLegoEngineOptions>;
+
+interface Timings {
+  started: number;
+  encodeMs?: number;
+  prefillMs?: number;
+  decodeMs?: number;
+  firstTokenMs?: number;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function finishReasonOf(error: LegoError): FinishInfo['reason'] | undefined {
+  if (error.code === 'aborted') return 'aborted';
+  if (error.code === 'engine-timeout') return 'timeout';
+  return undefined;
+}
+
+/**
+ * LEGO in process on onnxruntime-node: loads a bundle (docs/bundle-format.md), builds LEGO's prompt,
+ * runs the encoders and the decoder with its key/value cache, and streams the answer as typed parts —
+ * text as it is generated, each box and span as soon as it is complete, mapped onto the request's media.
+ *
+ * Sessions are created once at load and reused; requests run one at a time in arrival order (a queue
+ * per engine), and the decoder yields to the event loop between tokens.
+ */
+export class OnnxLegoEngine implements GroundingEngine {
+  readonly name: string;
+  readonly media: MediaSpec;
+  private readonly prompt: LegoPrompt;
+  private readonly queue: WorkQueue;
+  private readonly active = new Set<AbortController>();
+  private readonly running = new Set<Promise<void>>();
+  private disposed = false;
+
+  private constructor(
+    private readonly bundle: LegoBundle,
+    private readonly options: Settled,
+  ) {
+    const m = bundle.manifest;
+    this.name = m.name;
+    this.media = {
+      image: m.media.image === null ? null : { size: m.media.image.size, padRgb: m.media.image.pad_rgb, mean: m.media.image.mean, std: m.media.image.std },
+      video:
+        m.media.video === null
+          ? null
+          : { size: m.media.video.size, padRgb: m.media.video.pad_rgb, mean: m.media.video.mean, std: m.media.video.std, frames: m.media.video.frames },
+      audio: null,
+    };
+    this.prompt = new LegoPrompt(m, bundle.tokenizer);
+    this.queue = new WorkQueue(options.maxQueued);
+  }
+
+  /**
+   * Loads and checks the bundle in `folder`. Throws LegoError('bundle-invalid') naming the file and the
+   * mismatch when anything in it is missing or does not match the manifest.
+   */
+  static async load(folder: string, options: OnnxLegoEngineOptions = {}): Promise<OnnxLegoEngine> {
+    const settled: Settled = { ...DEFAULT_ONNX_ENGINE_OPTIONS, ...stripUndefined(options) };
+    const started = performance.now();
+    const bundle = await loadLegoBundle(folder, {
+      executionProvider: settled.executionProvider,
+      intraOpNumThreads: settled.intraOpNumThreads > 0 ? settled.intraOpNumThreads : undefined,
+      trialRun: settled.trialRun,
+      logger: settled.logger,
+    });
+    settled.logger.info(
+      { bundle: bundle.manifest.name, folder: bundle.folder, executionProvider: bundle.executionProvider, ms: Math.round(performance.now() - started) },
+      'LEGO bundle loaded',
+    );
+    return new OnnxLegoEngine(bundle, settled);
+  }
+
+  /** The bundle's validated manifest. */
+  get manifest(): BundleManifest {
+    return this.bundle.manifest;
+  }
+
+  /**
+   * The prompt a request would be given: LEGO's template, its token ids, the fusion query and what was
+   * dropped to fit the context. For tests, evaluation and debugging; generate() builds the same.
+   */
+  preparePrompt(request: GenerateRequest): BuiltPrompt {
+    validateRequest(request);
+    const wantNew = Math.max(1, Math.floor(request.options?.maxNewTokens ?? this.bundle.manifest.generation.max_new_tokens));
+    return this.prompt.build(request.turns, request.media?.kind, wantNew);
+  }
+
+  /** The execution provider the sessions run on (after any fallback). */
+  get executionProvider(): ExecutionProviderName {
+    return this.bundle.executionProvider;
+  }
+
+  /**
+   * Answers the last user turn. The work starts now (queued behind earlier requests); the returned
+   * stream can be read once. It always ends with `finish` (reason stop, length, aborted or timeout) or
+   * `error` (bad-input, unsupported-media, context-overflow, busy, engine-failed, engine-unavailable).
+   * Breaking out of the stream cancels the work.
+   */
+  generate(request: GenerateRequest, options: GenerateCallOptions = {}): AsyncIterable<Part> {
+    const controller = new AbortController();
+    const channel = new PartChannel<Part>(() => controller.abort(new LegoError('aborted', 'the reader stopped reading')));
+    const work = this.produce(request, options.signal, controller, channel);
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work));
+    return channel;
+  }
+
+  /** Stops every request (they end with an 'engine-unavailable' error) and frees the sessions. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const gone = new LegoError('engine-unavailable', 'the engine was disposed');
+    for (const c of this.active) c.abort(gone);
+    this.queue.cancelWaiting(gone);
+    await Promise.allSettled([...this.running]);
+    await this.bundle.graphs.release();
+  }
+
+  private async produce(
+    request: GenerateRequest,
+    external: AbortSignal | undefined,
+    controller: AbortController,
+    channel: PartChannel<Part>,
+  ): Promise<void> {
+    const timings: Timings = { started: performance.now() };
+    const onExternal = (): void => controller.abort(new LegoError('aborted', 'aborted by the caller', { cause: external?.reason }));
+    const timeoutMs = request.options?.timeoutMs ?? this.options.defaultTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    this.active.add(controller);
+    try {
+      if (external?.aborted) onExternal();
+      else external?.addEventListener('abort', onExternal, { once: true });
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => controller.abort(new LegoError('engine-timeout', `no answer within ${timeoutMs} ms`)), timeoutMs);
+        timer.unref();
+      }
+      if (this.disposed) throw new LegoError('engine-unavailable', 'the engine was disposed');
+      validateRequest(request);
+      await this.queue.run(() => this.answer(request, controller.signal, channel, timings), controller.signal);
+    } catch (error) {
+      const e = LegoError.from(error, 'engine-failed');
+      const reason = finishReasonOf(e);
+      if (reason !== undefined) {
+        channel.push({
+          type: 'finish',
+          reason,
+          text: '',
+          usage: { promptTokens: 0, completionTokens: 0 },
+          timings: { totalMs: performance.now() - timings.started },
+        });
+      } else {
+        if (e.code === 'engine-failed' || e.code === 'internal') {
+          this.options.logger.error({ err: e, cause: String(e.cause ?? '') }, 'LEGO generation failed');
+        }
+        channel.push({ type: 'error', error: e });
+      }
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      external?.removeEventListener('abort', onExternal);
+      this.active.delete(controller);
+      channel.close();
+    }
+  }
+
+  /** One request, inside the queue. Ends with a finish part, or throws. */
+  private async answer(request: GenerateRequest, signal: AbortSignal, channel: PartChannel<Part>, timings: Timings): Promise<void> {
+    const { manifest, tokenizer, graphs } = this.bundle;
+    const logger = this.options.logger;
+    const opts = request.options ?? {};
+    const media = request.media;
+    const kind = media?.kind;
+    if (kind !== undefined && !graphs.hasEncoder(kind)) {
+      throw new LegoError('unsupported-media', `the model ${manifest.name} does not read ${kind}s`);
+    }
+    if (media !== undefined) this.checkPixels(media);
+
+    const wantNew = Math.max(1, Math.floor(opts.maxNewTokens ?? manifest.generation.max_new_tokens));
+    const prompt = this.prompt.build(request.turns, kind, wantNew);
+    if (prompt.droppedTurns > 0 || prompt.truncatedChars > 0) {
+      logger.warn(
+        { droppedTurns: prompt.droppedTurns, truncatedChars: prompt.truncatedChars, promptTokens: prompt.ids.length, maxPositions: manifest.decoder.max_positions },
+        'conversation longer than the context: dropped the oldest turns',
+      );
+    }
+    const maxNew = Math.min(wantNew, prompt.room);
+    const throwIfAborted = (): void => {
+      if (signal.aborted) throw LegoError.from(signal.reason, 'aborted');
+    };
+
+    // encode, embed, splice the media features over the patch tokens
+    throwIfAborted();
+    let features: Float32Array | undefined;
+    if (media !== undefined) {
+      const t0 = performance.now();
+      features = (await graphs.encode(media.kind, media.pixelValues, prompt.query)).features;
+      timings.encodeMs = performance.now() - t0;
+      throwIfAborted();
+    }
+    const t = performance.now();
+    const embeds = await graphs.embed(prompt.ids);
+    if (media !== undefined && features !== undefined) this.splice(embeds, prompt, media.kind, features);
+    let step = await graphs.decode(embeds, prompt.ids.length, graphs.emptyCache());
+    timings.prefillMs = performance.now() - t;
+    const decodeStart = performance.now();
+
+    // decode
+    const stopIds = new Set(this.bundle.stopTokenIds);
+    const extraStops = opts.stop ?? [];
+    for (const s of extraStops) {
+      const id = tokenizer.tokenId(s);
+      if (id !== undefined && tokenizer.encode(s).length === 1 && tokenizer.specialTokens.includes(s)) stopIds.add(id);
+    }
+    const answer = new AnswerText([...manifest.prompt.stop, ...extraStops]);
+    const scanner = new GroundingScanner({
+      onWarning: (w) => logger.warn({ raw: w.raw, offset: w.offset }, `answer has a ${w.message}`),
+    });
+    const grounded = new GroundedParts(media);
+    const emit = (delta: string): void => {
+      if (delta === '') return;
+      if (timings.firstTokenMs === undefined) timings.firstTokenMs = performance.now() - timings.started;
+      channel.push({ type: 'text-delta', text: delta });
+      for (const m of scanner.push(delta)) channel.push(grounded.toPart(m));
+    };
+    const sampling = {
+      temperature: opts.temperature ?? manifest.generation.temperature,
+      topP: opts.topP ?? manifest.generation.top_p,
+    };
+    const random = new SeededRandom(opts.seed ?? Math.floor(Math.random() * 2 ** 32));
+    const generated: number[] = [];
+    let decoded = '';
+    let reason: FinishInfo['reason'] = 'length';
+    for (;;) {
+      const next = sampleToken(step.logits, sampling, random);
+      generated.push(next);
+      if (stopIds.has(next)) {
+        reason = 'stop';
+        break;
+      }
+      decoded = tokenizer.decode(generated);
+      const { delta, stopped } = answer.update(decoded);
+      emit(delta);
+      if (stopped) {
+        reason = 'stop';
+        break;
+      }
+      if (generated.length >= maxNew) {
+        reason = 'length';
+        break;
+      }
+      await yieldToEventLoop();
+      if (signal.aborted) {
+        const r = finishReasonOf(LegoError.from(signal.reason, 'aborted'));
+        if (r === undefined) throw LegoError.from(signal.reason);
+        reason = r;
+        break;
+      }
+      const e = await graphs.embed([next]);
+      step = await graphs.decode(e, 1, step.cache);
+    }
+    emit(answer.finish(decoded));
+    for (const m of scanner.flush()) channel.push(grounded.toPart(m));
+    timings.decodeMs = performance.now() - decodeStart;
+
+    const finish: FinishInfo = {
+      reason,
+      text: answer.text,
+      usage: { promptTokens: prompt.ids.length, completionTokens: generated.length },
+      timings: {
+        totalMs: performance.now() - timings.started,
+        ...(timings.encodeMs === undefined ? {} : { encodeMs: timings.encodeMs }),
+        prefillMs: timings.prefillMs,
+        decodeMs: timings.decodeMs,
+        ...(timings.firstTokenMs === undefined ? {} : { firstTokenMs: timings.firstTokenMs }),
+      },
+      ...(prompt.droppedTurns > 0 ? { droppedTurns: prompt.droppedTurns } : {}),
+      tokenIds: generated,
+    };
+    logger.debug({ reason, usage: finish.usage, timings: finish.timings, droppedTurns: prompt.droppedTurns }, 'LEGO answer finished');
+    channel.push({ type: 'finish', ...finish });
+  }
+
+  private checkPixels(media: PreparedMedia): void {
+    const m = this.bundle.manifest.media;
+    const expected =
+      media.kind === 'image' ? 3 * m.image!.size * m.image!.size : m.video!.frames * 3 * m.video!.size * m.video!.size;
+    const shape = media.kind === 'image' ? `3×${m.image!.size}×${m.image!.size}` : `${m.video!.frames}×3×${m.video!.size}×${m.video!.size}`;
+    if (!(media.pixelValues instanceof Float32Array) || media.pixelValues.length !== expected) {
+      throw new LegoError('bad-input', `prepared ${media.kind} has ${media.pixelValues?.length ?? 0} values, expected ${shape} = ${expected}`);
+    }
+    if (!(media.size.width > 0 && media.size.height > 0)) {
+      throw new LegoError('bad-input', `prepared ${media.kind} has no size (${media.size.width}×${media.size.height})`);
+    }
+  }
+
+  /** Replaces the rows of the patch tokens with the encoder's features, in order. */
+  private splice(embeds: Float32Array, prompt: BuiltPrompt, kind: 'image' | 'video', features: Float32Array): void {
+    const { manifest, tokenizer } = this.bundle;
+    const spec = manifest.media[kind]!;
+    const hidden = manifest.decoder.hidden_size;
+    const patchId = tokenizer.tokenId(spec.patch)!;
+    let row = 0;
+    prompt.ids.forEach((id, pos) => {
+      if (id !== patchId) return;
+      if (row < spec.tokens) embeds.set(features.subarray(row * hidden, (row + 1) * hidden), pos * hidden);
+      row += 1;
+    });
+    if (row !== spec.tokens || features.length !== spec.tokens * hidden) {
+      throw new LegoError('engine-failed', `the prompt has ${row} ${kind} patch tokens and the encoder gave ${features.length / hidden}, expected ${spec.tokens}`);
+    }
+  }
+}
+
+function validateRequest(request: GenerateRequest): void {
+  const turns = request?.turns;
+  if (!Array.isArray(turns) || turns.length === 0) throw new LegoError('bad-input', 'the request has no turns');
+  for (const t of turns) {
+    if ((t?.role !== 'user' && t?.role !== 'assistant') || typeof t.text !== 'string') {
+      throw new LegoError('bad-input', 'every turn needs a role (user or assistant) and a text');
+    }
+  }
+  if (turns[turns.length - 1]!.role !== 'user') throw new LegoError('bad-input', 'the last turn must be the user\'s');
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
