@@ -2,7 +2,7 @@ import type { GroundedBox, GroundedSpan } from '../engine/types';
 import type { ImageSize, ModelBox } from '../grounding/types';
 import type { LegoError } from '../errors';
 import { describeMemory } from './memory-summary';
-import { modelBoxToPixels } from './padded-square';
+import { modelBoxToPixels, spanToSeconds } from '../grounding/coordinate-frames';
 import { createConversationRecord } from './record';
 import type { ConversationRecord, CropRect, MediaContext, MediaSource, Region, StoredTurn } from './record';
 import { resolveReferences } from './reference-resolver';
@@ -263,8 +263,7 @@ export class ConversationSession {
     }
     for (const grounded of answer.spans ?? []) {
       const duration = media?.durationSec ?? null;
-      const seconds = grounded.seconds ??
-        (duration === null ? null : { start: grounded.span.start * duration, end: grounded.span.end * duration });
+      const seconds = grounded.seconds ?? (duration === null ? null : spanToSeconds(grounded.span, duration));
       const again = this.#record.regions.find((r) => r.kind === 'span' && r.mediaId === mediaId &&
         Math.abs(r.span.start - grounded.span.start) < 0.005 && Math.abs(r.span.end - grounded.span.end) < 0.005);
       if (again !== undefined) {

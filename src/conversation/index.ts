@@ -35,8 +35,6 @@ export { parseReferences } from './reference-parser';
 export type { ReferenceHint, ReferenceIntent, ReferenceItem, ReferenceKind, ReferencePhrase } from './reference-parser';
 export { resolveReferences } from './reference-resolver';
 export type { ReferenceResolution, ResolveSettings } from './reference-resolver';
-export { formatRegionBox, formatRegionSpan } from './region-syntax';
-export { modelBoxToPixels, pixelBoxToModel } from './padded-square';
 export { zoomCrop, unionPixelBox, cropPixelsToImage, cropBoxToImage } from './zoom';
 export type { ZoomSettings } from './zoom';
 export { applyRetention } from './retention-policy';

@@ -1,10 +1,10 @@
 import type { PixelBox } from '../grounding/types';
 import { describeRegion, describeRegions } from './memory-summary';
-import { modelBoxToPixels } from './padded-square';
+import { modelBoxToPixels } from '../grounding/coordinate-frames';
+import { formatBox, formatSpan } from '../grounding/lego-format';
 import type { ConversationRecord, CropRect, MediaContext, Region } from './record';
 import { parseReferences } from './reference-parser';
 import type { ReferenceIntent, ReferenceKind, ReferencePhrase } from './reference-parser';
-import { formatRegionBox, formatRegionSpan } from './region-syntax';
 import { unionPixelBox, zoomCrop } from './zoom';
 
 export interface ResolveSettings {
@@ -44,7 +44,7 @@ export type ReferenceResolution =
   | { status: 'invalid'; intent: ReferenceIntent; message: string };
 
 function regionSyntax(region: Region): string {
-  return region.kind === 'box' ? formatRegionBox(region.box) : formatRegionSpan(region.span);
+  return region.kind === 'box' ? formatBox(region.box) : formatSpan(region.span);
 }
 
 function joinList(parts: readonly string[]): string {

@@ -1,5 +1,5 @@
 import type { ImageSize, ModelBox, PixelBox } from '../grounding/types';
-import { modelBoxToPixels, pixelBoxToModel } from './padded-square';
+import { modelBoxToPixels, pixelBoxToModel } from '../grounding/coordinate-frames';
 import type { CropRect } from './record';
 
 export interface ZoomSettings {
