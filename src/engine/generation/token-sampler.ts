@@ -40,7 +40,7 @@ export function sampleToken(logits: ArrayLike<number>, settings: SamplingSetting
     sum += p;
   }
   const topP = Math.min(1, Math.max(0, settings.topP));
-  const nucleus = nucleusOf(probs, sum, topP);
+  const nucleus = topPNucleus(probs, sum, topP);
   let mass = 0;
   for (const i of nucleus) mass += probs[i]!;
   let r = random.next() * mass;
@@ -52,33 +52,105 @@ export function sampleToken(logits: ArrayLike<number>, settings: SamplingSetting
 }
 
 /**
- * The indices of the top-p nucleus, most likely first. Looks only at candidates above a falling
- * threshold, so a 32k vocabulary at a low temperature does not need a full sort.
+ * The indices (in vocabulary order) of the top-p nucleus: the most likely tokens whose probability
+ * reaches `topP` of the total, ties at the cut resolved by index. The cut is found by selection
+ * (linear time) among the candidates above a falling threshold, so a 32k vocabulary stays cheap.
  */
-function nucleusOf(probs: Float64Array, sum: number, topP: number): number[] {
+export function topPNucleus(probs: Float64Array, sum: number, topP: number): number[] {
   const target = topP * sum;
-  let maxP = 0;
-  for (const p of probs) if (p > maxP) maxP = p;
-  for (let threshold = maxP * 1e-3; ; threshold *= 1e-3) {
-    const candidates: number[] = [];
+  // probabilities are exp((v − max)/T), so the largest is 1
+  const buffer = new Float64Array(probs.length);
+  let threshold = 1e-3;
+  let values: Float64Array;
+  for (;;) {
+    let count = 0;
     let candidateMass = 0;
     for (let i = 0; i < probs.length; i += 1) {
-      if (probs[i]! >= threshold) {
-        candidates.push(i);
-        candidateMass += probs[i]!;
+      const p = probs[i]!;
+      if (p >= threshold) {
+        buffer[count] = p;
+        count += 1;
+        candidateMass += p;
       }
     }
-    if (candidateMass >= target || threshold === 0 || candidates.length === probs.length) {
-      candidates.sort((x, y) => probs[y]! - probs[x]! || x - y);
-      const out: number[] = [];
-      let acc = 0;
-      for (const i of candidates) {
-        out.push(i);
-        acc += probs[i]!;
-        if (acc >= target) break;
-      }
-      return out;
+    if (candidateMass >= target || threshold === 0 || count === probs.length) {
+      values = buffer.subarray(0, count);
+      break;
     }
-    if (threshold < 1e-300) threshold = 0;
+    threshold = threshold < 1e-300 ? 0 : threshold * 1e-3;
   }
+  const cut = massCut(values, target);
+  let above = 0;
+  const out: number[] = [];
+  for (let i = 0; i < probs.length; i += 1) {
+    if (probs[i]! > cut) {
+      out.push(i);
+      above += probs[i]!;
+    }
+  }
+  // tokens exactly at the cut value: as many as the mass still needs (at least one), by index
+  let atCut = cut > 0 ? Math.max(1, Math.ceil((target - above) / cut - 1e-9)) : 0;
+  if (atCut > 0) {
+    const ties: number[] = [];
+    for (let i = 0; i < probs.length && atCut > 0; i += 1) {
+      if (probs[i] === cut) {
+        ties.push(i);
+        atCut -= 1;
+      }
+    }
+    return [...out, ...ties].sort((a, b) => a - b);
+  }
+  return out;
+}
+
+/**
+ * The value v such that the values above v sum to less than `target` and the values at or above v
+ * reach it (the smallest value in the nucleus). Quickselect on mass; reorders `values`.
+ */
+function massCut(values: Float64Array, target: number): number {
+  let lo = 0;
+  let hi = values.length;
+  let need = target;
+  while (hi - lo > 16) {
+    const a = values[lo]!;
+    const b = values[(lo + hi) >> 1]!;
+    const c = values[hi - 1]!;
+    const pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    // three-way partition of [lo, hi): greater | equal | less
+    let gt = lo;
+    let i = lo;
+    let lt = hi;
+    while (i < lt) {
+      const v = values[i]!;
+      if (v > pivot) {
+        values[i] = values[gt]!;
+        values[gt] = v;
+        gt += 1;
+        i += 1;
+      } else if (v < pivot) {
+        lt -= 1;
+        values[i] = values[lt]!;
+        values[lt] = v;
+      } else {
+        i += 1;
+      }
+    }
+    let greater = 0;
+    for (let k = lo; k < gt; k += 1) greater += values[k]!;
+    if (greater >= need) {
+      hi = gt;
+      continue;
+    }
+    const equal = (lt - gt) * pivot;
+    if (greater + equal >= need) return pivot;
+    need -= greater + equal;
+    lo = lt;
+  }
+  const rest = values.subarray(lo, hi).sort().reverse();
+  let acc = 0;
+  for (const v of rest) {
+    acc += v;
+    if (acc >= need) return v;
+  }
+  return rest[rest.length - 1] ?? 0;
 }

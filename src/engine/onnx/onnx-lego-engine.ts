@@ -1,10 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { LegoError } from '../../errors';
-import { GroundingScanner } from '../../grounding/grounding-scanner';
-import { AnswerText } from '../generation/answer-text';
+import { AnswerAssembler } from '../answer-assembler';
 import { SeededRandom } from '../generation/seeded-random';
 import { sampleToken } from '../generation/token-sampler';
-import { GroundedParts } from '../grounded-parts';
 import { PartChannel } from '../part-channel';
 import { silentLogger } from '../silent-logger';
 import type {
@@ -264,16 +262,16 @@ export class OnnxLegoEngine implements GroundingEngine {
       const id = tokenizer.tokenId(s);
       if (id !== undefined && tokenizer.encode(s).length === 1 && tokenizer.specialTokens.includes(s)) stopIds.add(id);
     }
-    const answer = new AnswerText([...manifest.prompt.stop, ...extraStops]);
-    const scanner = new GroundingScanner({
+    const assembler = new AnswerAssembler({
+      stops: [...manifest.prompt.stop, ...extraStops],
+      media,
       onWarning: (w) => logger.warn({ raw: w.raw, offset: w.offset }, `answer has a ${w.message}`),
     });
-    const grounded = new GroundedParts(media);
-    const emit = (delta: string): void => {
-      if (delta === '') return;
-      if (timings.firstTokenMs === undefined) timings.firstTokenMs = performance.now() - timings.started;
-      channel.push({ type: 'text-delta', text: delta });
-      for (const m of scanner.push(delta)) channel.push(grounded.toPart(m));
+    const emit = (parts: readonly Part[]): void => {
+      for (const p of parts) {
+        if (p.type === 'text-delta' && timings.firstTokenMs === undefined) timings.firstTokenMs = performance.now() - timings.started;
+        channel.push(p);
+      }
     };
     const sampling = {
       temperature: opts.temperature ?? manifest.generation.temperature,
@@ -291,8 +289,8 @@ export class OnnxLegoEngine implements GroundingEngine {
         break;
       }
       decoded = tokenizer.decode(generated);
-      const { delta, stopped } = answer.update(decoded);
-      emit(delta);
+      const { parts, stopped } = assembler.update(decoded);
+      emit(parts);
       if (stopped) {
         reason = 'stop';
         break;
@@ -311,13 +309,12 @@ export class OnnxLegoEngine implements GroundingEngine {
       const e = await graphs.embed([next]);
       step = await graphs.decode(e, 1, step.cache);
     }
-    emit(answer.finish(decoded));
-    for (const m of scanner.flush()) channel.push(grounded.toPart(m));
+    emit(assembler.finish(decoded));
     timings.decodeMs = performance.now() - decodeStart;
 
     const finish: FinishInfo = {
       reason,
-      text: answer.text,
+      text: assembler.text,
       usage: { promptTokens: prompt.ids.length, completionTokens: generated.length },
       timings: {
         totalMs: performance.now() - timings.started,
