@@ -27,10 +27,16 @@ export class RedisLeases implements ConversationLeases {
 
   async acquire(key: string, ttlMs: number): Promise<string | undefined> {
     const token = randomUUID();
-    const reply = await callStore('take conversation lease', this.#timeoutMs, () =>
-      this.#send(['SET', this.#leaseKey(key), token, 'NX', 'PX', String(Math.ceil(ttlMs))]),
-    );
-    return reply === 'OK' ? token : undefined;
+    const sent = this.#send(['SET', this.#leaseKey(key), token, 'NX', 'PX', String(Math.ceil(ttlMs))]);
+    try {
+      const reply = await callStore('take conversation lease', this.#timeoutMs, () => sent);
+      return reply === 'OK' ? token : undefined;
+    } catch (error) {
+      // Timed out, but the command may still run when Redis wakes up: give that lease back at once
+      // rather than leaving the conversation locked by a token nobody holds.
+      sent.then((reply) => (reply === 'OK' ? this.release(key, token) : undefined)).catch(() => undefined);
+      throw error;
+    }
   }
 
   async renew(key: string, token: string, ttlMs: number): Promise<boolean> {

@@ -25,33 +25,39 @@ export class SqliteLeases implements ConversationLeases {
     this.#now = options.now ?? Date.now;
   }
 
+  /** Run a statement within the store time-out. */
   async #run(what: string, sql: string, ...parameters: unknown[]): Promise<unknown[]> {
-    return callStore(what, this.#timeoutMs, async () => {
-      this.#ready ??= this.#query(
-        `CREATE TABLE IF NOT EXISTS ${this.#table} (key TEXT PRIMARY KEY, token TEXT NOT NULL, expires INTEGER NOT NULL)`,
-      ).catch((error: unknown) => {
-        this.#ready = undefined;
-        throw error;
-      });
-      await this.#ready;
-      return this.#query(sql, ...parameters);
+    return callStore(what, this.#timeoutMs, () => this.#statement(sql, parameters));
+  }
+
+  async #statement(sql: string, parameters: unknown[]): Promise<unknown[]> {
+    this.#ready ??= this.#query(
+      `CREATE TABLE IF NOT EXISTS ${this.#table} (key TEXT PRIMARY KEY, token TEXT NOT NULL, expires INTEGER NOT NULL)`,
+    ).catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
     });
+    await this.#ready;
+    return this.#query(sql, ...parameters);
   }
 
   async acquire(key: string, ttlMs: number): Promise<string | undefined> {
     const token = randomUUID();
     const now = this.#now();
-    const rows = await this.#run(
-      'take conversation lease',
+    const sent = this.#statement(
       `INSERT INTO ${this.#table} (key, token, expires) VALUES (?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET token = excluded.token, expires = excluded.expires
        WHERE ${this.#table}.expires <= ? RETURNING token`,
-      key,
-      token,
-      now + Math.ceil(ttlMs),
-      now,
+      [key, token, now + Math.ceil(ttlMs), now],
     );
-    return rows.length === 1 ? token : undefined;
+    try {
+      const rows = await callStore('take conversation lease', this.#timeoutMs, () => sent);
+      return rows.length === 1 ? token : undefined;
+    } catch (error) {
+      // Timed out but may still complete: give such a lease back rather than leave it locked.
+      sent.then((rows) => (rows.length === 1 ? this.release(key, token) : undefined)).catch(() => undefined);
+      throw error;
+    }
   }
 
   async renew(key: string, token: string, ttlMs: number): Promise<boolean> {
