@@ -91,7 +91,7 @@ export class LegoPrompt {
       const kept = turns.slice(start);
       const text = this.text(kept, media);
       const ids = this.tokenizer.encode(text);
-      const lastQuestion = kept.length === 1 || !kept.slice(0, -1).some((t) => t.role === 'user');
+      const lastQuestion = kept.length === 1;
       if (roomAfter(ids.length) >= reserve || lastQuestion) {
         if (roomAfter(ids.length) >= 1) {
           return this.result(text, ids, kept, start, 0, roomAfter(ids.length));
