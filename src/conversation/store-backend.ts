@@ -84,7 +84,10 @@ export async function openStoreBackend(settings: StoreBackendSettings): Promise<
         busyTimeout: options.busyTimeoutMs,
       });
       const query = sqlite.query as SqliteQuery;
+      // WAL lets readers in while one process writes; synchronous=NORMAL is safe with WAL (a crash of
+      // the process loses nothing; a power cut may lose the last commits, never corrupts the file).
       await query('PRAGMA journal_mode = WAL').catch(onError);
+      await query('PRAGMA synchronous = NORMAL').catch(onError);
       const keyv = newKeyv(sqlite, onError);
       let closed: Promise<void> | undefined;
       return {
