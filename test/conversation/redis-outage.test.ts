@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { ConversationManager } from '../../src/conversation/conversation-manager';
 import type { ConversationEvent } from '../../src/conversation/conversation-manager';
 import { openStoreBackend } from '../../src/conversation/store-backend';
@@ -62,6 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await backend?.close();
   await redis?.stop();
+  if (redis !== undefined) rmSync(redis.dir, { recursive: true, force: true });
 });
 
 test('Redis stopped: store-unavailable within the bound; back again: the turns are all there', async () => {
