@@ -1,0 +1,160 @@
+import { createCanvas } from '@napi-rs/canvas';
+import type { SKRSContext2D } from '@napi-rs/canvas';
+import sharp from 'sharp';
+import type { ImageSize, PixelBox } from '../grounding/types';
+import { LegoError } from '../errors';
+import { decodeForDisplay } from '../media/decode-for-display';
+import type { MediaOptions } from '../media/options';
+import type { RawImage } from '../media/raw-image';
+import { drawTag, measureTag } from './draw-tag';
+import { referenceColour } from './palette';
+
+/** A box to draw: its reference number, where it is on the image as displayed, and an optional name. */
+export interface RenderBox {
+  /** 1-based reference number shown as [index]; also picks the colour */
+  index: number;
+  /** pixels of the original image as displayed (after EXIF orientation) */
+  pixels: PixelBox;
+  label?: string | undefined;
+}
+
+export interface RenderBoxesOptions {
+  /** longest side of the result (default 2048); larger images are shrunk */
+  maxSide?: number;
+  /** the platform's upload limit for the PNG in bytes (default 8 MiB); the image is shrunk until it fits */
+  maxBytes?: number;
+  /** longest label text kept, in characters (default 40) */
+  maxLabelChars?: number;
+  limits?: Pick<MediaOptions, 'maxImageBytes' | 'maxImagePixels' | 'maxImageSide'>;
+}
+
+export interface RenderedBoxes {
+  png: Buffer;
+  /** result pixels per original pixel (1 = not shrunk) */
+  scale: number;
+  width: number;
+  height: number;
+  /** the original image as displayed */
+  size: ImageSize;
+}
+
+interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+function overlaps(a: Rect, b: Rect): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+function tagText(box: RenderBox, maxChars: number): string {
+  const label = box.label?.trim().replace(/\s+/g, ' ');
+  if (!label) return `[${box.index}]`;
+  const short = label.length > maxChars ? `${label.slice(0, Math.max(1, maxChars - 1))}…` : label;
+  return `[${box.index}] ${short}`;
+}
+
+/** Line width and font size grow with the image (its geometric mean side). */
+export function boxStyle(width: number, height: number): { lineWidth: number; fontPx: number } {
+  const side = Math.sqrt(width * height);
+  return { lineWidth: Math.max(2, Math.round(side / 400)), fontPx: Math.max(14, Math.round(side * 0.022)) };
+}
+
+function drawBoxes(ctx: SKRSContext2D, boxes: readonly RenderBox[], scale: number, width: number, height: number, maxChars: number): void {
+  const { lineWidth, fontPx } = boxStyle(width, height);
+  const rects = boxes.map((box) => {
+    const x1 = Math.max(0, Math.min(width, Math.min(box.pixels.x1, box.pixels.x2) * scale));
+    const x2 = Math.max(0, Math.min(width, Math.max(box.pixels.x1, box.pixels.x2) * scale));
+    const y1 = Math.max(0, Math.min(height, Math.min(box.pixels.y1, box.pixels.y2) * scale));
+    const y2 = Math.max(0, Math.min(height, Math.max(box.pixels.y1, box.pixels.y2) * scale));
+    return { box, x1, y1, x2, y2 };
+  });
+  // Strokes first (a dark halo under each colour keeps light colours visible on light backgrounds),
+  // then all tags on top so that no box hides a number.
+  const inset = lineWidth / 2;
+  for (const { box, x1, y1, x2, y2 } of rects) {
+    const w = Math.max(1, x2 - x1 - lineWidth);
+    const h = Math.max(1, y2 - y1 - lineWidth);
+    ctx.strokeStyle = 'rgba(0, 0, 0, 0.55)';
+    ctx.lineWidth = lineWidth + 2 * Math.max(1, Math.round(lineWidth / 3));
+    ctx.strokeRect(x1 + inset, y1 + inset, w, h);
+    ctx.strokeStyle = referenceColour(box.index);
+    ctx.lineWidth = lineWidth;
+    ctx.strokeRect(x1 + inset, y1 + inset, w, h);
+  }
+  const placed: Rect[] = [];
+  for (const { box, x1, y1 } of rects) {
+    const text = tagText(box, maxChars);
+    const size = measureTag(ctx, text, fontPx);
+    // Above the box when there is room, else just inside its top edge; always inside the image,
+    // moved down past tags already placed.
+    let x = Math.max(0, Math.min(width - size.width, x1));
+    let y = y1 - size.height >= 0 ? y1 - size.height : y1;
+    for (let tries = 0; tries < 8 && placed.some((r) => overlaps(r, { x, y, ...size })); tries += 1) {
+      y += size.height;
+    }
+    y = Math.max(0, Math.min(height - size.height, y));
+    x = Math.max(0, x);
+    drawTag(ctx, text, x, y, referenceColour(box.index), fontPx);
+    placed.push({ x, y, ...size });
+  }
+}
+
+async function toRgba(image: RawImage, width: number, height: number): Promise<Buffer> {
+  let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
+  if (width !== image.width || height !== image.height) {
+    pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
+  }
+  return pipeline.ensureAlpha().raw().toBuffer();
+}
+
+async function draw(image: RawImage, width: number, height: number, boxes: readonly RenderBox[], scale: number, maxChars: number): Promise<Buffer> {
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  const rgba = await toRgba(image, width, height);
+  const imageData = ctx.createImageData(width, height);
+  imageData.data.set(rgba);
+  ctx.putImageData(imageData, 0, 0);
+  drawBoxes(ctx, boxes, scale, width, height, maxChars);
+  return canvas.encode('png');
+}
+
+/**
+ * Draw numbered boxes on an image as people see it (EXIF orientation applied): each box in its
+ * reference colour with a filled `[n] label` tag, line width and font scaled with the image. The
+ * result is shrunk to `maxSide`, and further until the PNG fits `maxBytes`; `scale` says by how much.
+ */
+export async function renderBoxes(
+  imageBytes: Uint8Array,
+  boxes: readonly RenderBox[],
+  options: RenderBoxesOptions = {},
+): Promise<RenderedBoxes> {
+  const maxSide = options.maxSide ?? 2048;
+  const maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
+  const maxChars = options.maxLabelChars ?? 40;
+  for (const box of boxes) {
+    const values = [box.index, box.pixels.x1, box.pixels.y1, box.pixels.x2, box.pixels.y2];
+    if (!values.every(Number.isFinite)) throw new LegoError('bad-input', `box ${box.index} has non-finite coordinates`);
+  }
+  const display = await decodeForDisplay(imageBytes, {
+    alpha: 'flatten',
+    maxSide,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  const { image, size } = display;
+  let width = image.width;
+  let height = image.height;
+  for (;;) {
+    const scale = width / size.width;
+    const png = await draw(image, width, height, boxes, scale, maxChars);
+    if (png.length <= maxBytes) return { png, scale, width, height, size };
+    if (Math.max(width, height) <= 64) {
+      throw new LegoError('too-large', `annotated image does not fit ${maxBytes} bytes even at ${width}×${height}`);
+    }
+    const shrink = Math.min(0.9, Math.sqrt(maxBytes / png.length) * 0.95);
+    width = Math.max(1, Math.round(width * shrink));
+    height = Math.max(1, Math.round(height * shrink));
+  }
+}
