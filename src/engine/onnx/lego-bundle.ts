@@ -23,6 +23,7 @@ import type { ExecutionProviderName } from './session-factory';
 export interface LoadBundleOptions {
   executionProvider: ExecutionProviderName;
   intraOpNumThreads: number | undefined;
+  spinning: boolean;
   /** run every graph once on dummy inputs to check the shapes ORT cannot tell statically */
   trialRun: boolean;
   logger: Logger;
@@ -172,6 +173,7 @@ export async function loadLegoBundle(folder: string, options: LoadBundleOptions)
   const factory = new SessionFactory({
     executionProvider: options.executionProvider,
     intraOpNumThreads: options.intraOpNumThreads,
+    spinning: options.spinning,
     logger: options.logger,
   });
   const opened: Opened[] = [];

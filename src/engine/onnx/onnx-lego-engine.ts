@@ -30,6 +30,11 @@ export interface OnnxLegoEngineOptions {
   logger?: Logger;
   /** threads per ONNX operator; 0 = onnxruntime's default (all cores) */
   intraOpNumThreads?: number;
+  /**
+   * let idle onnxruntime threads spin-wait (default false): a little faster on a dedicated machine,
+   * several times slower when other processes want the cores (measured 4× slower decode on 2 busy cores)
+   */
+  cpuSpinning?: boolean;
   /** run each graph once at load to check the shapes that ORT cannot tell statically (default true) */
   trialRun?: boolean;
   /** requests that may wait behind the running one; more are refused with a 'busy' error part (default 64) */
@@ -42,6 +47,7 @@ export const DEFAULT_ONNX_ENGINE_OPTIONS = {
   executionProvider: 'cpu',
   logger: silentLogger,
   intraOpNumThreads: 0,
+  cpuSpinning: false,
   trialRun: true,
   maxQueued: 64,
   defaultTimeoutMs: 0,
@@ -112,6 +118,7 @@ export class OnnxLegoEngine implements GroundingEngine {
     const bundle = await loadLegoBundle(folder, {
       executionProvider: settled.executionProvider,
       intraOpNumThreads: settled.intraOpNumThreads > 0 ? settled.intraOpNumThreads : undefined,
+      spinning: settled.cpuSpinning,
       trialRun: settled.trialRun,
       logger: settled.logger,
     });

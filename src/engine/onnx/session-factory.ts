@@ -10,6 +10,8 @@ export interface SessionFactoryOptions {
   executionProvider: ExecutionProviderName;
   /** threads for one operator; undefined = onnxruntime's default (all cores) */
   intraOpNumThreads: number | undefined;
+  /** let idle operator threads spin; faster on an idle machine, much slower on a busy one */
+  spinning: boolean;
   logger: Logger;
 }
 
@@ -68,6 +70,7 @@ export class SessionFactory {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       logSeverityLevel,
+      extra: { session: { intra_op: { allow_spinning: this.options.spinning ? '1' : '0' } } },
       ...(this.options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: this.options.intraOpNumThreads }),
     };
   }

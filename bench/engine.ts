@@ -1,0 +1,218 @@
+/**
+ * `npm run bench:engine [-- options]`: how fast OnnxLegoEngine is on this machine.
+ *
+ * Measures, on a bundle's reference cases (its preprocessed media tensors, greedy decoding):
+ *   load time (manifest, checks, sessions, trial run), media encode, prefill, decode tokens/s,
+ *   time to first token, time to first box for an image question, and the event-loop delay p99
+ *   while generating. Prints a table; `--json FILE` also writes the numbers.
+ *
+ * Options:
+ *   --bundle DIR       bundle folder (default: models/lego-tiny when it has a manifest, else models/test-bundle)
+ *   --provider P       cpu (default) or cuda
+ *   --threads N        intra-op threads (default: onnxruntime's)
+ *   --runs N           timed runs per case after one warm-up (default 5)
+ *   --max-new N        max new tokens per answer (default: the bundle's)
+ *   --json FILE        write the results as JSON
+ *   --pytorch FILE     PyTorch-eager numbers for the same weights (hook for the recipe's bench script):
+ *                      JSON {"prefill_ms": n, "decode_tokens_per_s": n, "first_token_ms": n,
+ *                      "first_box_ms": n, "encode_ms": n}; any subset. Adds a PyTorch column and the
+ *                      speed-up (ONNX / PyTorch) to the table.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { OnnxLegoEngine } from '../src/engine/onnx/onnx-lego-engine';
+import type { ExecutionProviderName } from '../src/engine/onnx/session-factory';
+import type { GenerateRequest, Part } from '../src/engine/types';
+import { referenceCases, referenceMedia } from '../test/engine/test-bundle';
+import type { ReferenceCase } from '../test/engine/test-bundle';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** What the PyTorch side reports (snake_case, as the Python script writes it). */
+export interface PyTorchNumbers {
+  prefill_ms?: number;
+  decode_tokens_per_s?: number;
+  first_token_ms?: number;
+  first_box_ms?: number;
+  encode_ms?: number;
+}
+
+export interface EngineBenchResult {
+  bundle: string;
+  executionProvider: ExecutionProviderName;
+  loadMs: number;
+  encodeMs: number;
+  prefillMs: number;
+  promptTokens: number;
+  decodeTokensPerSecond: number;
+  firstTokenMs: number;
+  firstBoxMs: number | null;
+  eventLoopP99Ms: number;
+  runs: number;
+  cases: number;
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+interface RunNumbers {
+  encodeMs: number;
+  prefillMs: number;
+  promptTokens: number;
+  decodeTokens: number;
+  decodeMs: number;
+  firstTokenMs: number;
+  firstBoxMs: number | null;
+}
+
+async function timedRun(engine: OnnxLegoEngine, request: GenerateRequest): Promise<RunNumbers> {
+  const started = performance.now();
+  let firstBoxMs: number | null = null;
+  let finish: Extract<Part, { type: 'finish' }> | undefined;
+  for await (const part of engine.generate(request)) {
+    if (part.type === 'box' && firstBoxMs === null) firstBoxMs = performance.now() - started;
+    if (part.type === 'error') throw part.error;
+    if (part.type === 'finish') finish = part;
+  }
+  if (finish === undefined) throw new Error('no finish part');
+  const t = finish.timings;
+  return {
+    encodeMs: t.encodeMs ?? 0,
+    prefillMs: t.prefillMs ?? 0,
+    promptTokens: finish.usage.promptTokens,
+    // the first token comes from the prefill; the decode loop makes the rest
+    decodeTokens: Math.max(0, finish.usage.completionTokens - 1),
+    decodeMs: t.decodeMs ?? 0,
+    firstTokenMs: t.firstTokenMs ?? Number.NaN,
+    firstBoxMs,
+  };
+}
+
+function defaultBundle(): string {
+  const tiny = path.join(ROOT, 'models/lego-tiny');
+  return existsSync(path.join(tiny, 'manifest.json')) ? tiny : path.join(ROOT, 'models/test-bundle');
+}
+
+export async function benchEngine(options: {
+  bundle: string;
+  provider: ExecutionProviderName;
+  threads?: number;
+  runs: number;
+  maxNew?: number;
+}): Promise<EngineBenchResult> {
+  const t0 = performance.now();
+  const engine = await OnnxLegoEngine.load(options.bundle, {
+    executionProvider: options.provider,
+    ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads }),
+  });
+  const loadMs = performance.now() - t0;
+  try {
+    const cases: ReferenceCase[] = referenceCases(options.bundle);
+    const requestOf = (c: ReferenceCase): GenerateRequest => ({
+      turns: c.turns,
+      media: referenceMedia(c, options.bundle),
+      options: { temperature: 0, ...(options.maxNew === undefined ? {} : { maxNewTokens: options.maxNew }) },
+    });
+    for (const c of cases) await timedRun(engine, requestOf(c)); // warm-up
+    const all: RunNumbers[] = [];
+    const boxes: number[] = [];
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    for (let r = 0; r < options.runs; r += 1) {
+      for (const c of cases) {
+        const n = await timedRun(engine, requestOf(c));
+        all.push(n);
+        if (c.media.kind === 'image' && n.firstBoxMs !== null) boxes.push(n.firstBoxMs);
+      }
+    }
+    delay.disable();
+    const decodeTokens = all.reduce((s, n) => s + n.decodeTokens, 0);
+    const decodeMs = all.reduce((s, n) => s + n.decodeMs, 0);
+    const imageRuns = all.filter((_, i) => cases[i % cases.length]!.media.kind === 'image');
+    return {
+      bundle: path.relative(ROOT, options.bundle) || options.bundle,
+      executionProvider: engine.executionProvider,
+      loadMs,
+      encodeMs: median(imageRuns.map((n) => n.encodeMs)),
+      prefillMs: median(imageRuns.map((n) => n.prefillMs)),
+      promptTokens: median(imageRuns.map((n) => n.promptTokens)),
+      decodeTokensPerSecond: decodeMs > 0 ? (decodeTokens / decodeMs) * 1000 : Number.NaN,
+      firstTokenMs: median(imageRuns.map((n) => n.firstTokenMs)),
+      firstBoxMs: boxes.length > 0 ? median(boxes) : null,
+      eventLoopP99Ms: delay.percentile(99) / 1e6,
+      runs: options.runs,
+      cases: cases.length,
+    };
+  } finally {
+    await engine.dispose();
+  }
+}
+
+function fmt(v: number | null | undefined, digits = 1): string {
+  return v === null || v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(digits);
+}
+
+export function formatTable(r: EngineBenchResult, torch?: PyTorchNumbers): string {
+  // [metric, ONNX value, PyTorch value, true when higher is better]
+  const rows: [string, number | null, number | undefined, boolean][] = [
+    ['load (ms)', r.loadMs, undefined, false],
+    ['image encode (ms, median)', r.encodeMs, torch?.encode_ms, false],
+    [`prefill (ms, median, ~${fmt(r.promptTokens, 0)} tokens)`, r.prefillMs, torch?.prefill_ms, false],
+    ['decode (tokens/s)', r.decodeTokensPerSecond, torch?.decode_tokens_per_s, true],
+    ['first token (ms, median)', r.firstTokenMs, torch?.first_token_ms, false],
+    ['first box, image question (ms, median)', r.firstBoxMs, torch?.first_box_ms, false],
+    ['event-loop delay p99 while generating (ms)', r.eventLoopP99Ms, undefined, false],
+  ];
+  const header = torch === undefined ? ['metric', 'onnx (ts)'] : ['metric', 'onnx (ts)', 'pytorch eager', 'speed-up'];
+  const body = rows.map(([name, v, t, higher]) => {
+    if (torch === undefined) return [name, fmt(v)];
+    const ratio = v === null || t === undefined || v === 0 || t === 0 ? undefined : higher ? v / t : t / v;
+    return [name, fmt(v), fmt(t), ratio === undefined ? '' : `${ratio.toFixed(2)}×`];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [
+    `bundle ${r.bundle} on ${r.executionProvider}; ${r.cases} reference cases × ${r.runs} runs, greedy`,
+    line(header),
+    `|${widths.map((w, i) => (i === 0 ? ':' : '-') + '-'.repeat(w) + (i === 0 ? '-' : ':')).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      bundle: { type: 'string' },
+      provider: { type: 'string', default: 'cpu' },
+      threads: { type: 'string' },
+      runs: { type: 'string', default: '5' },
+      'max-new': { type: 'string' },
+      json: { type: 'string' },
+      pytorch: { type: 'string' },
+    },
+  });
+  const provider = values.provider === 'cuda' ? 'cuda' : 'cpu';
+  const result = await benchEngine({
+    bundle: path.resolve(values.bundle ?? defaultBundle()),
+    provider,
+    runs: Math.max(1, Number(values.runs)),
+    ...(values.threads === undefined ? {} : { threads: Number(values.threads) }),
+    ...(values['max-new'] === undefined ? {} : { maxNew: Number(values['max-new']) }),
+  });
+  const torch = values.pytorch === undefined ? undefined : (JSON.parse(readFileSync(values.pytorch, 'utf8')) as PyTorchNumbers);
+  console.log(formatTable(result, torch));
+  if (values.json !== undefined) writeFileSync(values.json, JSON.stringify({ onnx: result, pytorch: torch ?? null }, null, 2));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
