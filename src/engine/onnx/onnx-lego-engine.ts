@@ -160,7 +160,11 @@ export class OnnxLegoEngine implements GroundingEngine {
     const channel = new PartChannel<Part>(() => controller.abort(new LegoError('aborted', 'the reader stopped reading')));
     const work = this.produce(request, options.signal, controller, channel);
     this.running.add(work);
-    void work.finally(() => this.running.delete(work));
+    // produce() turns every failure into a part; nothing is left to reject here
+    work.then(
+      () => this.running.delete(work),
+      () => this.running.delete(work),
+    );
     return channel;
   }
 
