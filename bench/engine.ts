@@ -25,8 +25,8 @@ import { parseArgs } from 'node:util';
 import { OnnxLegoEngine } from '../src/engine/onnx/onnx-lego-engine';
 import type { ExecutionProviderName } from '../src/engine/onnx/session-factory';
 import type { GenerateRequest, Part } from '../src/engine/types';
-import { referenceCases, referenceMedia } from '../test/engine/test-bundle';
-import type { ReferenceCase } from '../test/engine/test-bundle';
+import { referenceCases, referenceMedia } from '../test/helpers/reference-bundle';
+import type { ReferenceCase } from '../test/helpers/reference-bundle';
 
 const ROOT = path.resolve(__dirname, '..');
 

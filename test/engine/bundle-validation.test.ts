@@ -5,7 +5,7 @@ import path from 'node:path';
 import { LegoError } from '../../src/errors';
 import { parseBundleManifest } from '../../src/engine/onnx/bundle-manifest';
 import { OnnxLegoEngine } from '../../src/engine/onnx/onnx-lego-engine';
-import { TEST_BUNDLE } from './test-bundle';
+import { TEST_BUNDLE } from '../helpers/reference-bundle';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -6,7 +6,7 @@ import type { BundleManifest } from '../../src/engine/onnx/bundle-manifest';
 import { LegoPrompt } from '../../src/engine/onnx/lego-prompt';
 import { LegoTokenizer } from '../../src/engine/onnx/lego-tokenizer';
 import type { Turn } from '../../src/engine/types';
-import { TEST_BUNDLE } from './test-bundle';
+import { TEST_BUNDLE } from '../helpers/reference-bundle';
 
 const manifestJson = JSON.parse(readFileSync(path.join(TEST_BUNDLE, 'manifest.json'), 'utf8')) as Record<string, unknown>;
 const tokenizer = LegoTokenizer.fromJson(JSON.parse(readFileSync(path.join(TEST_BUNDLE, 'tokenizer.json'), 'utf8')));

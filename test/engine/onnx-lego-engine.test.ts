@@ -4,7 +4,7 @@ import { LegoError } from '../../src/errors';
 import { collectAnswer } from '../../src/engine/collect-answer';
 import { OnnxLegoEngine } from '../../src/engine/onnx/onnx-lego-engine';
 import type { GenerateRequest, Logger, Part } from '../../src/engine/types';
-import { referenceCases, referenceMedia, TEST_BUNDLE } from './test-bundle';
+import { referenceCases, referenceMedia, TEST_BUNDLE } from '../helpers/reference-bundle';
 
 function recordingLogger(): Logger & { lines: { level: string; args: unknown[] }[] } {
   const lines: { level: string; args: unknown[] }[] = [];

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { collectAnswer } from '../../src/engine/collect-answer';
 import { OnnxLegoEngine } from '../../src/engine/onnx/onnx-lego-engine';
-import { referenceCases, referenceMedia, TEST_BUNDLE } from './test-bundle';
+import { referenceCases, referenceMedia, TEST_BUNDLE } from '../helpers/reference-bundle';
 
 /**
  * The TypeScript engine must reproduce PyTorch's greedy generations token for token: the random test

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { LegoTokenizer } from '../../src/engine/onnx/lego-tokenizer';
-import { TEST_BUNDLE } from './test-bundle';
+import { TEST_BUNDLE } from '../helpers/reference-bundle';
 
 const RECIPE = path.resolve(__dirname, '../../models/lego-tiny/recipe');
 const TOKENIZER_JSON = path.join(TEST_BUNDLE, 'tokenizer.json');
