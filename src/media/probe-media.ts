@@ -11,7 +11,10 @@ export interface VideoStreamInfo {
   /** as stored */
   width: number;
   height: number;
-  /** clockwise degrees to display it upright: 0, 90, 180 or 270 (ffmpeg applies it when decoding) */
+  /**
+   * display rotation in counter-clockwise degrees, 0/90/180/270, as the display matrix (ffprobe's
+   * `rotation`) says; ffmpeg applies it when decoding, so sampled frames come upright
+   */
   rotation: number;
   /** pixel aspect ratio (sample aspect ratio), 1 for square pixels */
   pixelAspect: number;
@@ -83,10 +86,13 @@ function positiveNumber(text: string | number | undefined): number | undefined {
   return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
-/** Display rotation in clockwise degrees from the display matrix (newer ffprobe) or the `rotate` tag. */
+/**
+ * Display rotation in counter-clockwise degrees: the display matrix (newer ffprobe: `rotation`, CCW)
+ * or the legacy `rotate` tag (older ffprobe, clockwise).
+ */
 function rotationOf(stream: RawStream): number {
   const fromSideData = stream.side_data_list?.find((entry) => entry.rotation !== undefined)?.rotation;
-  const raw = fromSideData !== undefined ? Number(fromSideData) : Number(stream.tags?.rotate ?? 0);
+  const raw = fromSideData !== undefined ? Number(fromSideData) : -Number(stream.tags?.rotate ?? 0);
   if (!Number.isFinite(raw)) return 0;
   const quarter = Math.round(raw / 90) * 90;
   return ((quarter % 360) + 360) % 360;

@@ -34,20 +34,27 @@ export function runFfmpeg(configure: (command: FfmpegCommand) => FfmpegCommand, 
     command.setFfmpegPath(options.binaries.ffmpeg);
     let stopReason: LegoError | undefined;
     let started = false;
-    const stop = (reason: LegoError): void => {
-      if (stopReason) return;
-      stopReason = reason;
-      if (started) command.kill('SIGKILL');
-    };
-    const timer = setTimeout(() => stop(ffmpegTimeoutError('ffmpeg', options.timeoutMs)), options.timeoutMs);
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const onAbort = (): void => stop(abortedError());
-    signal?.addEventListener('abort', onAbort, { once: true });
     const finish = (error?: LegoError): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       if (error) reject(error);
       else resolve();
     };
+    const stop = (reason: LegoError): void => {
+      if (stopReason) return;
+      stopReason = reason;
+      // Not spawned yet (fluent-ffmpeg may still be checking capabilities): give up now; the
+      // 'start' handler kills the process the moment it appears.
+      if (started) command.kill('SIGKILL');
+      else finish(reason);
+    };
+    timer = setTimeout(() => stop(ffmpegTimeoutError('ffmpeg', options.timeoutMs)), options.timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
     command.on('start', () => {
       started = true;
       if (stopReason) command.kill('SIGKILL');

@@ -1,0 +1,274 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LegoError } from '../../src/errors';
+import { extractAudio } from '../../src/media/extract-audio';
+import type { MediaOptions } from '../../src/media/options';
+import { resolveMediaOptions } from '../../src/media/options';
+import { prepareVideo } from '../../src/media/prepare-video';
+import { probeMedia } from '../../src/media/probe-media';
+import { resolveFfmpegBinaries } from '../../src/media/ffmpeg-binaries';
+import { sampleVideo } from '../../src/media/sample-video';
+import { TEMP_DIR_PREFIX } from '../../src/media/temp-workspace';
+import { frameNumberVideo, readFrameNumber, rotatedVideo, toneClip } from './video-fixtures';
+
+const work = mkdtempSync(join(tmpdir(), 'lego-video-test-'));
+const tempDir = join(work, 'tmp');
+const files = {
+  cfr: join(work, 'frames-cfr.mp4'),
+  vfr: join(work, 'frames-vfr.mp4'),
+  rotated: join(work, 'rotated.mp4'),
+  rotatedPlain: join(work, 'rotated-plain.mp4'),
+  tone: join(work, 'tone.mp4'),
+  audioOnly: join(work, 'audio-only.mp4'),
+};
+
+function options(overrides: Partial<MediaOptions> = {}): MediaOptions {
+  return resolveMediaOptions({ tempDir, ...overrides });
+}
+
+/**
+ * A stand-in binary that records its pid and sleeps; capability queries (`-formats`, `-encoders`) go to
+ * `delegate` so that fluent-ffmpeg gets real answers.
+ */
+function hangingBinary(name: string, pidFile: string, delegate?: string): string {
+  const path = join(work, name);
+  const passThrough = delegate ? `case "$*" in *-formats*|*-encoders*) exec "${delegate}" "$@";; esac\n` : '';
+  writeFileSync(path, `#!/bin/sh\n${passThrough}echo $$ > "${pidFile}"\nexec sleep 30\n`, { mode: 0o755 });
+  return path;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function leftovers(): string[] {
+  return readdirSync(tempDir).filter((name) => name.startsWith(TEMP_DIR_PREFIX));
+}
+
+async function failure(promise: Promise<unknown>): Promise<LegoError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(LegoError);
+    const lego = error as LegoError;
+    expect(lego.userMessage.length).toBeLessThan(140);
+    expect(lego.userMessage).not.toMatch(/ffmpeg|ffprobe|Error:/i);
+    return lego;
+  }
+  throw new Error('expected a LegoError');
+}
+
+beforeAll(async () => {
+  require('node:fs').mkdirSync(tempDir);
+  await frameNumberVideo(files.cfr, { seconds: 8, fps: 10, gop: 10 });
+  await frameNumberVideo(files.vfr, { seconds: 8, fps: 10, gop: 10, select: 'not(eq(mod(n\\,3)\\,1))*not(between(n\\,22\\,28))' });
+  await rotatedVideo(files.rotated, files.rotatedPlain, 90);
+  await toneClip(files.tone, { seconds: 2 });
+  await toneClip(files.audioOnly, { seconds: 1, audioOnly: true });
+});
+
+afterEach(() => {
+  expect(leftovers()).toEqual([]);
+});
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe.each(['seek', 'decode'] as const)('sampleVideo (%s)', (frameSampling) => {
+  it('takes the frames at (i + 0.5) / N × duration', async () => {
+    const sampled = await sampleVideo(files.cfr, 8, options({ frameSampling }));
+    expect(sampled.strategy).toBe(frameSampling);
+    expect(sampled.durationSec).toBeCloseTo(8, 2);
+    expect(sampled.frames.map((f) => f.time)).toEqual([0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5]);
+    expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([5, 15, 25, 35, 45, 55, 65, 75]);
+  });
+
+  it('takes the first frame at or after each time', async () => {
+    const sampled = await sampleVideo(files.cfr, 3, options({ frameSampling }));
+    expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([14, 40, 67]);
+  });
+
+  it('copes with a variable frame rate (missing frames, a gap)', async () => {
+    const sampled = await sampleVideo(readFileSync(files.vfr), 8, options({ frameSampling }));
+    expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([5, 15, 29, 35, 45, 56, 65, 75]);
+  });
+
+  it('honours rotation metadata', async () => {
+    const sampled = await sampleVideo(files.rotated, 2, options({ frameSampling }));
+    expect(sampled.video.rotation % 180).toBe(90);
+    expect(sampled.size).toEqual({ width: 48, height: 64 });
+    const frame = sampled.frames[0]?.image;
+    expect([frame?.width, frame?.height]).toEqual([48, 64]);
+    // the display matrix says 90° counter-clockwise (as players and ffprobe read it): the blue right
+    // half comes on top, the red left half at the bottom
+    const at = (x: number, y: number): number[] => [...(frame?.data.subarray((y * 48 + x) * 3, (y * 48 + x) * 3 + 3) ?? [])];
+    expect(at(24, 8)[2]).toBeGreaterThan(180);
+    expect(at(24, 8)[0]).toBeLessThan(60);
+    expect(at(24, 56)[0]).toBeGreaterThan(180);
+    expect(at(24, 56)[2]).toBeLessThan(60);
+  });
+});
+
+describe('sampleVideo', () => {
+  it('picks a strategy from the packet index and shrinks frames to frameMaxSide', async () => {
+    const sampled = await sampleVideo(files.cfr, 4, options({ frameMaxSide: 40 }));
+    expect(['seek', 'decode']).toContain(sampled.strategy);
+    expect([sampled.frames[0]?.image.width, sampled.frames[0]?.image.height]).toEqual([40, 8]);
+    expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([10, 30, 50, 70]);
+  });
+
+  it('decodes when more frames are asked than maxSeekInputs', async () => {
+    const sampled = await sampleVideo(files.cfr, 16, options({ maxSeekInputs: 4, frameSampling: 'seek' }));
+    expect(sampled.strategy).toBe('decode');
+    expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual(
+      Array.from({ length: 16 }, (_, i) => Math.ceil(((i + 0.5) / 16) * 80 - 1e-9)),
+    );
+  });
+
+  const debian = existsSync('/usr/bin/ffmpeg') && existsSync('/usr/bin/ffprobe');
+  (debian ? it : it.skip)('works the same with Debian ffmpeg when configured by path', async () => {
+    for (const frameSampling of ['seek', 'decode'] as const) {
+      const sampled = await sampleVideo(
+        files.vfr,
+        8,
+        options({ frameSampling, ffmpegPath: '/usr/bin/ffmpeg', ffprobePath: '/usr/bin/ffprobe' }),
+      );
+      expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([5, 15, 29, 35, 45, 56, 65, 75]);
+    }
+  });
+
+  it('probes duration, streams and frame rate', async () => {
+    const binaries = resolveFfmpegBinaries(options());
+    const probe = await probeMedia(files.vfr, { binaries, timeoutMs: 10_000 });
+    expect(probe.video).toMatchObject({ width: 80, height: 16, codec: 'h264' });
+    expect(probe.audio).toBeUndefined();
+    const withSound = await probeMedia(files.tone, { binaries, timeoutMs: 10_000 });
+    expect(withSound.audio).toMatchObject({ codec: 'aac', channels: 1 });
+  });
+});
+
+describe('prepareVideo', () => {
+  it('stacks frames prepared like images into [F, 3, S, S]', async () => {
+    const spec = { size: 24, frames: 4, padRgb: [122, 116, 104], mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } as const;
+    const prepared = await prepareVideo(readFileSync(files.cfr), spec, options());
+    expect(prepared.kind).toBe('video');
+    expect(prepared.size).toEqual({ width: 80, height: 16 });
+    expect(prepared.frameTimes).toEqual([1, 3, 5, 7]);
+    expect(prepared.durationSec).toBeCloseTo(8, 2);
+    expect(prepared.pixelValues).toHaveLength(4 * 3 * 24 * 24);
+    // the first row is padding: (122/255 − 0.5)/0.5
+    expect(prepared.pixelValues[0]).toBeCloseTo((122 / 255 - 0.5) / 0.5, 3);
+  });
+});
+
+describe('extractAudio', () => {
+  it('decodes the sound as 16 kHz mono float PCM', async () => {
+    const audio = await extractAudio(readFileSync(files.tone), options());
+    expect(audio.sampleRate).toBe(16_000);
+    expect(audio.durationSec).toBeGreaterThan(1.9);
+    expect(audio.durationSec).toBeLessThan(2.2);
+    // a 440 Hz tone crosses zero upwards ~440 times a second
+    let crossings = 0;
+    for (let i = 1; i < 16_000; i += 1) if ((audio.samples[i - 1] ?? 0) < 0 && (audio.samples[i] ?? 0) >= 0) crossings += 1;
+    expect(crossings).toBeGreaterThan(430);
+    expect(crossings).toBeLessThan(450);
+  });
+
+  it('refuses a video without sound', async () => {
+    expect((await failure(extractAudio(files.cfr, options()))).code).toBe('bad-input');
+  });
+});
+
+describe('bad video input gets a clear LegoError', () => {
+  it('an audio-only MP4', async () => {
+    const error = await failure(prepareVideo(readFileSync(files.audioOnly), { size: 8, frames: 2, padRgb: [0, 0, 0], mean: [0, 0, 0], std: [1, 1, 1] }, options()));
+    expect(error.code).toBe('bad-input');
+    expect(error.userMessage).toMatch(/no video/);
+  });
+
+  it('a corrupt MP4 (truncated, no index)', async () => {
+    const bytes = readFileSync(files.cfr);
+    const error = await failure(sampleVideo(bytes.subarray(0, Math.floor(bytes.length * 0.6)), 4, options()));
+    expect(error.code).toBe('media-corrupt');
+    expect(error.userMessage).toMatch(/damaged/);
+  });
+
+  it('an MP4 header followed by garbage', async () => {
+    const bytes = Buffer.concat([readFileSync(files.cfr).subarray(0, 32), Buffer.alloc(4096, 0x5a)]);
+    expect((await failure(sampleVideo(bytes, 4, options()))).code).toBe('media-corrupt');
+  });
+
+  it('a video over the duration limit', async () => {
+    const error = await failure(sampleVideo(files.cfr, 4, options({ maxDurationSec: 5 })));
+    expect(error.code).toBe('too-large');
+    expect(error.userMessage).toMatch(/too long/);
+  });
+
+  it('a video over the byte limit', async () => {
+    const error = await failure(sampleVideo(readFileSync(files.cfr), 4, options({ maxVideoBytes: 1000 })));
+    expect(error.code).toBe('too-large');
+    expect(error.userMessage).toMatch(/too large/);
+  });
+
+  it('a video over the resolution limit', async () => {
+    const error = await failure(sampleVideo(files.cfr, 4, options({ maxVideoSide: 64 })));
+    expect(error.code).toBe('too-large');
+    expect(error.userMessage).toMatch(/resolution/);
+  });
+
+  it('a zero-byte file and a text file', async () => {
+    expect((await failure(sampleVideo(Buffer.alloc(0), 4, options()))).code).toBe('bad-input');
+    const text = join(work, 'notes.mp4');
+    writeFileSync(text, 'not a video at all\n'.repeat(50));
+    expect((await failure(sampleVideo(text, 4, options()))).code).toBe('unsupported-media');
+  });
+
+  it('an image given as a video', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    expect((await failure(sampleVideo(png, 4, options()))).code).toBe('unsupported-media');
+  });
+
+  it('ffmpeg over its time limit is killed', async () => {
+    const error = await failure(sampleVideo(files.cfr, 4, options({ ffmpegTimeoutMs: 1, frameSampling: 'seek' })));
+    expect(error.code).toBe('too-large');
+    expect(error.userMessage).toMatch(/too long/);
+  });
+
+  it('a hanging ffmpeg is killed at its time limit, not waited for', async () => {
+    const real = resolveFfmpegBinaries(options()).ffmpeg;
+    const pidFile = join(work, 'ffmpeg.pid');
+    const fake = hangingBinary('ffmpeg-hangs', pidFile, real);
+    const started = Date.now();
+    const error = await failure(sampleVideo(files.cfr, 4, options({ ffmpegPath: fake, ffmpegTimeoutMs: 800 })));
+    expect(error.code).toBe('too-large');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(isAlive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+
+  it('a hanging ffprobe is killed at its time limit', async () => {
+    const pidFile = join(work, 'ffprobe.pid');
+    const fake = hangingBinary('ffprobe-hangs', pidFile);
+    const error = await failure(sampleVideo(files.cfr, 4, options({ ffprobePath: fake, ffprobeTimeoutMs: 500 })));
+    expect(error.code).toBe('too-large');
+    expect(isAlive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+
+  it('ffprobe over its time limit is killed', async () => {
+    const error = await failure(sampleVideo(files.cfr, 4, options({ ffprobeTimeoutMs: 1 })));
+    expect(error.code).toBe('too-large');
+  });
+
+  it('an aborted request stops', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const error = await failure(sampleVideo(files.cfr, 4, options(), { signal: controller.signal }));
+    expect(error.code).toBe('aborted');
+  });
+});
