@@ -1,6 +1,7 @@
 /** Jest runs TypeScript through ts-jest in transpile-only mode; `npm run typecheck` checks types. */
 module.exports = {
-  testEnvironment: 'node',
+  // onnxruntime-node needs the outer realm's typed arrays (see test/helpers/onnx-jest-environment.ts)
+  testEnvironment: '<rootDir>/test/helpers/onnx-jest-environment.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {

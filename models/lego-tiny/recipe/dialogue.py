@@ -169,11 +169,11 @@ def image_turn(rng: random.Random, sc: dict, task: str, prev: Optional[dict] = N
         if kinds and (not cols or rng.random() < 0.5):
             s = rng.choice(kinds)
             return {"task": task, "human": _vary(rng, rng.choice(COLOUR_Q).format(k=s["kind"])),
-                    "assistant": f"The {s['kind']} is {s['colour']}.", "truth": {"label": _name(s)}, "ref": s}
+                    "assistant": f"The {s['kind']} is {s['colour']}.", "truth": {"label": _name(s), "what": "colour"}, "ref": s}
         if cols:
             s = rng.choice(cols)
             return {"task": task, "human": _vary(rng, rng.choice(SHAPE_Q).format(c=s["colour"])),
-                    "assistant": f"It is {article(s['kind'])} {s['kind']}.", "truth": {"label": _name(s)}, "ref": s}
+                    "assistant": f"It is {article(s['kind'])} {s['kind']}.", "truth": {"label": _name(s), "what": "kind"}, "ref": s}
         return None
     if task == "yesno":
         if rng.random() < 0.5:

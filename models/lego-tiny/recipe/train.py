@@ -111,6 +111,7 @@ def main(argv=None):
     ap.add_argument("--d-model", type=int, default=128)
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--init", help="start from this checkpoint's weights (a new schedule, fresh optimizer)")
     args = ap.parse_args(argv)
 
     torch.manual_seed(args.seed)
@@ -130,12 +131,21 @@ def main(argv=None):
     pool = build_pool(os.path.join(args.work, "pool.pkl"), args.images, args.videos, cfg.image_size,
                       cfg.video_frames, cfg.frame_size)
     model = LegoTiny(cfg)
+    prior = {"minutes": 0.0, "seen": 0, "step": 0}
+    if args.init:
+        ck = torch.load(args.init, map_location="cpu")
+        if ck["config"] != cfg.to_dict():
+            sys.exit(f"train.py: --init {args.init} has another config: {ck['config']}")
+        model.load_state_dict(ck["model"])
+        prior = {"minutes": ck.get("minutes", 0.0) + ck.get("prior_minutes", 0.0),
+                 "seen": ck.get("seen", 0) + ck.get("prior_seen", 0), "step": ck.get("step", 0) + ck.get("prior_step", 0)}
+        print(f"init: {args.init} (trained {prior['minutes']:.1f} min, {prior['seen']} samples before)", flush=True)
     print(f"model: {model.n_params() / 1e6:.2f} M parameters; config {json.dumps(cfg.to_dict())}", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.05)
     loss_fn = SoftLoss(tok)
     batcher = Batcher(pool, tok, cfg, seed=args.seed + 1)
     budget = args.minutes * 60.0
-    warm = min(240.0, 0.05 * budget)
+    warm = min(240.0, 0.05 * budget) if not args.init else 60.0
     t0 = time.time()
     last_ckpt = last_log = t0
     step = seen = 0
@@ -146,7 +156,8 @@ def main(argv=None):
     def save(tag):
         path = os.path.join(args.work, f"{tag}.pt")
         torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "step": step, "seen": seen,
-                    "minutes": (time.time() - t0) / 60}, path + ".tmp")
+                    "minutes": (time.time() - t0) / 60, "prior_minutes": prior["minutes"], "prior_seen": prior["seen"],
+                    "prior_step": prior["step"]}, path + ".tmp")
         os.replace(path + ".tmp", path)
 
     while True:

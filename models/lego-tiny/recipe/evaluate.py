@@ -1,0 +1,156 @@
+"""Evaluate a lego-tiny checkpoint on the held-out split (evalset.py) with PyTorch: prints the metric
+table, writes predictions and a picture (test images with predicted vs. true boxes, and timelines)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+
+import metrics
+from data import normalize
+from export import generate
+from model import Config, LegoTiny
+from tokenizer import Tokenizer
+from world import from_padded, pad_resize, sample_times
+
+
+def load_image(path: str, size: int) -> torch.Tensor:
+    img = Image.open(path).convert("RGB")
+    return torch.from_numpy(normalize(np.asarray(pad_resize(img, size), dtype=np.uint8)))
+
+
+def video_frames(path: str, w: int, h: int, duration: float, n: int) -> list:
+    frames = []
+    for t in sample_times(n):
+        ts = min(t * duration, max(0.0, duration - 0.05))
+        raw = subprocess.run(["ffmpeg", "-loglevel", "error", "-ss", f"{ts:.3f}", "-i", path, "-frames:v", "1",
+                              "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout
+        if len(raw) < w * h * 3:  # past the last frame: repeat the previous one
+            frames.append(frames[-1] if frames else Image.new("RGB", (w, h)))
+            continue
+        frames.append(Image.frombytes("RGB", (w, h), raw[: w * h * 3]))
+    return frames
+
+
+def load_video(path: str, media: dict, size: int, n: int) -> torch.Tensor:
+    frames = video_frames(path, media["width"], media["height"], media["duration"], n)
+    arr = np.stack([np.asarray(pad_resize(f, size), dtype=np.uint8) for f in frames])
+    return torch.from_numpy(normalize(arr))
+
+
+def picture(rows, preds, root: str, out: str) -> None:
+    """A grid of referring questions (green = truth, red = prediction) and a few video timelines."""
+    cell = 220
+    imgs = [(r, p) for r, p in zip(rows, preds) if r["task"] in ("refer", "spatial")][:12]
+    vids = [(r, p) for r, p in zip(rows, preds) if r["task"] == "when"][:6]
+    cols = 4
+    grid_h = ((len(imgs) + cols - 1) // cols) * (cell + 34)
+    canvas = Image.new("RGB", (cols * cell, grid_h + 40 * len(vids) + 30), (255, 255, 255))
+    d = ImageDraw.Draw(canvas)
+    for i, (r, p) in enumerate(imgs):
+        img = Image.open(os.path.join(root, r["media"]["file"])).convert("RGB")
+        w, h = img.size
+        s = cell / max(w, h)
+        th = img.resize((max(1, int(w * s)), max(1, int(h * s))))
+        x0, y0 = (i % cols) * cell, (i // cols) * (cell + 34)
+        canvas.paste(th, (x0, y0))
+        for box, colour in ((r["truth"]["box"], (0, 170, 0)), ((metrics.boxes(p["output_text"]) or [None])[0], (220, 0, 0))):
+            if box is None:
+                continue
+            X1, Y1, X2, Y2 = from_padded(box, w, h)
+            d.rectangle([x0 + X1 * s, y0 + Y1 * s, x0 + X2 * s, y0 + Y2 * s], outline=colour, width=3)
+        ok = p["scores"].get("refer_acc50", p["scores"].get("spatial_acc50", 0))
+        d.text((x0 + 4, y0 + cell + 2), ("OK " if ok else "MISS ") + r["turns"][-1]["text"][:34], fill=(0, 0, 0))
+    y = grid_h + 10
+    d.text((4, y), "video: green = true span, red = predicted", fill=(0, 0, 0))
+    y += 18
+    W = cols * cell - 20
+    for r, p in vids:
+        t = r["truth"]["span"]
+        ps = (metrics.spans(p["output_text"]) or [None])[0]
+        d.rectangle([10, y, 10 + W, y + 28], outline=(180, 180, 180))
+        d.rectangle([10 + t[0] * W, y + 2, 10 + t[1] * W, y + 13], fill=(0, 170, 0))
+        if ps:
+            d.rectangle([10 + ps[0] * W, y + 15, 10 + ps[1] * W, y + 26], fill=(220, 0, 0))
+        d.text((14, y + 2), r["turns"][-1]["text"][:60], fill=(0, 0, 0))
+        y += 40
+    canvas.save(out)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="evaluate.py", description=__doc__)
+    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--tokenizer", required=True)
+    ap.add_argument("--split", required=True, help="folder written by evalset.py")
+    ap.add_argument("--out", required=True, help="folder for predictions, table and picture")
+    ap.add_argument("--limit", type=int, default=0, help="evaluate only the first N questions of each task")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    ck = torch.load(args.checkpoint, map_location="cpu")
+    cfg = Config(**ck["config"])
+    model = LegoTiny(cfg)
+    model.load_state_dict(ck["model"])
+    model.eval()
+    tok = Tokenizer.load(args.tokenizer)
+    with open(os.path.join(args.split, "eval.jsonl")) as f:
+        rows = [json.loads(l) for l in f]
+    if args.limit:
+        seen = {}
+        keep = []
+        for r in rows:
+            seen[r["task"]] = seen.get(r["task"], 0) + 1
+            if seen[r["task"]] <= args.limit:
+                keep.append(r)
+        rows = keep
+    os.makedirs(args.out, exist_ok=True)
+    preds, scores = [], []
+    t0 = time.time()
+    for i, r in enumerate(rows):
+        m = r["media"]
+        path = os.path.join(args.split, m["file"])
+        if m["kind"] == "image":
+            px = load_image(path, cfg.image_size)
+        else:
+            px = load_video(path, m, cfg.frame_size, cfg.video_frames)
+        turns, cur = [], None
+        for t in r["turns"]:
+            if t["role"] == "user":
+                cur = {"human": t["text"]}
+                turns.append(cur)
+            else:
+                cur["assistant"] = t["text"]
+        g = generate(model, tok, turns, m["kind"], px, max_new=200)
+        sc = metrics.score(r["task"], r["truth"], g["output_text"])
+        preds.append({"id": r["id"], "task": r["task"], "output_text": g["output_text"], "truth": r["answer"], "scores": sc})
+        scores.append(sc)
+        if (i + 1) % 50 == 0 or i + 1 == len(rows):
+            el = time.time() - t0
+            print(f"  eval: {i + 1}/{len(rows)}  {el:.0f}s elapsed, ~{el / (i + 1) * (len(rows) - i - 1):.0f}s left", flush=True)
+    agg = metrics.aggregate(scores)
+    counts = {}
+    for s in scores:
+        for k in s:
+            counts[k] = counts.get(k, 0) + 1
+    tab = metrics.table(agg, counts)
+    print(tab)
+    with open(os.path.join(args.out, "predictions.jsonl"), "w") as f:
+        for p in preds:
+            f.write(json.dumps(p) + "\n")
+    with open(os.path.join(args.out, "metrics.json"), "w") as f:
+        json.dump({"metrics": agg, "counts": counts, "questions": len(rows), "seconds": time.time() - t0}, f, indent=2)
+    with open(os.path.join(args.out, "metrics.md"), "w") as f:
+        f.write(tab + "\n")
+    picture(rows, preds, args.split, os.path.join(args.out, "eval.png"))
+    print(f"wrote {args.out}/metrics.md, predictions.jsonl, eval.png", flush=True)
+
+
+if __name__ == "__main__":
+    main()
