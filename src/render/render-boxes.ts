@@ -49,17 +49,27 @@ function overlaps(a: Rect, b: Rect): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
-function tagText(box: RenderBox, maxChars: number): string {
-  const label = box.label?.trim().replace(/\s+/g, ' ');
-  if (!label) return `[${box.index}]`;
-  const short = label.length > maxChars ? `${label.slice(0, Math.max(1, maxChars - 1))}…` : label;
-  return `[${box.index}] ${short}`;
+/**
+ * `[n] label`, the label shortened (with an ellipsis) until the tag is at most `maxWidth` wide;
+ * just `[n]` when even a short label does not fit. The reply text carries the full label.
+ */
+function fitTagText(ctx: SKRSContext2D, box: RenderBox, maxChars: number, fontPx: number, maxWidth: number): string {
+  const number = `[${box.index}]`;
+  let label = box.label?.trim().replace(/\s+/g, ' ') ?? '';
+  if (label.length > maxChars) label = `${label.slice(0, Math.max(1, maxChars - 1))}…`;
+  while (label.length > 0) {
+    const text = `${number} ${label}`;
+    if (measureTag(ctx, text, fontPx).width <= maxWidth) return text;
+    if (label.length <= 4) break;
+    label = `${label.slice(0, label.endsWith('…') ? -2 : -1).trimEnd()}…`;
+  }
+  return number;
 }
 
 /** Line width and font size grow with the image (its geometric mean side). */
 export function boxStyle(width: number, height: number): { lineWidth: number; fontPx: number } {
   const side = Math.sqrt(width * height);
-  return { lineWidth: Math.max(2, Math.round(side / 400)), fontPx: Math.max(14, Math.round(side * 0.022)) };
+  return { lineWidth: Math.max(2, Math.round(side / 400)), fontPx: Math.max(13, Math.round(side * 0.026)) };
 }
 
 function drawBoxes(ctx: SKRSContext2D, boxes: readonly RenderBox[], scale: number, width: number, height: number, maxChars: number): void {
@@ -85,8 +95,8 @@ function drawBoxes(ctx: SKRSContext2D, boxes: readonly RenderBox[], scale: numbe
     ctx.strokeRect(x1 + inset, y1 + inset, w, h);
   }
   const placed: Rect[] = [];
-  for (const { box, x1, y1 } of rects) {
-    const text = tagText(box, maxChars);
+  for (const { box, x1, y1, x2 } of rects) {
+    const text = fitTagText(ctx, box, maxChars, fontPx, Math.max(x2 - x1, width * 0.45));
     const size = measureTag(ctx, text, fontPx);
     // Above the box when there is room, else just inside its top edge; always inside the image,
     // moved down past tags already placed.

@@ -38,6 +38,7 @@ export interface RenderTimelineOptions {
 
 const MARGIN = 28;
 const BAR_HEIGHT = 26;
+const SPAN_FONT_PX = 14;
 const LANE_GAP = 6;
 const AXIS_HEIGHT = 34;
 const GAP = 12;
@@ -49,20 +50,20 @@ function isRaw(image: RawImage | Uint8Array): image is RawImage {
   return !(image instanceof Uint8Array);
 }
 
-/** The lane of each span: the first lane whose last span ends before this one starts. */
-function assignLanes(spans: readonly { start: number; end: number }[]): number[] {
+/** The lane of each item: the first lane whose last item ends (plus a gap) before this one starts. */
+function assignLanes(items: readonly { left: number; right: number }[], gap: number): number[] {
   const laneEnds: number[] = [];
-  const order = spans.map((_, i) => i).sort((a, b) => (spans[a]?.start ?? 0) - (spans[b]?.start ?? 0));
-  const lanes = new Array<number>(spans.length).fill(0);
+  const order = items.map((_, i) => i).sort((a, b) => (items[a]?.left ?? 0) - (items[b]?.left ?? 0));
+  const lanes = new Array<number>(items.length).fill(0);
   for (const i of order) {
-    const span = spans[i];
-    if (!span) continue;
-    let lane = laneEnds.findIndex((end) => end <= span.start);
+    const item = items[i];
+    if (!item) continue;
+    let lane = laneEnds.findIndex((end) => end + gap <= item.left);
     if (lane < 0) {
       lane = laneEnds.length;
-      laneEnds.push(span.end);
+      laneEnds.push(item.right);
     } else {
-      laneEnds[lane] = span.end;
+      laneEnds[lane] = item.right;
     }
     lanes[i] = lane;
   }
@@ -149,7 +150,23 @@ export async function renderTimeline(input: TimelineInput, options: RenderTimeli
     (input.keyframes ?? []).map((frame) => makeThumb(frame, thumbHeight, Math.round(thumbHeight * 2))),
   );
   thumbs.sort((a, b) => a.time - b.time);
-  const lanes = assignLanes(spans);
+  // each bar with its label: inside the bar when it fits, else just after it (or before it at the
+  // right edge); lanes are assigned on what is drawn, so a label never runs into the next bar
+  const measure = createCanvas(1, 1).getContext('2d');
+  const bars = spans.map((span) => {
+    const left = x(span.start);
+    const barWidth = Math.max(4, x(span.end) - left);
+    const range = `${formatClock(span.start, duration < 60)}–${formatClock(span.end, duration < 60)}`;
+    const label = span.label?.trim();
+    const text = label ? `[${span.index}] ${label} · ${range}` : `[${span.index}] ${range}`;
+    const tag = measureTag(measure, text, SPAN_FONT_PX);
+    const inside = tag.width + 6 <= barWidth;
+    const tagX = inside
+      ? left + 3
+      : Math.max(MARGIN / 2, Math.min(width - MARGIN / 2 - tag.width, left + barWidth + 4));
+    return { span, left, barWidth, text, tag, tagX, extent: { left: Math.min(left, tagX), right: Math.max(left + barWidth, tagX + tag.width) } };
+  });
+  const lanes = assignLanes(bars.map((bar) => bar.extent), 6);
   const laneCount = spans.length === 0 ? 1 : Math.max(...lanes) + 1;
 
   const thumbTop = MARGIN - 8;
@@ -198,11 +215,9 @@ export async function renderTimeline(input: TimelineInput, options: RenderTimeli
   ctx.setLineDash([]);
 
   // spans
-  spans.forEach((span, i) => {
+  bars.forEach(({ span, left, barWidth, text, tag, tagX }, i) => {
     const colour = referenceColour(span.index);
     const top = barsTop + (lanes[i] ?? 0) * (BAR_HEIGHT + LANE_GAP);
-    const left = x(span.start);
-    const barWidth = Math.max(4, x(span.end) - left);
     ctx.fillStyle = colour;
     ctx.globalAlpha = 0.85;
     ctx.fillRect(left, top, barWidth, BAR_HEIGHT);
@@ -210,15 +225,7 @@ export async function renderTimeline(input: TimelineInput, options: RenderTimeli
     ctx.strokeStyle = 'rgba(0, 0, 0, 0.45)';
     ctx.lineWidth = 1;
     ctx.strokeRect(Math.round(left) + 0.5, top + 0.5, Math.max(3, Math.round(barWidth) - 1), BAR_HEIGHT - 1);
-    const range = `${formatClock(span.start, duration < 60)}–${formatClock(span.end, duration < 60)}`;
-    const label = span.label?.trim();
-    const full = label ? `[${span.index}] ${label} · ${range}` : `[${span.index}] ${range}`;
-    const fontPx = 14;
-    const tag = measureTag(ctx, full, fontPx);
-    const fitsInside = tag.width + 6 <= barWidth;
-    // the label inside the bar when it fits, else just after it on the background
-    const tagX = fitsInside ? left + 3 : Math.max(MARGIN / 2, Math.min(width - MARGIN / 2 - tag.width, left + barWidth + 4));
-    drawTag(ctx, full, tagX, top + (BAR_HEIGHT - tag.height) / 2, colour, fontPx);
+    drawTag(ctx, text, tagX, top + (BAR_HEIGHT - tag.height) / 2, colour, SPAN_FONT_PX);
   });
 
   for (const { thumb, inSpan, colour, left, top } of placedThumbs) {
