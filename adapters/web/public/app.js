@@ -1,0 +1,425 @@
+// LEGO bot web chat: plain browser JavaScript, no build step. Talks to the API in adapters/web/web-adapter.ts.
+(() => {
+  'use strict';
+
+  const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#469990', '#ffe119', '#9a6324', '#800000'];
+  const $ = (id) => document.getElementById(id);
+  const log = $('log');
+  const chat = $('chat');
+  const form = $('composer');
+  const question = $('question');
+  const fileInput = $('file-input');
+  const sendButton = $('send-button');
+  const stopButton = $('stop-button');
+  const composerError = $('composer-error');
+  const attachmentBox = $('attachment');
+  const dropOverlay = $('drop-overlay');
+
+  const state = {
+    conversation: conversationId(),
+    config: { maxImageBytes: 32 * 1024 * 1024, maxVideoBytes: 128 * 1024 * 1024, maxTextChars: 4000 },
+    /** the file chosen for the next message: {file, url, kind} */
+    pending: null,
+    /** the latest image or video of this conversation, as shown in the browser: {url, kind, name} */
+    media: null,
+    /** the answer being generated: {controller} */
+    busy: null,
+  };
+
+  fetch('/api/config').then((r) => (r.ok ? r.json() : null)).then((c) => { if (c) Object.assign(state.config, c); }).catch(() => {});
+
+  function conversationId() {
+    const key = 'lego-conversation';
+    let id = sessionStorage.getItem(key);
+    if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
+      id = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now()).replace(/[^A-Za-z0-9_-]/g, '');
+      sessionStorage.setItem(key, id);
+    }
+    return id;
+  }
+
+  function colour(ref) {
+    const n = PALETTE.length;
+    return PALETTE[(((Math.round(ref) - 1) % n) + n) % n];
+  }
+  function inkOn(hex) {
+    const ch = (o) => { const v = parseInt(hex.slice(o, o + 2), 16) / 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    const l = 0.2126 * ch(1) + 0.7152 * ch(3) + 0.0722 * ch(5);
+    return (l + 0.05) / 0.05 > 1.05 / (l + 0.05) ? '#000' : '#fff';
+  }
+  function paint(el, ref) {
+    const c = colour(ref);
+    el.style.setProperty('--c', c);
+    el.style.setProperty('--c-ink', inkOn(c));
+    return el;
+  }
+  function el(tag, props = {}, children = []) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(props)) {
+      if (v === undefined || v === null) continue;
+      if (k === 'class') node.className = v;
+      else if (k === 'text') node.textContent = v;
+      else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    }
+    for (const child of [].concat(children)) if (child) node.append(child);
+    return node;
+  }
+  function formatBytes(n) {
+    return n >= 1048576 ? `${Math.round((n / 1048576) * 10) / 10} MB` : `${Math.round(n / 1024)} KB`;
+  }
+  function formatTime(s) {
+    if (!Number.isFinite(s)) return '0:00';
+    const m = Math.floor(s / 60);
+    const sec = s - m * 60;
+    return `${m}:${sec < 10 ? '0' : ''}${sec.toFixed(sec % 1 === 0 ? 0 : 1)}`;
+  }
+  function scrollDown() { chat.scrollTop = chat.scrollHeight; }
+  function showError(text) {
+    composerError.textContent = text;
+    composerError.hidden = !text;
+  }
+
+  // ---- the conversation log ----
+
+  function addMessage(role, who) {
+    $('welcome').hidden = true;
+    const bubble = el('div', { class: 'bubble' });
+    const item = el('li', { class: `msg ${role}` }, [who ? el('div', { class: 'who', text: who }) : null, bubble]);
+    log.append(item);
+    scrollDown();
+    return bubble;
+  }
+
+  function addUserMessage(text, media) {
+    const bubble = addMessage('user', 'You');
+    if (media) {
+      bubble.append(media.kind === 'image'
+        ? el('img', { class: 'user-media', src: media.url, alt: `Your image ${media.name}` })
+        : el('video', { class: 'user-media', src: media.url, muted: '', preload: 'metadata', 'aria-label': `Your video ${media.name}` }));
+    }
+    if (text) bubble.append(el('p', { class: 'text', text }));
+  }
+
+  /** The answer text with "[2]" turned into coloured reference chips. */
+  function renderText(text, refs) {
+    const p = el('p', { class: 'text' });
+    const known = new Set(refs);
+    let last = 0;
+    for (const m of text.matchAll(/\[(\d+)\]/g)) {
+      const ref = Number(m[1]);
+      if (!known.has(ref)) continue;
+      p.append(text.slice(last, m.index));
+      p.append(paint(el('button', { type: 'button', class: 'ref', 'data-ref': ref, 'aria-label': `reference ${ref}`, text: String(ref) }), ref));
+      last = m.index + m[0].length;
+    }
+    p.append(text.slice(last));
+    return p;
+  }
+
+  /** Hover or focus on a reference lights up every element of that number inside `scope`. */
+  function linkHighlights(scope) {
+    const set = (ref) => {
+      scope.querySelectorAll('[data-ref]').forEach((n) => n.classList.toggle('is-active', ref !== null && n.dataset.ref === ref));
+      scope.querySelectorAll('.figure').forEach((f) => f.classList.toggle('has-active', ref !== null && !!f.querySelector(`[data-ref="${ref}"]`)));
+    };
+    for (const type of ['mouseover', 'focusin']) scope.addEventListener(type, (e) => { const t = e.target.closest('[data-ref]'); set(t ? t.dataset.ref : null); });
+    for (const type of ['mouseout', 'focusout']) scope.addEventListener(type, (e) => { if (e.target.closest('[data-ref]')) set(null); });
+  }
+
+  function imageFigure(src, alt, boxes) {
+    const img = el('img', { src, alt });
+    const overlay = el('div', { class: 'overlay' });
+    const figure = el('figure', { class: 'figure' }, [el('div', { class: 'stage' }, [img, overlay])]);
+    const place = () => {
+      const w = img.naturalWidth, h = img.naturalHeight;
+      if (!w || !h) return;
+      overlay.textContent = '';
+      for (const b of boxes) {
+        const p = b.pixels;
+        const box = paint(el('div', {
+          class: `box${p.y1 / h < 0.06 ? ' tag-inside' : ''}`, 'data-ref': b.ref, title: `${b.ref}${b.label ? `: ${b.label}` : ''}`,
+        }, [el('span', { class: 'tag', text: String(b.ref) })]), b.ref);
+        box.style.left = `${(p.x1 / w) * 100}%`;
+        box.style.top = `${(p.y1 / h) * 100}%`;
+        box.style.width = `${(Math.max(0, p.x2 - p.x1) / w) * 100}%`;
+        box.style.height = `${(Math.max(0, p.y2 - p.y1) / h) * 100}%`;
+        box.addEventListener('click', () => askAbout('box', b.ref));
+        overlay.append(box);
+      }
+    };
+    if (img.complete) place(); else img.addEventListener('load', place, { once: true });
+    figure.append(legend(boxes, 'box'));
+    return figure;
+  }
+
+  function legend(items, kind) {
+    const list = el('ul', { class: 'legend', 'aria-label': kind === 'box' ? 'Boxes' : 'Spans' });
+    for (const item of items) {
+      const words = kind === 'box' ? (item.label || `box ${item.ref}`) : `${item.label ? `${item.label} · ` : ''}${formatTime(item.seconds.start)}–${formatTime(item.seconds.end)}`;
+      const button = paint(el('button', {
+        type: 'button', 'data-ref': item.ref, 'aria-label': `${kind} ${item.ref}: ${words}`,
+      }, [el('span', { class: 'num', text: String(item.ref) }), el('span', { text: words })]), item.ref);
+      button.addEventListener('click', () => (kind === 'box' ? askAbout('box', item.ref) : seekTo(list, item.seconds.start)));
+      list.append(el('li', {}, [button]));
+    }
+    return list;
+  }
+
+  function videoFigure(src, name, spans) {
+    const video = el('video', { src, controls: '', preload: 'metadata', 'aria-label': `Video ${name}` });
+    const track = el('div', { class: 'track', role: 'group', 'aria-label': 'Timeline' });
+    const ticks = el('div', { class: 'ticks' });
+    const playhead = el('div', { class: 'playhead' });
+    const figure = el('figure', { class: 'figure' }, [el('div', { class: 'stage' }, [video]), el('div', { class: 'timeline' }, [track, ticks])]);
+    const place = () => {
+      const end = Math.max(...spans.map((s) => s.seconds.end), 0.001);
+      const duration = Number.isFinite(video.duration) && video.duration > 0 ? video.duration : end;
+      track.textContent = '';
+      track.append(playhead);
+      for (const s of spans) {
+        const b = paint(el('button', {
+          type: 'button', class: 'span', 'data-ref': s.ref, text: String(s.ref),
+          'aria-label': `Span ${s.ref}${s.label ? ` (${s.label})` : ''}: ${formatTime(s.seconds.start)} to ${formatTime(s.seconds.end)} — play from here`,
+          title: `${s.ref}: ${formatTime(s.seconds.start)}–${formatTime(s.seconds.end)}${s.label ? ` ${s.label}` : ''}`,
+        }), s.ref);
+        b.style.left = `${(s.seconds.start / duration) * 100}%`;
+        b.style.width = `${(Math.max(0, s.seconds.end - s.seconds.start) / duration) * 100}%`;
+        b.addEventListener('click', () => seek(video, s.seconds.start));
+        track.append(b);
+      }
+      ticks.textContent = '';
+      ticks.append(el('span', { text: '0:00' }), el('span', { text: formatTime(duration / 2) }), el('span', { text: formatTime(duration) }));
+      video.addEventListener('timeupdate', () => { playhead.style.left = `${(video.currentTime / duration) * 100}%`; });
+    };
+    if (video.readyState >= 1) place(); else { place(); video.addEventListener('loadedmetadata', place, { once: true }); }
+    figure.append(legend(spans, 'span'));
+    return figure;
+  }
+
+  function seek(video, seconds) {
+    video.currentTime = seconds;
+    video.play().catch(() => {});
+  }
+  function seekTo(anyInside, seconds) {
+    const video = anyInside.closest('.figure')?.querySelector('video');
+    if (video) seek(video, seconds);
+  }
+
+  function askAbout(kind, ref) {
+    const words = `${kind} ${ref}`;
+    if (!question.value.includes(words)) question.value = question.value ? `${question.value.trimEnd()} ${words}` : `What is in ${words}?`;
+    question.focus();
+    autosize();
+  }
+
+  function renderReply(bubble, reply) {
+    bubble.textContent = '';
+    bubble.classList.toggle('error', !!reply.error);
+    if (reply.error) bubble.setAttribute('role', 'alert');
+    const refs = [...reply.boxes.map((b) => b.ref), ...reply.spans.map((s) => s.ref)];
+    bubble.append(renderText(reply.text, refs));
+    const files = reply.files || [];
+    const annotated = files.find((f) => f.kind === 'annotated-image');
+    const timeline = files.find((f) => f.kind === 'timeline');
+    const media = state.media;
+    if (reply.boxes.length > 0) {
+      if (media && media.kind === 'image') bubble.append(imageFigure(media.url, `Your image ${media.name} with ${reply.boxes.length} numbered boxes`, reply.boxes));
+      else if (annotated) bubble.append(el('figure', { class: 'figure' }, [el('img', { class: 'file-image', src: annotated.url, alt: annotated.description || 'The image with numbered boxes' }), legend(reply.boxes, 'box')]));
+    }
+    if (reply.spans.length > 0) {
+      if (media && media.kind === 'video') bubble.append(videoFigure(media.url, media.name, reply.spans));
+      else if (timeline) bubble.append(el('figure', { class: 'figure' }, [el('img', { class: 'file-image', src: timeline.url, alt: timeline.description || 'The timeline' }), legend(reply.spans, 'span')]));
+    }
+    for (const f of files.filter((x) => x.kind === 'crop')) bubble.append(el('img', { class: 'file-image', src: f.url, alt: f.description || 'A closer look' }));
+    if (files.length > 0) {
+      const links = el('div', { class: 'files' });
+      for (const f of files) {
+        const label = f.kind === 'annotated-image' ? 'Annotated PNG' : f.kind === 'timeline' ? 'Timeline PNG' : f.kind === 'crop' ? 'Crop' : 'Clip';
+        links.append(el('a', { href: f.url, target: '_blank', rel: 'noopener', download: f.name, text: `${label} ↓` }));
+      }
+      bubble.append(links);
+    }
+    for (const notice of reply.notices || []) bubble.append(el('p', { class: 'notice', text: notice }));
+    linkHighlights(bubble);
+    scrollDown();
+  }
+
+  // ---- sending ----
+
+  async function upload(pending) {
+    const url = `/api/uploads?conversation=${encodeURIComponent(state.conversation)}&name=${encodeURIComponent(pending.file.name)}`;
+    const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': pending.file.type }, body: pending.file });
+    const body = await res.json().catch(() => null);
+    if (!res.ok) throw new Error(body?.error?.message || `Sorry, the upload failed (${res.status}).`);
+    return body.id;
+  }
+
+  async function send(text) {
+    if (state.busy) return;
+    const pending = state.pending;
+    if (!text && !pending) { showError('Please type a question or attach an image or a video.'); question.focus(); return; }
+    showError('');
+    setBusy({ controller: new AbortController() });
+    const { controller } = state.busy;
+    let bubble;
+    try {
+      let uploads = [];
+      if (pending) {
+        uploads = [await upload(pending)];
+        state.media = { url: pending.url, kind: pending.kind, name: pending.file.name };
+        clearAttachment(false);
+      }
+      addUserMessage(text, pending ? state.media : null);
+      question.value = '';
+      autosize();
+      bubble = addMessage('bot', 'LEGO bot');
+      const status = el('p', { class: 'status', text: 'Thinking…' });
+      const live = el('p', { class: 'text streaming' });
+      bubble.append(status, live);
+      bubble.setAttribute('aria-busy', 'true');
+      const res = await fetch('/api/chat', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+        body: JSON.stringify({ conversation: state.conversation, text, uploads }),
+        signal: controller.signal,
+      });
+      if (!res.ok || !res.body) {
+        const body = await res.json().catch(() => null);
+        throw new Error(body?.error?.message || `Sorry, something went wrong (${res.status}).`);
+      }
+      let final = null;
+      await readEvents(res.body, (event, data) => {
+        if (event === 'status') status.textContent = data.text;
+        else if (event === 'partial') { status.hidden = true; live.textContent = data.text; scrollDown(); }
+        else if (event === 'reply') final = data;
+      });
+      bubble.removeAttribute('aria-busy');
+      if (final) renderReply(bubble, final);
+      else throw new Error('Sorry, the answer was cut off. Please try again.');
+    } catch (error) {
+      const stopped = error && error.name === 'AbortError';
+      const message = stopped ? 'Stopped.' : (error && error.message) || 'Sorry, something went wrong.';
+      if (bubble) {
+        bubble.removeAttribute('aria-busy');
+        const partial = bubble.querySelector('.text.streaming');
+        if (stopped && partial && partial.textContent) { partial.classList.remove('streaming'); bubble.querySelector('.status')?.remove(); bubble.append(el('p', { class: 'notice', text: 'Stopped.' })); }
+        else renderReply(bubble, { text: message, boxes: [], spans: [], files: [], notices: [], error: stopped ? undefined : { code: 'internal' } });
+      } else showError(message);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function readEvents(stream, onEvent) {
+    const reader = stream.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let cut;
+      while ((cut = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        let event = 'message';
+        let data = '';
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event: ')) event = line.slice(7);
+          else if (line.startsWith('data: ')) data += line.slice(6);
+        }
+        if (data) onEvent(event, JSON.parse(data));
+      }
+    }
+  }
+
+  function setBusy(busy) {
+    state.busy = busy;
+    sendButton.hidden = !!busy;
+    stopButton.hidden = !busy;
+    for (const id of ['reset-button', 'regions-button', 'help-button']) $(id).disabled = !!busy;
+  }
+
+  // ---- attachments ----
+
+  function attach(file) {
+    showError('');
+    if (!file) return;
+    const kind = file.type.startsWith('image/') ? 'image' : file.type.startsWith('video/') ? 'video' : null;
+    if (!kind) { showError(`Sorry, I can only read images and videos, and “${file.name}” is neither.`); return; }
+    const limit = kind === 'image' ? state.config.maxImageBytes : state.config.maxVideoBytes;
+    if (file.size > limit) { showError(`Sorry, that ${kind} is too large for me (${formatBytes(file.size)}; the limit is ${formatBytes(limit)}).`); return; }
+    clearAttachment(true);
+    const url = URL.createObjectURL(file);
+    state.pending = { file, url, kind };
+    const preview = $('attachment-preview');
+    preview.textContent = '';
+    preview.append(kind === 'image' ? el('img', { src: url, alt: '' }) : el('video', { src: url, muted: '', preload: 'metadata' }));
+    $('attachment-name').textContent = `${file.name} · ${formatBytes(file.size)}`;
+    attachmentBox.hidden = false;
+    question.focus();
+  }
+
+  function clearAttachment(revoke) {
+    if (state.pending && revoke) URL.revokeObjectURL(state.pending.url);
+    state.pending = null;
+    attachmentBox.hidden = true;
+    fileInput.value = '';
+  }
+
+  function autosize() {
+    question.style.height = 'auto';
+    question.style.height = `${Math.min(question.scrollHeight, 180)}px`;
+  }
+
+  // ---- wiring ----
+
+  form.addEventListener('submit', (e) => { e.preventDefault(); send(question.value.trim()); });
+  question.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(question.value.trim()); }
+  });
+  question.addEventListener('input', autosize);
+  question.addEventListener('paste', (e) => {
+    const file = [...(e.clipboardData?.files || [])][0];
+    if (file) { e.preventDefault(); attach(file); }
+  });
+  fileInput.addEventListener('change', () => attach(fileInput.files[0]));
+  $('attachment-remove').addEventListener('click', () => { clearAttachment(true); question.focus(); });
+  stopButton.addEventListener('click', () => state.busy?.controller.abort());
+  $('help-button').addEventListener('click', () => send('help'));
+  $('regions-button').addEventListener('click', () => send('regions'));
+  $('reset-button').addEventListener('click', async () => {
+    if (state.busy) return;
+    setBusy({ controller: new AbortController() });
+    try {
+      const res = await fetch('/api/reset', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ conversation: state.conversation }) });
+      const reply = await res.json().catch(() => null);
+      log.textContent = '';
+      state.media = null;
+      clearAttachment(true);
+      const note = addMessage('system');
+      note.textContent = reply?.text || 'Conversation reset.';
+      if (reply?.error) note.setAttribute('role', 'alert');
+    } catch {
+      showError('Sorry, I could not reset the conversation. Please try again.');
+    } finally {
+      setBusy(null);
+      question.focus();
+    }
+  });
+
+  let dragDepth = 0;
+  const hasFiles = (e) => [...(e.dataTransfer?.types || [])].includes('Files');
+  window.addEventListener('dragenter', (e) => { if (!hasFiles(e)) return; e.preventDefault(); dragDepth += 1; dropOverlay.hidden = false; });
+  window.addEventListener('dragover', (e) => { if (hasFiles(e)) e.preventDefault(); });
+  window.addEventListener('dragleave', () => { dragDepth = Math.max(0, dragDepth - 1); if (dragDepth === 0) dropOverlay.hidden = true; });
+  window.addEventListener('drop', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    dragDepth = 0;
+    dropOverlay.hidden = true;
+    attach(e.dataTransfer.files[0]);
+  });
+  question.focus();
+})();

@@ -1,0 +1,396 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage as HttpRequest, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Adapter, BotHandler, IncomingAttachment, IncomingMessage, Reply, ReplyFile } from '../../src/bot/types';
+import { silentLogger } from '../../src/engine';
+import type { Logger } from '../../src/engine';
+import { LegoError } from '../../src/errors';
+import { httpStatusOf } from './http-status';
+import { MemoryBlobCache } from './memory-blob-cache';
+import { formatBytes, readBody } from './read-body';
+import { SseStream } from './sse-stream';
+import { loadStaticFiles } from './static-files';
+import type { StaticFile } from './static-files';
+import { resolveWebAdapterOptions } from './web-options';
+import type { WebAdapterOptions, WebAdapterOptionsInput } from './web-options';
+import { toWebReply } from './web-reply';
+import type { WebReply } from './web-reply';
+
+export interface WebAdapterDeps {
+  bot: BotHandler;
+  logger?: Logger;
+}
+
+interface UploadMeta {
+  conversation: string;
+  name: string;
+  contentType: string;
+}
+
+interface FileMeta {
+  name: string;
+  contentType: string;
+}
+
+interface InFlight {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/** A conversation id chosen by the browser tab (random, kept in sessionStorage). */
+const CONVERSATION_ID = /^[A-Za-z0-9_-]{8,64}$/;
+const UPLOAD_ID = /^[0-9a-f-]{36}$/;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/**
+ * The local web chat: serves the page (adapters/web/public) and a small JSON + Server-Sent-Events API
+ * in front of the one bot pipeline.
+ *
+ *   POST /api/uploads?conversation=ID&name=NAME   raw bytes, Content-Type image/* or video/*  → {id, …}
+ *   POST /api/chat    {conversation, text, uploads: [id]}  → text/event-stream: status, partial, reply, done
+ *   POST /api/reset   {conversation}                        → the reply to "reset"
+ *   GET  /api/files/ID                                      → an answer's annotated image / timeline
+ *   GET  /api/config, /api/health
+ *
+ * Uploads stay in memory (bounded, with a time-to-live) and reach the pipeline through
+ * IncomingAttachment.fetch; a closed browser tab aborts its answer.
+ */
+export class WebAdapter implements Adapter {
+  readonly name = 'web';
+  private readonly options: WebAdapterOptions;
+  private readonly bot: BotHandler;
+  private readonly logger: Logger;
+  private readonly uploads: MemoryBlobCache<UploadMeta>;
+  private readonly files: MemoryBlobCache<FileMeta>;
+  private readonly inFlight = new Set<InFlight>();
+  private staticFiles = new Map<string, StaticFile>();
+  private server: Server | undefined;
+  private boundAddress: AddressInfo | undefined;
+
+  constructor(deps: WebAdapterDeps, options: WebAdapterOptionsInput = {}) {
+    this.options = resolveWebAdapterOptions(options);
+    this.bot = deps.bot;
+    this.logger = deps.logger ?? silentLogger;
+    this.uploads = new MemoryBlobCache({ maxBytes: this.options.maxStoredUploadBytes, ttlMs: this.options.uploadTtlMs });
+    this.files = new MemoryBlobCache({ maxBytes: this.options.maxStoredFileBytes, ttlMs: 0 });
+  }
+
+  /** The URL of the chat once started, e.g. http://127.0.0.1:8080 */
+  get address(): string {
+    if (this.boundAddress === undefined) throw new LegoError('internal', 'the web adapter is not started');
+    const host = this.boundAddress.family === 'IPv6' ? `[${this.boundAddress.address}]` : this.boundAddress.address;
+    return `http://${host}:${this.boundAddress.port}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.server !== undefined) return;
+    this.staticFiles = await loadStaticFiles(this.options.publicDir ?? join(__dirname, 'public'));
+    const server = createServer((req, res) => {
+      this.route(req, res).catch((error: unknown) => this.fail(res, error));
+    });
+    server.requestTimeout = 0; // answers stream for as long as the model takes
+    server.headersTimeout = 30_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((error: unknown) => {
+      throw new LegoError('config-invalid', `web chat cannot listen on ${this.options.host}:${this.options.port}: ${String(error)}`, {
+        cause: error,
+      });
+    });
+    this.server = server;
+    this.boundAddress = server.address() as AddressInfo;
+    this.logger.info({ address: this.address }, 'web chat listening');
+  }
+
+  /** Stops accepting, lets answers in flight finish for `shutdownGraceMs`, then cuts the rest. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const pending = [...this.inFlight].map((f) => f.done);
+    if (pending.length > 0) {
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, this.options.shutdownGraceMs).unref());
+      await Promise.race([Promise.allSettled(pending), grace]);
+      for (const flight of this.inFlight) flight.controller.abort(new LegoError('aborted', 'the bot is shutting down'));
+      const settle = new Promise<void>((resolve) => setTimeout(resolve, 1000).unref());
+      await Promise.race([Promise.allSettled([...this.inFlight].map((f) => f.done)), settle]);
+    }
+    server.closeAllConnections();
+    await closed;
+    this.uploads.clear();
+    this.files.clear();
+    this.boundAddress = undefined;
+  }
+
+  private async route(req: HttpRequest, res: ServerResponse): Promise<void> {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    if (!this.hostAllowed(req)) throw new LegoError('download-refused', `refused Host ${req.headers.host ?? '(none)'}`, { userMessage: 'Forbidden.' });
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (path.startsWith('/api/')) {
+      if (method !== 'GET' && method !== 'HEAD' && !this.originAllowed(req)) {
+        throw new LegoError('download-refused', `refused Origin ${req.headers.origin ?? ''}`, { userMessage: 'Forbidden.' });
+      }
+      if (method === 'POST' && path === '/api/uploads') return this.upload(req, res, url);
+      if (method === 'POST' && path === '/api/chat') return this.chat(req, res);
+      if (method === 'POST' && path === '/api/reset') return this.reset(req, res);
+      if (method === 'GET' && path.startsWith('/api/files/')) return this.file(res, path.slice('/api/files/'.length));
+      if (method === 'GET' && path === '/api/config') return this.json(res, 200, this.publicConfig());
+      if (method === 'GET' && path === '/api/health') return this.json(res, 200, { ok: true });
+      throw new LegoError('not-found', `no route ${method} ${path}`);
+    }
+    const file = this.staticFiles.get(path);
+    if ((method === 'GET' || method === 'HEAD') && file !== undefined) {
+      res.writeHead(200, {
+        'Content-Type': file.contentType,
+        'Content-Length': file.data.length,
+        'Cache-Control': 'no-cache',
+        'Content-Security-Policy':
+          "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+      });
+      res.end(method === 'HEAD' ? undefined : file.data);
+      return;
+    }
+    throw new LegoError('not-found', `no file ${path}`);
+  }
+
+  private publicConfig(): Record<string, unknown> {
+    return {
+      maxImageBytes: this.options.maxImageBytes,
+      maxVideoBytes: this.options.maxVideoBytes,
+      maxTextChars: this.options.maxTextChars,
+    };
+  }
+
+  private async upload(req: HttpRequest, res: ServerResponse, url: URL): Promise<void> {
+    const conversation = this.conversationId(url.searchParams.get('conversation'));
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const kind = contentType.startsWith('image/') ? 'image' : contentType.startsWith('video/') ? 'video' : null;
+    if (kind === null) {
+      res.setHeader('Connection', 'close');
+      throw new LegoError('unsupported-media', `upload of type "${contentType || '(none)'}" refused`);
+    }
+    const limit = kind === 'image' ? this.options.maxImageBytes : this.options.maxVideoBytes;
+    let data: Buffer;
+    try {
+      data = await readBody(req, limit, `${kind} upload`);
+    } catch (error) {
+      res.setHeader('Connection', 'close');
+      if (LegoError.is(error, 'too-large')) {
+        throw new LegoError('too-large', error.message, {
+          userMessage: `Sorry, that ${kind} is too large for me (the limit is ${formatBytes(limit)}).`,
+        });
+      }
+      throw error;
+    }
+    if (data.length === 0) throw new LegoError('bad-input', 'empty upload', { userMessage: 'That file is empty.' });
+    const name = (url.searchParams.get('name') ?? '').replace(/[\u0000-\u001f/\\]/g, '').slice(0, 200) || `upload.${kind === 'image' ? 'img' : 'video'}`;
+    const id = randomUUID();
+    this.uploads.put(id, data, { conversation, name, contentType });
+    this.logger.debug({ conversation, bytes: data.length, contentType }, 'web upload');
+    this.json(res, 201, { id, name, contentType, size: data.length });
+  }
+
+  private async chat(req: HttpRequest, res: ServerResponse): Promise<void> {
+    const body = await this.readJson(req);
+    const conversation = this.conversationId(body.conversation);
+    const text = typeof body.text === 'string' ? body.text.trim() : '';
+    if (text.length > this.options.maxTextChars) {
+      throw new LegoError('bad-input', `question of ${text.length} characters`, {
+        userMessage: `That question is too long (the limit is ${this.options.maxTextChars} characters).`,
+      });
+    }
+    const uploadIds = Array.isArray(body.uploads) ? body.uploads : [];
+    if (uploadIds.length > 4) throw new LegoError('bad-input', 'too many uploads', { userMessage: 'Please attach at most 4 files per message.' });
+    const attachments = uploadIds.map((id) => this.attachment(id, conversation));
+    if (text === '' && attachments.length === 0) {
+      throw new LegoError('bad-input', 'empty message', { userMessage: 'Please type a question or attach an image or a video.' });
+    }
+    const message = this.message(conversation, text, attachments);
+    const stream = new SseStream(res, this.options.heartbeatMs);
+    await this.run(res, async (signal) => {
+      const reply = await this.bot.handle(
+        message,
+        {
+          typing: () => stream.send('typing', {}),
+          status: (status) => stream.send('status', { text: status }),
+          partial: (partial) => stream.send('partial', { text: partial }),
+        },
+        signal,
+      );
+      stream.send('reply', this.webReply(reply));
+    }).catch((error: unknown) => {
+      const lego = LegoError.from(error);
+      this.logger.warn({ code: lego.code, err: lego.message, conversation }, 'web answer failed');
+      stream.send('reply', this.errorReply(lego));
+    });
+    stream.send('done', {});
+    stream.end();
+  }
+
+  private async reset(req: HttpRequest, res: ServerResponse): Promise<void> {
+    const body = await this.readJson(req);
+    const conversation = this.conversationId(body.conversation);
+    this.uploads.deleteWhere((meta) => meta.conversation === conversation);
+    let reply: WebReply | undefined;
+    await this.run(res, async (signal) => {
+      reply = this.webReply(await this.bot.handle(this.message(conversation, 'reset', []), {}, signal));
+    }).catch((error: unknown) => {
+      reply = this.errorReply(LegoError.from(error));
+    });
+    this.json(res, 200, reply);
+  }
+
+  private file(res: ServerResponse, id: string): void {
+    const entry = UPLOAD_ID.test(id) ? this.files.get(id) : undefined;
+    if (entry === undefined) throw new LegoError('not-found', `no file ${id}`, { userMessage: 'That file is no longer available.' });
+    res.writeHead(200, {
+      'Content-Type': entry.meta.contentType,
+      'Content-Length': entry.data.length,
+      'Cache-Control': 'private, max-age=3600, immutable',
+      'Content-Disposition': `inline; filename="${entry.meta.name.replace(/[^\w.-]/g, '_')}"`,
+    });
+    res.end(entry.data);
+  }
+
+  /** Runs one pipeline call, aborting it when the browser goes away or the adapter stops. */
+  private async run(res: ServerResponse, work: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    const controller = new AbortController();
+    const onClose = (): void => {
+      if (!res.writableFinished) controller.abort(new LegoError('aborted', 'the browser closed the request'));
+    };
+    res.on('close', onClose);
+    const done = work(controller.signal);
+    const flight: InFlight = { controller, done: done.then(() => undefined, () => undefined) };
+    this.inFlight.add(flight);
+    try {
+      await done;
+    } finally {
+      this.inFlight.delete(flight);
+      res.off('close', onClose);
+    }
+  }
+
+  private message(conversation: string, text: string, attachments: IncomingAttachment[]): IncomingMessage {
+    return {
+      platform: 'web',
+      conversationKey: `web:${conversation}`,
+      messageId: randomUUID(),
+      author: { id: `web:${conversation}`, name: 'You' },
+      text,
+      attachments,
+    };
+  }
+
+  private attachment(id: unknown, conversation: string): IncomingAttachment {
+    const entry = typeof id === 'string' && UPLOAD_ID.test(id) ? this.uploads.get(id) : undefined;
+    if (entry === undefined || entry.meta.conversation !== conversation) {
+      throw new LegoError('not-found', `unknown upload ${String(id)}`, {
+        userMessage: 'That upload has expired — please attach the file again.',
+      });
+    }
+    const uploads = this.uploads;
+    return {
+      id: entry.id,
+      name: entry.meta.name,
+      contentType: entry.meta.contentType,
+      size: entry.data.length,
+      async fetch({ signal, maxBytes }) {
+        if (signal?.aborted) throw new LegoError('aborted', 'fetch aborted');
+        const current = uploads.get(entry.id);
+        if (current === undefined) {
+          throw new LegoError('download-failed', `upload ${entry.id} expired`, {
+            retryable: false,
+            userMessage: 'That upload has expired — please attach the file again.',
+          });
+        }
+        if (current.data.length > maxBytes) {
+          throw new LegoError('too-large', `upload of ${current.data.length} bytes is over ${maxBytes}`, {
+            userMessage: `Sorry, that file is too large for me (the limit is ${formatBytes(maxBytes)}).`,
+          });
+        }
+        return current.data;
+      },
+    };
+  }
+
+  private webReply(reply: Reply): WebReply {
+    return toWebReply(reply, (file: ReplyFile) => {
+      const id = randomUUID();
+      this.files.put(id, file.data, { name: file.name, contentType: file.contentType });
+      return `/api/files/${id}`;
+    });
+  }
+
+  private errorReply(error: LegoError): WebReply {
+    return { text: error.userMessage, boxes: [], spans: [], files: [], notices: [], error: { code: error.code, retryable: error.retryable } };
+  }
+
+  private conversationId(value: unknown): string {
+    if (typeof value !== 'string' || !CONVERSATION_ID.test(value)) {
+      throw new LegoError('bad-input', 'missing or malformed conversation id', { userMessage: 'Please reload the page.' });
+    }
+    return value;
+  }
+
+  private async readJson(req: HttpRequest): Promise<Record<string, unknown>> {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') throw new LegoError('bad-input', `expected JSON, got "${type}"`);
+    const raw = await readBody(req, this.options.maxJsonBytes, 'JSON body');
+    try {
+      const value: unknown = JSON.parse(raw.toString('utf8'));
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+    } catch {
+      // fall through
+    }
+    throw new LegoError('bad-input', 'malformed JSON body');
+  }
+
+  /** Refuses other Host names when bound to loopback (DNS rebinding). */
+  private hostAllowed(req: HttpRequest): boolean {
+    if (!LOOPBACK_HOSTS.has(this.options.host)) return true;
+    const host = req.headers.host;
+    if (host === undefined) return false;
+    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+    return LOOPBACK_HOSTS.has(name);
+  }
+
+  /** Browsers send Origin on cross-site POSTs: only our own page may call the API. */
+  private originAllowed(req: HttpRequest): boolean {
+    const origin = req.headers.origin;
+    if (origin === undefined || origin === 'null') return origin === undefined;
+    try {
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
+    }
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown): void {
+    const data = Buffer.from(JSON.stringify(body));
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': data.length, 'Cache-Control': 'no-store' });
+    res.end(data);
+  }
+
+  private fail(res: ServerResponse, error: unknown): void {
+    const lego = LegoError.from(error);
+    const status = lego.code === 'download-refused' ? 403 : httpStatusOf(lego.code);
+    if (status >= 500) this.logger.error({ code: lego.code, err: lego.message }, 'web request failed');
+    else this.logger.debug({ code: lego.code, err: lego.message }, 'web request refused');
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    this.json(res, status, { error: { code: lego.code, message: lego.userMessage, retryable: lego.retryable } });
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Options of the local web chat. Every option is typed, documented and defaulted here; the composition
+ * root maps the validated configuration onto it.
+ */
+export interface WebAdapterOptions {
+  /** interface to bind; loopback by default so the chat is only reachable from this machine */
+  host: string;
+  /** TCP port; 0 picks a free one (see `WebAdapter.address` after start) */
+  port: number;
+  /** largest image upload, bytes (checked from Content-Length and while the bytes arrive) */
+  maxImageBytes: number;
+  /** largest video upload, bytes */
+  maxVideoBytes: number;
+  /** all uploads kept in memory at once, bytes; the oldest are dropped first */
+  maxStoredUploadBytes: number;
+  /** how long an upload stays usable (follow-ups may fetch it again), ms */
+  uploadTtlMs: number;
+  /** answer files (annotated PNG, timeline) kept for the browser to fetch, bytes; oldest dropped first */
+  maxStoredFileBytes: number;
+  /** largest JSON request body (chat messages), bytes */
+  maxJsonBytes: number;
+  /** longest question, characters */
+  maxTextChars: number;
+  /** on stop(), how long answers in flight may finish before they are cut, ms */
+  shutdownGraceMs: number;
+  /** SSE keep-alive comment interval while an answer is being generated, ms */
+  heartbeatMs: number;
+  /** folder with index.html, app.js, style.css (default: ./public next to this file) */
+  publicDir: string | undefined;
+}
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_WEB_ADAPTER_OPTIONS = {
+  host: '127.0.0.1',
+  port: 8080,
+  maxImageBytes: 32 * MiB,
+  maxVideoBytes: 128 * MiB,
+  maxStoredUploadBytes: 512 * MiB,
+  uploadTtlMs: 60 * 60 * 1000,
+  maxStoredFileBytes: 128 * MiB,
+  maxJsonBytes: 64 * 1024,
+  maxTextChars: 4000,
+  shutdownGraceMs: 5000,
+  heartbeatMs: 15_000,
+  publicDir: undefined,
+} as const satisfies WebAdapterOptions;
+
+export type WebAdapterOptionsInput = Partial<WebAdapterOptions>;
+
+/** The options with defaults filled in; `undefined` values keep the default. */
+export function resolveWebAdapterOptions(input: WebAdapterOptionsInput = {}): WebAdapterOptions {
+  const settled: WebAdapterOptions = { ...DEFAULT_WEB_ADAPTER_OPTIONS };
+  for (const [key, value] of Object.entries(input) as [keyof WebAdapterOptions, unknown][]) {
+    if (value !== undefined) (settled as unknown as Record<string, unknown>)[key] = value;
+  }
+  return settled;
+}
