@@ -1,0 +1,337 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { App, Assistant } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
+import type { Adapter, BotHandler, IncomingMessage, Reply } from '../../src/bot/types';
+import type { SlackConfig } from '../../src/config/slack';
+import { requireSlackCredentials } from '../../src/config/slack';
+import type { Logger } from '../../src/engine/types';
+import { silentLogger } from '../../src/engine/silent-logger';
+import { LegoError } from '../../src/errors';
+import { scrubText } from '../../src/logger';
+import { boltLogger } from './bolt-logger';
+import { BoundedSet } from './bounded-set';
+import { errorReply } from './error-reply';
+import { ignoreReason, isAllowed, isFollowUp } from './slack-access';
+import type { SlackAllowLists } from './slack-access';
+import { slackAttachment } from './slack-file-attachment';
+import type { SlackFile, SlackFileAccess } from './slack-file-attachment';
+import { conversationKeyOf, questionText, replyTargetOf } from './slack-message-event';
+import type { SlackMessageEvent, SlackReplyTarget } from './slack-message-event';
+import { escapeMrkdwn } from './slack-mrkdwn';
+import { SlackReplyWriter } from './slack-reply-writer';
+import { parseSlashCommand, slashHelp } from './slash-command';
+
+export interface SlackAdapterOptions {
+  /** the validated `slack` configuration section */
+  config: SlackConfig;
+  handler: BotHandler;
+  logger?: Logger;
+  /** more Web API client options (e.g. `retryConfig` in tests); `slackApiUrl` comes from the config */
+  clientOptions?: Omit<webApi.WebClientOptions, 'slackApiUrl'>;
+  /** fetch used for `url_private` downloads (default: global fetch) */
+  fetchFn?: typeof fetch;
+  /** how long `stop()` waits for answers in flight after aborting them (default 5000 ms) */
+  stopTimeoutMs?: number;
+}
+
+/** How many deliveries the adapter remembers to drop Slack's retries of them. */
+const DELIVERY_MEMORY = 5000;
+
+const SUGGESTED_PROMPTS = [
+  { title: 'Find something in a picture', message: 'Where is the red star? (attach an image)' },
+  { title: 'Find a moment in a video', message: 'When does the ball bounce? (attach a video)' },
+  { title: 'What can you do?', message: 'help' },
+];
+
+interface Identity {
+  userId: string | undefined;
+  botId: string | undefined;
+  teamId: string;
+}
+
+/**
+ * Slack on @slack/bolt: mentions in channels, DMs, follow-ups in threads it answered in, the `/lego`
+ * slash command and (when configured) Slack's assistant threads, over Socket Mode or HTTP (Events
+ * API with signature verification). Each question goes to the one BotHandler; the answer goes back
+ * into the thread as numbered mrkdwn plus the uploaded annotated image or timeline.
+ */
+export class SlackAdapter implements Adapter {
+  readonly name = 'slack';
+  private readonly config: SlackConfig;
+  private readonly handler: BotHandler;
+  private readonly logger: Logger;
+  private readonly app: App;
+  private readonly botToken: string;
+  private readonly fetchFn: typeof fetch | undefined;
+  private readonly stopTimeoutMs: number;
+  private readonly deliveries = new BoundedSet(DELIVERY_MEMORY);
+  private readonly threads: BoundedSet;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly aborter = new AbortController();
+  private readonly allow: SlackAllowLists;
+  private identity: Identity = { userId: undefined, botId: undefined, teamId: '' };
+  private server: Server | undefined;
+  private started = false;
+
+  constructor(options: SlackAdapterOptions) {
+    this.config = options.config;
+    this.handler = options.handler;
+    this.logger = options.logger ?? silentLogger;
+    this.fetchFn = options.fetchFn;
+    this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
+    this.threads = new BoundedSet(this.config.threadMemory);
+    this.allow = { teams: this.config.allowedTeams, channels: this.config.allowedChannels, users: this.config.allowedUsers };
+    const credentials = requireSlackCredentials(this.config);
+    this.botToken = credentials.botToken;
+    const common = {
+      token: credentials.botToken,
+      logger: boltLogger(this.logger),
+      clientOptions: { ...options.clientOptions, slackApiUrl: this.config.apiUrl },
+      deferInitialization: true,
+      ignoreSelf: true,
+    };
+    this.app =
+      this.config.mode === 'socket'
+        ? new App({ ...common, socketMode: true, appToken: credentials.appToken })
+        : new App({
+            ...common,
+            signingSecret: credentials.signingSecret,
+            endpoints: this.config.eventsPath,
+            processBeforeResponse: false,
+          });
+    this.register();
+  }
+
+  /** The HTTP receiver's port once started (http mode). */
+  get port(): number | undefined {
+    const address = this.server?.address();
+    return typeof address === 'object' && address !== null ? (address as AddressInfo).port : undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    try {
+      await this.app.init();
+      const auth = await this.app.client.auth.test();
+      this.identity = { userId: auth.user_id, botId: auth.bot_id, teamId: auth.team_id ?? '' };
+      if (this.config.mode === 'http') {
+        this.server = (await this.app.start({ port: this.config.port, host: this.config.host })) as Server;
+      } else {
+        await this.app.start();
+      }
+    } catch (cause) {
+      throw new LegoError('platform-error', `Slack adapter did not start: ${describeSlackError(cause)}`, { cause: undefined });
+    }
+    this.started = true;
+    this.logger.info({ mode: this.config.mode, port: this.port, botUserId: this.identity.userId }, 'slack: started');
+  }
+
+  async stop(): Promise<void> {
+    this.aborter.abort();
+    const pending = Promise.allSettled([...this.inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([pending, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.stopTimeoutMs)))]);
+    if (timer !== undefined) clearTimeout(timer);
+    if (this.started) {
+      this.started = false;
+      await this.app.stop().catch((error: unknown) => this.logger.warn({ error: describeSlackError(error) }, 'slack: stop failed'));
+    }
+  }
+
+  private register(): void {
+    if (this.config.assistant) this.registerAssistant();
+    this.app.event('app_mention', async ({ event, body }) => {
+      this.onMessage(event as unknown as SlackMessageEvent, teamOf(body, event), 'mention');
+    });
+    this.app.message(async ({ message, body }) => {
+      this.onMessage(message as unknown as SlackMessageEvent, teamOf(body, message), 'message');
+    });
+    this.app.command(this.config.slashCommand, async ({ command, ack, respond }) => {
+      await ack();
+      await this.onSlash(command, respond);
+    });
+    this.app.error(async (error) => {
+      this.logger.error({ error: describeSlackError(error) }, 'slack: unhandled listener error');
+    });
+  }
+
+  private registerAssistant(): void {
+    this.app.assistant(
+      new Assistant({
+        threadStarted: async ({ say, setSuggestedPrompts }) => {
+          await say('Hi! Attach an image or a video and ask me about it — I point at what I talk about.');
+          await setSuggestedPrompts({ title: 'Try one of these:', prompts: SUGGESTED_PROMPTS });
+        },
+        userMessage: async ({ message, body, setStatus, setTitle }) => {
+          const event = message as unknown as SlackMessageEvent;
+          const question = questionText(event.text, this.identity.userId);
+          if (question !== '') await setTitle(question.slice(0, 80)).catch(() => undefined);
+          this.onMessage(event, teamOf(body, message), 'assistant', (status) => setStatus(status));
+        },
+      }),
+    );
+  }
+
+  private onMessage(
+    event: SlackMessageEvent,
+    teamId: string,
+    via: 'mention' | 'message' | 'assistant',
+    setStatus?: (status: string) => Promise<unknown>,
+  ): void {
+    const reason = ignoreReason(event, this.identity.userId, this.identity.botId);
+    if (reason !== null) {
+      this.logger.debug({ channel: event.channel, ts: event.ts, reason }, 'slack: ignored');
+      return;
+    }
+    const target = replyTargetOf(event, teamId === '' ? this.identity.teamId : teamId);
+    const key = conversationKeyOf(target);
+    if (via === 'message' && !isFollowUp(event, this.identity.userId, (k) => this.threads.has(k), key)) return;
+    if (!isAllowed(this.allow, target)) {
+      this.logger.debug({ channel: event.channel, user: event.user, team: teamId }, 'slack: not on the allow lists');
+      return;
+    }
+    // one answer per message: Slack retries deliveries, and a mention in a thread comes as two events
+    if (!this.deliveries.add(`${event.channel}:${event.ts}`)) return;
+    const access = this.fileAccess();
+    const message: IncomingMessage = {
+      platform: 'slack',
+      conversationKey: key,
+      messageId: `${event.channel}:${event.ts}`,
+      author: { id: event.user ?? '' },
+      text: questionText(event.text, this.identity.userId),
+      attachments: (event.files ?? []).map((file) => slackAttachment(file, access)),
+    };
+    this.track(this.answer(target, key, message, setStatus));
+  }
+
+  private async onSlash(
+    command: { text: string; team_id: string; channel_id: string; user_id: string; channel_name?: string },
+    respond: (message: { response_type: 'ephemeral'; text: string }) => Promise<unknown>,
+  ): Promise<void> {
+    const isDm = command.channel_id.startsWith('D') || command.channel_name === 'directmessage';
+    const where = { teamId: command.team_id, channel: command.channel_id, userId: command.user_id, isDm };
+    const ephemeral = (text: string) => respond({ response_type: 'ephemeral', text }).catch((error: unknown) => {
+      this.logger.warn({ error: describeSlackError(error) }, 'slack: slash command response failed');
+    });
+    if (!isAllowed(this.allow, where)) {
+      await ephemeral('Sorry, I am not enabled here.');
+      return;
+    }
+    const request = parseSlashCommand(command.text);
+    if (request.kind === 'help') {
+      await ephemeral(slashHelp(this.config.slashCommand));
+      return;
+    }
+    if (request.kind === 'reset' || request.kind === 'regions') {
+      const key = conversationKeyOf({ teamId: command.team_id, channel: command.channel_id, threadTs: undefined });
+      const reply = await this.run({
+        platform: 'slack',
+        conversationKey: key,
+        messageId: `slash:${command.channel_id}:${Date.now()}`,
+        author: { id: command.user_id },
+        text: request.kind,
+        attachments: [],
+      });
+      await ephemeral(escapeMrkdwn(reply.text));
+      return;
+    }
+    // ask: the question becomes a message of its own, answered in its thread (so follow-ups work)
+    let threadTs: string | undefined;
+    try {
+      const posted = await this.app.client.chat.postMessage({
+        channel: command.channel_id,
+        text: `<@${command.user_id}> asked: ${escapeMrkdwn(request.question)}`,
+      });
+      threadTs = posted.ts;
+    } catch (error) {
+      this.logger.warn({ error: describeSlackError(error) }, 'slack: could not post the slash question');
+      await ephemeral('I cannot post in this conversation: invite me to the channel first (`/invite @LEGO`).');
+      return;
+    }
+    const target: SlackReplyTarget = { teamId: command.team_id, channel: command.channel_id, threadTs, userId: command.user_id, isDm };
+    const key = conversationKeyOf(target);
+    this.track(
+      this.answer(target, key, {
+        platform: 'slack',
+        conversationKey: key,
+        messageId: `${command.channel_id}:${threadTs ?? ''}`,
+        author: { id: command.user_id },
+        text: request.question,
+        attachments: [],
+      }),
+    );
+  }
+
+  private fileAccess(): SlackFileAccess {
+    return {
+      botToken: this.botToken,
+      hosts: this.config.fileHosts,
+      allowInsecure: this.config.allowInsecureFileHosts,
+      fetchFn: this.fetchFn,
+      fileInfo: async (id) => {
+        const info = await this.app.client.files.info({ file: id });
+        return info.file as SlackFile | undefined;
+      },
+    };
+  }
+
+  /** Ask the pipeline; anything thrown becomes a polite error reply (the detail goes to the log). */
+  private async run(message: IncomingMessage, writer?: SlackReplyWriter): Promise<Reply> {
+    try {
+      return await this.handler.handle(message, writer?.progress(), this.aborter.signal);
+    } catch (cause) {
+      const error = LegoError.from(cause);
+      this.logger.error({ code: error.code, error: describeSlackError(cause), key: message.conversationKey }, 'slack: the pipeline failed');
+      return errorReply(error);
+    }
+  }
+
+  private async answer(
+    target: SlackReplyTarget,
+    key: string,
+    message: IncomingMessage,
+    setStatus?: (status: string) => Promise<unknown>,
+  ): Promise<void> {
+    this.threads.add(key);
+    const writer = new SlackReplyWriter(this.app.client, target, {
+      streaming: this.config.streaming,
+      intervalMs: this.config.updateIntervalMs,
+      logger: this.logger,
+      setStatus,
+    });
+    const reply = await this.run(message, writer);
+    try {
+      await writer.finish(reply);
+    } catch (error) {
+      this.logger.error({ error: describeSlackError(error), key }, 'slack: sending the answer failed');
+      await this.app.client.chat
+        .postMessage({ channel: target.channel, thread_ts: target.threadTs, text: new LegoError('platform-error', 'send').userMessage })
+        .catch(() => undefined);
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      this.logger.error({ error: describeSlackError(error) }, 'slack: answer failed');
+    });
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+}
+
+function teamOf(body: unknown, event: unknown): string {
+  const fromBody = (body as { team_id?: unknown }).team_id;
+  if (typeof fromBody === 'string') return fromBody;
+  const fromEvent = (event as { team?: unknown }).team;
+  return typeof fromEvent === 'string' ? fromEvent : '';
+}
+
+/** A Slack error in words for the log: the API's error code, never request data (it may hold tokens). */
+function describeSlackError(error: unknown): string {
+  const data = (error as { data?: { error?: unknown } } | undefined)?.data;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const parts = [typeof code === 'string' ? code : undefined, typeof data?.error === 'string' ? data.error : undefined];
+  const message = error instanceof Error ? error.message : String(error);
+  return scrubText([...parts.filter((part) => part !== undefined), message].join(': '));
+}
