@@ -20,3 +20,4 @@ export { modelBoxToPixels, pixelBoxToModel, secondsToSpan, spanToSeconds } from 
 export { boxIou, spanIou } from './iou';
 export { parseFraction, parseCoordinateGroups, looksLikeCoordinates } from './coordinate-list';
 export type { CoordinateGroup } from './coordinate-list';
+export * from './syntaxes';

@@ -1,0 +1,87 @@
+import type { GroundingWarningCallback, ImageSize } from '../types';
+
+/** The grounding syntaxes a remote engine can read (see ../shared/DESIGN.md and syntax-registry.ts). */
+export type GroundingSyntaxName =
+  | 'lego'
+  | 'shikra'
+  | 'ferret'
+  | 'qwen-vl'
+  | 'qwen2-vl'
+  | 'qwen2.5-vl'
+  | 'florence-2'
+  | 'kosmos-2'
+  | 'minigpt-v2'
+  | 'timechat'
+  | 'vtimellm';
+
+/**
+ * The image a model's box coordinates are fractions of:
+ * - `padded-square`: the original padded to a centred square of side max(W, H) (LEGO, Shikra);
+ * - `plain-resize`: the original stretched to the model's input size, so a fraction is of W (or H) itself.
+ */
+export type ImageFrame = 'padded-square' | 'plain-resize';
+
+/** Qwen2.5-VL writes absolute pixels of the image after its processor's `smart_resize`. */
+export interface QwenResizeOptions {
+  /** the size the processor resized the image to, when known; otherwise computed with `smart_resize` */
+  resizedSize?: ImageSize;
+  /** patch merge factor, 28 for Qwen2.5-VL (14-px patches merged 2×2) */
+  factor: number;
+  /** the processor's `min_pixels` (Qwen2.5-VL's preprocessor_config.json: 3136) */
+  minPixels: number;
+  /** the processor's `max_pixels` (Qwen2.5-VL's preprocessor_config.json: 12845056) */
+  maxPixels: number;
+}
+
+/** What a syntax needs beyond the text to turn its numbers into fractions. */
+export interface SyntaxContext {
+  /** the image as the model received it (needed by Qwen2.5-VL's absolute pixels) */
+  imageSize?: ImageSize;
+  /** the video's duration in seconds (needed by TimeChat's seconds) */
+  durationSec?: number;
+  /** Qwen2.5-VL's resize; defaults in DEFAULT_QWEN_RESIZE */
+  qwenResize?: Partial<QwenResizeOptions>;
+  /** told about things that looked like grounding but could not be read; they are skipped */
+  onWarning?: GroundingWarningCallback;
+}
+
+/** A box found in a model's answer, as fractions (0..1) of the model's `frame`. */
+export interface SyntaxBoxMatch {
+  kind: 'box';
+  syntax: GroundingSyntaxName;
+  frame: ImageFrame;
+  box: { x1: number; y1: number; x2: number; y2: number };
+  raw: string;
+  /** offset of `raw` in the text, and the index just after it */
+  offset: number;
+  end: number;
+  label?: string;
+  /** for streaming: later text past this index cannot change the match; default `end` */
+  settledAt?: number;
+}
+
+/** A span found in a model's answer, as fractions (0..1) of the video's duration. */
+export interface SyntaxSpanMatch {
+  kind: 'span';
+  syntax: GroundingSyntaxName;
+  span: { start: number; end: number };
+  raw: string;
+  offset: number;
+  end: number;
+  label?: string;
+  /** for streaming: later text past this index cannot change the match (its label reads ahead); default `end` */
+  settledAt?: number;
+}
+
+export type SyntaxMatch = SyntaxBoxMatch | SyntaxSpanMatch;
+
+/** One model family's way of writing boxes or spans. */
+export interface GroundingSyntax {
+  readonly name: GroundingSyntaxName;
+  /** the frame its boxes are in (spans are always fractions of the duration once read) */
+  readonly frame: ImageFrame;
+  /** whether `text` carries this syntax's unmistakable marks (for auto-detection) */
+  detect(text: string): boolean;
+  /** every box/span in a finished text, in order; malformed ones are skipped with a warning. Never throws. */
+  find(text: string, context: SyntaxContext): SyntaxMatch[];
+}
