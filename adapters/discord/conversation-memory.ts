@@ -1,0 +1,42 @@
+import { BoundedMap } from './bounded-map';
+
+/**
+ * What the adapter remembers between messages (bounded, per adapter instance): which conversation each
+ * bot message belongs to (reply chains), which threads the bot opened, and each user's latest
+ * conversation per channel (for `/lego reset` and `/lego regions` outside threads).
+ */
+export class ConversationMemory {
+  private readonly messages: BoundedMap<string, string>;
+  private readonly threads: BoundedMap<string, true>;
+  private readonly latest: BoundedMap<string, string>;
+
+  constructor(capacity: number) {
+    this.messages = new BoundedMap(capacity);
+    this.threads = new BoundedMap(capacity);
+    this.latest = new BoundedMap(capacity);
+  }
+
+  rememberMessage(messageId: string, conversationKey: string): void {
+    this.messages.set(messageId, conversationKey);
+  }
+
+  conversationOf(messageId: string): string | undefined {
+    return this.messages.get(messageId);
+  }
+
+  rememberThread(threadId: string): void {
+    this.threads.set(threadId, true);
+  }
+
+  isBotThread(threadId: string): boolean {
+    return this.threads.has(threadId);
+  }
+
+  rememberLatest(channelId: string, userId: string, conversationKey: string): void {
+    this.latest.set(`${channelId}:${userId}`, conversationKey);
+  }
+
+  latestOf(channelId: string, userId: string): string | undefined {
+    return this.latest.get(`${channelId}:${userId}`);
+  }
+}

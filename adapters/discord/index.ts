@@ -1,0 +1,9 @@
+/** The Discord adapter (discord.js). The composition root creates it with the bot pipeline. */
+export { createDiscordAdapter, DiscordAdapter, DISCORD_INTENTS } from './discord-adapter';
+export type { DiscordAdapterOptions } from './discord-adapter';
+export { legoCommandDefinitions, LEGO_COMMAND } from './slash-commands';
+export { registerCommands } from './register-commands';
+export type { RegisterCommandsResult } from './register-commands';
+export { splitMessage, DISCORD_MESSAGE_LIMIT } from './split-message';
+export { checkAccess } from './access-policy';
+export type { AccessLists, AccessPolicyOptions, AccessSubject, AccessDecision } from './access-policy';

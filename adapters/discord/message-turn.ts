@@ -1,0 +1,145 @@
+import { ChannelType, ThreadAutoArchiveDuration } from 'discord.js';
+import type { Attachment, Message, SendableChannels } from 'discord.js';
+import type { IncomingMessage } from '../../src/bot/types';
+import { checkAccess } from './access-policy';
+import type { AdapterContext } from './adapter-context';
+import { toIncomingAttachment } from './attachment-download';
+import { chainConversationKey, dmConversationKey, threadConversationKey } from './conversation-key';
+import { toPayload } from './message-payload';
+import { pickMedia } from './pick-media';
+import type { ReplyTarget } from './reply-target';
+import { runTurn } from './run-turn';
+import { EMPTY_MENTION_TEXT } from './user-texts';
+
+const ARCHIVE: Record<number, ThreadAutoArchiveDuration> = {
+  60: ThreadAutoArchiveDuration.OneHour,
+  1440: ThreadAutoArchiveDuration.OneDay,
+  4320: ThreadAutoArchiveDuration.ThreeDays,
+  10080: ThreadAutoArchiveDuration.OneWeek,
+};
+
+function mentionPattern(botId: string): RegExp {
+  return new RegExp(`<@!?${botId}>`, 'g');
+}
+
+function threadName(text: string): string {
+  const words = text.replace(/\s+/g, ' ').trim();
+  if (words === '') return 'LEGO';
+  return words.length <= 90 ? words : `${words.slice(0, 89)}…`;
+}
+
+/** Why the bot answers this message, or null when it stays silent. */
+function addressedBy(ctx: AdapterContext, message: Message, botId: string): 'dm' | 'mention' | 'thread' | 'reply' | null {
+  if (!message.inGuild()) return 'dm';
+  if (message.mentions.users.has(botId) || mentionPattern(botId).test(message.content)) return 'mention';
+  const channel = message.channel;
+  if (ctx.config.continueInThreads && channel.isThread() && (channel.ownerId === botId || ctx.memory.isBotThread(channel.id))) return 'thread';
+  const referenced = message.reference?.messageId;
+  if (ctx.config.continueInReplies && referenced !== undefined) {
+    if (message.mentions.repliedUser?.id === botId || ctx.memory.conversationOf(referenced) !== undefined) return 'reply';
+  }
+  return null;
+}
+
+/** The chain root of a reply to one of the bot's messages: the conversation it belongs to. */
+function replyChainKey(ctx: AdapterContext, message: Message<true>, referencedId: string): string {
+  const known = ctx.memory.conversationOf(referencedId);
+  if (known !== undefined) return known;
+  const referenced = message.channel.messages.cache.get(referencedId);
+  const root = referenced?.reference?.messageId ?? referencedId;
+  return chainConversationKey(message.guildId, message.channelId, root);
+}
+
+/**
+ * A message from the gateway: answered when it is a DM, mentions the bot, is in a thread the bot
+ * started or replies to the bot (both configurable) — from people only, where the lists allow.
+ */
+export async function handleMessage(ctx: AdapterContext, message: Message): Promise<void> {
+  if (ctx.isStopping()) return;
+  if (message.author.bot || message.webhookId !== null || message.system) return;
+  const botId = ctx.client.user?.id;
+  if (botId === undefined) return;
+  const why = addressedBy(ctx, message, botId);
+  if (why === null) return;
+  const channel = message.channel;
+  const inGuild = message.inGuild();
+  const access = checkAccess(
+    { allow: ctx.config.allow, deny: ctx.config.deny, dm: ctx.config.dm },
+    {
+      guildId: message.guildId,
+      channelIds: [message.channelId, ...(channel.isThread() && channel.parentId !== null ? [channel.parentId] : [])],
+      userId: message.author.id,
+      roleIds: message.member?.roles.cache.map((role) => role.id) ?? [],
+    },
+  );
+  if (!access.allowed) {
+    ctx.logger.debug({ channel: message.channelId, reason: access.reason }, 'discord: not answering here');
+    return;
+  }
+  const text = message.content.replace(mentionPattern(botId), '').trim();
+  let attachments: Attachment[] = [...message.attachments.values()];
+  if (attachments.length === 0 && message.reference?.messageId !== undefined && why === 'mention') {
+    // "@LEGO what is this?" as a reply to someone's picture: read the picture replied to.
+    const referenced = channel.messages.cache.get(message.reference.messageId);
+    if (referenced !== undefined && referenced.author.id !== botId) attachments = [...referenced.attachments.values()];
+  }
+  if (text === '' && attachments.length === 0) {
+    await message.reply(toPayload({ content: EMPTY_MENTION_TEXT })).catch((error: unknown) => {
+      ctx.logger.warn({ err: error }, 'discord: help line failed');
+    });
+    return;
+  }
+
+  let conversationKey: string;
+  let replyChannel: SendableChannels | undefined;
+  if (!inGuild) {
+    conversationKey = dmConversationKey(message.channelId);
+  } else if (channel.isThread()) {
+    conversationKey = threadConversationKey(message.guildId, channel.id);
+  } else if (why === 'reply' && message.reference?.messageId !== undefined) {
+    conversationKey = replyChainKey(ctx, message, message.reference.messageId);
+  } else {
+    conversationKey = chainConversationKey(message.guildId, message.channelId, message.id);
+    const canThread = channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement;
+    if (ctx.config.createThreads && canThread && !message.hasThread) {
+      try {
+        const thread = await message.startThread({
+          name: threadName(text),
+          autoArchiveDuration: ARCHIVE[ctx.config.threadArchiveMinutes] ?? ThreadAutoArchiveDuration.OneDay,
+        });
+        ctx.memory.rememberThread(thread.id);
+        conversationKey = threadConversationKey(message.guildId, thread.id);
+        replyChannel = thread;
+      } catch (error) {
+        ctx.logger.warn({ err: error, channel: message.channelId }, 'discord: could not open a thread; answering in the channel');
+      }
+    }
+  }
+  ctx.memory.rememberLatest(replyChannel?.id ?? message.channelId, message.author.id, conversationKey);
+
+  const picked = pickMedia(attachments);
+  const incoming: IncomingMessage = {
+    platform: 'discord',
+    conversationKey,
+    messageId: message.id,
+    author: { id: message.author.id, name: message.member?.displayName ?? message.author.globalName ?? message.author.username },
+    text,
+    attachments: picked.chosen === undefined ? [] : [toIncomingAttachment(picked.chosen, ctx.download)],
+  };
+  const sendChannel: SendableChannels | undefined = replyChannel ?? (channel.isSendable() ? channel : undefined);
+  if (sendChannel === undefined) return;
+  const target: ReplyTarget = {
+    send: async (outgoing) =>
+      (replyChannel === undefined ? await message.reply(toPayload(outgoing)) : await replyChannel.send(toPayload(outgoing))).id,
+    edit: async (messageId, outgoing) => {
+      await sendChannel.messages.edit(messageId, toPayload(outgoing));
+    },
+    followUp: async (outgoing) => (await sendChannel.send(toPayload(outgoing))).id,
+  };
+  await runTurn(ctx, {
+    incoming,
+    target,
+    sendTyping: () => sendChannel.sendTyping(),
+    notices: picked.notice === undefined ? [] : [picked.notice],
+  });
+}
