@@ -18,6 +18,11 @@ export interface IncomingAttachment {
   size?: number;
   /** a URL the adapter can fetch again later (kept in conversation state, never the bytes of a video) */
   url?: string;
+  /**
+   * a file on this machine the bytes came from (the CLI): kept as the media's source so follow-ups read
+   * it again instead of storing a copy
+   */
+  localPath?: string;
   fetch(options: { signal?: AbortSignal; maxBytes: number }): Promise<Buffer>;
 }
 
@@ -32,6 +37,12 @@ export interface IncomingMessage {
   /** the user's words, with the bot mention and any command prefix removed */
   text: string;
   attachments: IncomingAttachment[];
+  /**
+   * Fetch a file this platform sent earlier again, by the `url` an attachment had (kept in the
+   * conversation as the media's source), with the platform's hosts, auth and byte limit. Optional: without
+   * it, follow-ups about earlier media are served from the pipeline's tensor cache and blob store.
+   */
+  fetchUrl?(url: string, options: { signal?: AbortSignal; maxBytes: number }): Promise<Buffer>;
 }
 
 /** A file the bot sends back. */
@@ -68,6 +79,11 @@ export interface Reply {
   error?: { code: LegoErrorCode; retryable: boolean };
   /** notices worth showing (context trimmed, conversation restarted after a corrupt record…) */
   notices: string[];
+  /**
+   * set when the message was not answered on purpose: the conversation's queue strategy dropped it, or a
+   * newer message superseded it (latest-only). `text` is empty; adapters send nothing.
+   */
+  skipped?: 'dropped' | 'superseded';
 }
 
 /**

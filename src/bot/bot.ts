@@ -1,0 +1,383 @@
+import { performance } from 'node:perf_hooks';
+import { LegoError } from '../errors';
+import type { LegoConfig } from '../config/schema';
+import { parseCommand } from '../conversation/command';
+import { contentHash } from '../conversation/content-hash';
+import type { ConversationRuntime } from '../conversation/conversation-runtime';
+import { createConversationRuntime } from '../conversation/conversation-runtime';
+import type { ConversationSession } from '../conversation/conversation-session';
+import { helpText } from '../conversation/help-text';
+import type { BoxRegion, MediaContext, MediaSource, SpanRegion } from '../conversation/record';
+import { silentLogger } from '../engine/silent-logger';
+import type { FinishInfo, GenerateRequest, GenerationOptions, GroundedBox, GroundedSpan, GroundingEngine, Logger, PreparedMedia } from '../engine/types';
+import { cropImage } from '../media/crop-image';
+import type { MediaOptions } from '../media/options';
+import { resolveMediaOptions } from '../media/options';
+import { prepareImage } from '../media/prepare-image';
+import type { FetchedMedia, LoadCall } from './media-loader';
+import { MediaLoader } from './media-loader';
+import { numberGrounding } from './numbered-text';
+import type { PreparedEntry } from './prepared-media-cache';
+import { renderAnnotatedImage, renderVideoTimeline } from './render-reply';
+import { errorReply, skippedReply, textReply } from './reply-parts';
+import type { BotHandler, IncomingMessage, Reply, ReplyBox, ReplyFile, ReplyProgress, ReplySpan } from './types';
+
+/** The sections of the configuration the pipeline reads. */
+export type BotConfigSections = Pick<LegoConfig, 'engine' | 'media' | 'conversation' | 'render' | 'bot'>;
+
+export interface CreateBotOptions {
+  config: BotConfigSections;
+  engine: GroundingEngine;
+  /** the conversation layer; default: one opened from `config.conversation` on first use (and closed by `close()`) */
+  runtime?: ConversationRuntime;
+  /** pino-shaped; default silent */
+  logger?: Logger;
+}
+
+const RESET_TEXT = 'Done — I have forgotten this conversation. Send an image or a video to start again.';
+const NEED_MEDIA_TEXT =
+  'I need an image or a video to answer that: send one (with your question, or ask about it afterwards) and I will look at it.';
+const EMPTY_TEXT = 'Send me an image or a short video and ask about it. Say “help” to see what I can do.';
+const SAVE_FAILED_NOTICE = 'I could not save this turn to my memory just now; I kept it and will save it as soon as my memory is back.';
+
+function defaultQuestion(kind: MediaContext['kind']): string {
+  return kind === 'video' ? 'What happens in this video?' : 'What is in this image?';
+}
+
+async function quietly(action: (() => void | Promise<void>) | undefined): Promise<void> {
+  if (action === undefined) return;
+  try {
+    await action();
+  } catch {
+    // progress callbacks are best effort: a failed typing indicator must not fail the answer
+  }
+}
+
+function sourceOf(attachment: IncomingMessage['attachments'][number], hash: string): MediaSource {
+  if (attachment.localPath !== undefined) return { type: 'file', path: attachment.localPath };
+  if (attachment.url !== undefined) return { type: 'url', url: attachment.url };
+  return { type: 'blob', key: hash };
+}
+
+function unique<T extends { number: number }>(regions: readonly T[]): T[] {
+  const seen = new Set<number>();
+  return regions.filter((r) => (seen.has(r.number) ? false : (seen.add(r.number), true)));
+}
+
+interface Answer {
+  text: string;
+  boxes: GroundedBox[];
+  spans: GroundedSpan[];
+  finish: FinishInfo;
+}
+
+/**
+ * The one pipeline every adapter uses: command or question → conversation (queued per conversation,
+ * under its lease) → media (fetched, identified from the bytes, prepared, cached by content hash) →
+ * region references resolved (zoom crops) → the engine, streamed → regions numbered and saved → pictures
+ * rendered → a Reply whose text says `[1]`, `[2]` where the model wrote coordinates. Every failure
+ * becomes a polite Reply with an error code; a failed turn saves nothing, so earlier turns are never lost.
+ */
+export class Bot implements BotHandler {
+  readonly #config: BotConfigSections;
+  readonly #mediaOptions: MediaOptions;
+  readonly #engine: GroundingEngine;
+  readonly #log: Logger;
+  readonly #media: MediaLoader;
+  readonly #ownsRuntime: boolean;
+  #runtime: Promise<ConversationRuntime> | undefined;
+
+  constructor(options: CreateBotOptions) {
+    this.#config = options.config;
+    this.#mediaOptions = resolveMediaOptions(options.config.media);
+    this.#engine = options.engine;
+    this.#log = options.logger ?? silentLogger;
+    this.#ownsRuntime = options.runtime === undefined;
+    this.#runtime = options.runtime === undefined ? undefined : Promise.resolve(options.runtime);
+    this.#media = new MediaLoader({
+      spec: options.engine.media,
+      options: this.#mediaOptions,
+      fetchTimeoutMs: options.config.bot.fetchTimeoutMs,
+      cacheEntries: options.config.bot.preparedCacheEntries,
+    });
+  }
+
+  /** The conversation layer (opened on first use when none was given). */
+  async runtime(): Promise<ConversationRuntime> {
+    this.#runtime ??= createConversationRuntime(this.#config.conversation, {
+      onStoreError: (error) => this.#log.warn({ err: error }, 'conversation store error'),
+      onEvent: (event) => this.#log.info({ event: event.type, conversation: event.key }, 'conversation event'),
+    });
+    try {
+      return await this.#runtime;
+    } catch (error) {
+      this.#runtime = undefined;
+      throw error;
+    }
+  }
+
+  async handle(message: IncomingMessage, progress: ReplyProgress = {}, signal?: AbortSignal): Promise<Reply> {
+    const started = performance.now();
+    const where = { platform: message.platform, conversation: message.conversationKey, messageId: message.messageId };
+    const answered: { reply?: Reply } = {};
+    try {
+      await quietly(progress.typing?.bind(progress));
+      const runtime = await this.runtime();
+      const outcome = await runtime.turn(
+        message.conversationKey,
+        async (session) => {
+          const reply = await this.#turn(session, message, progress, runtime);
+          answered.reply = reply;
+          return reply;
+        },
+        signal === undefined ? {} : { signal },
+      );
+      if (outcome.status !== 'done') {
+        this.#log.info({ ...where, outcome: outcome.status }, 'message not answered (queue strategy)');
+        return skippedReply(outcome.status);
+      }
+      const reply = outcome.value;
+      this.#log.info(
+        { ...where, ms: Math.round(performance.now() - started), boxes: reply.boxes.length, spans: reply.spans.length, files: reply.files.length },
+        'answered',
+      );
+      return reply;
+    } catch (thrown) {
+      const error = LegoError.from(thrown);
+      const ms = Math.round(performance.now() - started);
+      if (answered.reply !== undefined && error.code === 'store-unavailable') {
+        // The answer exists; only its save failed. The manager holds the record and writes it back later.
+        this.#log.warn({ ...where, ms, code: error.code, err: error }, 'answered, but the conversation could not be saved');
+        return { ...answered.reply, notices: [...answered.reply.notices, SAVE_FAILED_NOTICE] };
+      }
+      const details = { ...where, ms, code: error.code, retryable: error.retryable, err: error };
+      if (error.code === 'internal' || error.code === 'engine-failed') this.#log.error(details, 'turn failed');
+      else this.#log.warn(details, 'turn failed');
+      return errorReply(error);
+    }
+  }
+
+  /** Close the conversation layer when the bot opened it. The engine belongs to the caller. */
+  async close(): Promise<void> {
+    if (!this.#ownsRuntime || this.#runtime === undefined) return;
+    const runtime = await this.#runtime.catch(() => undefined);
+    this.#runtime = undefined;
+    await runtime?.close();
+  }
+
+  async #turn(session: ConversationSession, message: IncomingMessage, progress: ReplyProgress, runtime: ConversationRuntime): Promise<Reply> {
+    const notices = session.notices.map((notice) => notice.userMessage);
+    const text = message.text.trim();
+    if (message.attachments.length === 0) {
+      const command = parseCommand(text);
+      if (command !== null) {
+        switch (command.name) {
+          case 'reset':
+            session.reset();
+            return textReply(RESET_TEXT, notices);
+          case 'regions':
+            return textReply(session.describeMemory(), notices);
+          case 'help':
+            return textReply(helpText(), notices);
+        }
+      }
+      if (text === '') return textReply(EMPTY_TEXT, notices);
+    }
+
+    const call: LoadCall = { signal: session.signal, onStatus: (status) => void quietly(() => progress.status?.(status)) };
+    const fresh = await this.#newMedia(session, message, runtime, call, notices);
+    if (session.activeMedia === undefined && !this.#config.bot.textOnly) return textReply(NEED_MEDIA_TEXT, notices);
+
+    const question = text === '' && fresh !== undefined ? defaultQuestion(fresh.media.kind) : text;
+    const plan = session.beginTurn(question);
+    if (plan.type === 'reply') return textReply(plan.text, notices);
+
+    let entry: PreparedEntry | undefined;
+    let requestMedia: PreparedMedia | undefined;
+    const files: ReplyFile[] = [];
+    const media = plan.media;
+    if (media !== undefined) {
+      entry = fresh?.media.id === media.id ? fresh.entry : await this.#media.forContext(media, message, runtime.backend.blobs, call);
+      requestMedia = entry.prepared;
+      if (plan.crop !== null) {
+        const spec = this.#engine.media.image;
+        if (spec === null) throw new LegoError('unsupported-media', 'zoom needs an engine that reads images');
+        const bytes = await this.#media.imageBytes(media, entry, message, runtime.backend.blobs, call);
+        const { x, y, width, height } = plan.crop;
+        const crop = await cropImage(bytes, { x1: x, y1: y, x2: x + width, y2: y + height }, 0, { limits: this.#mediaOptions });
+        requestMedia = await prepareImage(crop.png, spec, this.#mediaOptions);
+        files.push({
+          name: 'lego-zoom.png',
+          contentType: 'image/png',
+          data: crop.png,
+          description: `The part of the image I looked at again (${width}×${height} px at ${x},${y})`,
+          kind: 'crop',
+        });
+      }
+    }
+
+    const request: GenerateRequest = { turns: plan.request.turns, media: requestMedia, options: this.#generationOptions() };
+    const answer = await runtime.limiter.run(
+      async () => this.#generate(request, progress, session.record.nextRegionNumber, session.signal),
+      { signal: session.signal },
+    );
+
+    const { regions } = session.addAnswer({ text: answer.text, boxes: answer.boxes, spans: answer.spans });
+    const boxRegions = regions.slice(0, answer.boxes.length) as BoxRegion[];
+    const spanRegions = regions.slice(answer.boxes.length) as SpanRegion[];
+    const numbered = numberGrounding(answer.text, {
+      boxes: boxRegions.map((r) => r.number),
+      spans: spanRegions.map((r) => r.number),
+    });
+
+    const dropped = Math.max(plan.request.droppedTurns, answer.finish.droppedTurns ?? 0);
+    if (dropped > 0) notices.push(`This conversation is long, so I left out the ${dropped} oldest turns of it for this answer.`);
+    if (answer.finish.reason === 'length') notices.push('My answer was cut short at its length limit.');
+
+    const shownBoxes = unique(boxRegions);
+    const shownSpans = unique(spanRegions);
+    if (media !== undefined && entry !== undefined) {
+      await this.#render(media, entry, shownBoxes, shownSpans, message, runtime, call, files, notices);
+    }
+    const boxes: ReplyBox[] = shownBoxes
+      .filter((r) => r.pixels !== null)
+      .map((r) => ({ ref: r.number, pixels: r.pixels!, ...(r.label === null ? {} : { label: r.label }) }));
+    const spans: ReplySpan[] = shownSpans
+      .filter((r) => r.seconds !== null)
+      .map((r) => ({ ref: r.number, seconds: r.seconds!, ...(r.label === null ? {} : { label: r.label }) }));
+    return { text: numbered.trim() === '' ? '(I have no answer to that.)' : numbered, files, boxes, spans, notices };
+  }
+
+  /** Fetch, identify and prepare the message's first attachment and make it the current media context. */
+  async #newMedia(
+    session: ConversationSession,
+    message: IncomingMessage,
+    runtime: ConversationRuntime,
+    call: LoadCall,
+    notices: string[],
+  ): Promise<{ media: MediaContext; entry: PreparedEntry } | undefined> {
+    const [first, ...others] = message.attachments;
+    if (first === undefined) return undefined;
+    if (others.length > 0) {
+      notices.push(`You sent ${message.attachments.length} files; I looked at the first one (${first.name}) only.`);
+    }
+    const fetched: FetchedMedia = await this.#media.fetch(first, call);
+    const hash = contentHash(fetched.bytes);
+    const entry = await this.#media.prepare(hash, fetched, call);
+    const source = sourceOf(first, hash);
+    if (source.type === 'blob') {
+      try {
+        await runtime.backend.blobs.put(fetched.bytes, fetched.sniffed.mime);
+      } catch (error) {
+        // Follow-ups then rely on the tensor cache; the question itself can still be answered.
+        this.#log.warn({ conversation: message.conversationKey, err: error, bytes: fetched.bytes.length }, 'could not keep the upload in the blob store');
+      }
+    }
+    const prepared = entry.prepared;
+    const media = session.addMedia({
+      kind: fetched.kind,
+      hash,
+      mime: fetched.sniffed.mime,
+      size: prepared.size,
+      durationSec: prepared.kind === 'video' ? prepared.durationSec : null,
+      source,
+      name: first.name,
+    });
+    return { media, entry };
+  }
+
+  #generationOptions(): GenerationOptions {
+    const { generation, timeoutMs } = this.#config.engine;
+    const options: GenerationOptions = {};
+    if (generation.temperature !== undefined) options.temperature = generation.temperature;
+    if (generation.topP !== undefined) options.topP = generation.topP;
+    if (generation.maxNewTokens !== undefined) options.maxNewTokens = generation.maxNewTokens;
+    if (generation.seed !== undefined) options.seed = generation.seed;
+    if (timeoutMs > 0) options.timeoutMs = timeoutMs;
+    return options;
+  }
+
+  /** Stream the answer: partial text with numbered references as it grows; a time-out guard besides the engine's own. */
+  async #generate(request: GenerateRequest, progress: ReplyProgress, nextNumber: number, signal: AbortSignal): Promise<Answer> {
+    const timeoutMs = this.#config.engine.timeoutMs;
+    const guard = new AbortController();
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => guard.abort(new LegoError('engine-timeout', `no answer within ${timeoutMs} ms (pipeline guard)`)), timeoutMs + 2_000)
+        : undefined;
+    const combined = AbortSignal.any([signal, guard.signal]);
+    let raw = '';
+    const boxes: GroundedBox[] = [];
+    const spans: GroundedSpan[] = [];
+    let finish: FinishInfo | undefined;
+    try {
+      for await (const part of this.#engine.generate(request, { signal: combined })) {
+        switch (part.type) {
+          case 'text-delta': {
+            raw += part.text;
+            if (progress.partial !== undefined) {
+              const partial = numberGrounding(raw, { boxes: [], spans: [] }, { partial: true, next: nextNumber });
+              await quietly(() => progress.partial?.(partial));
+            }
+            break;
+          }
+          case 'box': {
+            const { type: _type, ...box } = part;
+            boxes.push(box);
+            break;
+          }
+          case 'span': {
+            const { type: _type, ...span } = part;
+            spans.push(span);
+            break;
+          }
+          case 'error':
+            throw part.error;
+          case 'finish': {
+            const { type: _type, ...info } = part;
+            finish = info;
+            break;
+          }
+        }
+        if (finish !== undefined) break;
+      }
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+    if (guard.signal.aborted || finish?.reason === 'timeout') {
+      throw new LegoError('engine-timeout', `the engine did not answer within ${timeoutMs} ms`, { details: { timeoutMs } });
+    }
+    if (finish === undefined) throw new LegoError('engine-failed', 'the answer stream ended without a finish part');
+    if (finish.reason === 'aborted') {
+      throw LegoError.is(signal.reason) ? signal.reason : new LegoError('aborted', 'the answer was aborted');
+    }
+    return { text: finish.text, boxes, spans, finish };
+  }
+
+  /** The pictures: boxes on the full image, the timeline of a video. A drawing failure costs the picture, not the answer. */
+  async #render(
+    media: MediaContext,
+    entry: PreparedEntry,
+    boxes: readonly BoxRegion[],
+    spans: readonly SpanRegion[],
+    message: IncomingMessage,
+    runtime: ConversationRuntime,
+    call: LoadCall,
+    files: ReplyFile[],
+    notices: string[],
+  ): Promise<void> {
+    const render = this.#config.render;
+    try {
+      if (media.kind === 'image' && (boxes.length > 0 || render.annotateWithoutBoxes)) {
+        const bytes = await this.#media.imageBytes(media, entry, message, runtime.backend.blobs, call);
+        files.unshift(await renderAnnotatedImage(bytes, boxes, render, this.#mediaOptions));
+      }
+      if (media.kind === 'video' && spans.length > 0 && media.durationSec !== null) {
+        files.unshift(await renderVideoTimeline(media.durationSec, spans, entry.frames ?? [], render));
+      }
+    } catch (error) {
+      this.#log.warn({ conversation: message.conversationKey, err: error }, 'could not render the reply picture');
+      notices.push('I could not draw the picture this time; the numbers in my answer still name the regions.');
+    }
+  }
+}

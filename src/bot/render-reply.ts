@@ -1,0 +1,60 @@
+import type { BoxRegion, SpanRegion } from '../conversation/record';
+import type { MediaOptions } from '../media/options';
+import type { SampledFrame } from '../media/sample-video';
+import { renderBoxes } from '../render/render-boxes';
+import { renderTimeline } from '../render/render-timeline';
+import type { RenderConfig } from '../config/render';
+import type { ReplyFile } from './types';
+
+function list(regions: readonly { number: number; label: string | null }[]): string {
+  return regions.map((r) => (r.label === null ? `[${r.number}]` : `[${r.number}] ${r.label}`)).join(', ');
+}
+
+/** The annotated image: the answer's boxes, numbered as in the text, on the full image as displayed. */
+export async function renderAnnotatedImage(
+  imageBytes: Uint8Array,
+  regions: readonly BoxRegion[],
+  render: RenderConfig,
+  limits: Pick<MediaOptions, 'maxImageBytes' | 'maxImagePixels' | 'maxImageSide'>,
+): Promise<ReplyFile> {
+  const boxes = regions
+    .filter((r) => r.pixels !== null)
+    .map((r) => ({ index: r.number, pixels: r.pixels!, ...(r.label === null ? {} : { label: r.label }) }));
+  const rendered = await renderBoxes(imageBytes, boxes, { maxSide: render.maxSide, maxBytes: render.maxUploadBytes, limits });
+  return {
+    name: 'lego-boxes.png',
+    contentType: 'image/png',
+    data: rendered.png,
+    description: boxes.length === 0 ? 'The image' : `The image with boxes ${list(regions)}`,
+    kind: 'annotated-image',
+  };
+}
+
+/** The video timeline: the answer's spans as numbered bars, with the sampled frame nearest each span. */
+export async function renderVideoTimeline(
+  durationSec: number,
+  regions: readonly SpanRegion[],
+  frames: readonly SampledFrame[],
+  render: RenderConfig,
+): Promise<ReplyFile> {
+  const spans = regions
+    .filter((r) => r.seconds !== null)
+    .map((r) => ({ index: r.number, start: r.seconds!.start, end: r.seconds!.end, ...(r.label === null ? {} : { label: r.label }) }));
+  const keyframes: { time: number; image: SampledFrame['image'] }[] = [];
+  if (render.keyframes && frames.length > 0) {
+    for (const span of spans) {
+      const middle = (span.start + span.end) / 2;
+      let best = frames[0]!;
+      for (const frame of frames) if (Math.abs(frame.time - middle) < Math.abs(best.time - middle)) best = frame;
+      if (!keyframes.some((k) => k.time === best.time)) keyframes.push({ time: best.time, image: best.image });
+    }
+  }
+  const png = await renderTimeline({ durationSec, spans, keyframes }, { width: render.timelineWidth });
+  return {
+    name: 'lego-timeline.png',
+    contentType: 'image/png',
+    data: png,
+    description: `Timeline of the video with spans ${list(regions)}`,
+    kind: 'timeline',
+  };
+}
