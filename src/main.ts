@@ -1,0 +1,215 @@
+/**
+ * The main job's composition root — the one place that wires adapters to the bot (DESIGN: dependencies
+ * point inward; only this file and the CLI import adapters/).
+ *
+ *   npm start                      the local web chat on http://127.0.0.1:8080 with models/lego-tiny
+ *   LEGO_WEB_PORT=9000 npm start   another port;  LEGO_ENGINE_BUNDLE=models/test-bundle  another bundle
+ *   DISCORD_TOKEN=… / SLACK_BOT_TOKEN=… SLACK_APP_TOKEN=…   also start those adapters
+ *
+ * Order: configuration (validated once) → logger → engine → conversation runtime → bot → adapters.
+ * SIGINT/SIGTERM stop the adapters (answers in flight may finish within each adapter's grace period,
+ * then are cut), then the conversation store and the engine are closed.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { WebAdapter } from '../adapters/web';
+import { createBot, openEngine } from './bot';
+import type { Adapter, BotHandler } from './bot';
+import { loadConfig } from './config';
+import type { LegoConfig, LegoConfigInput } from './config';
+import { createConversationRuntime } from './conversation';
+import type { ConversationRuntime } from './conversation';
+import type { GroundingEngine, Logger } from './engine';
+import { LegoError } from './errors';
+import { createLogger } from './logger';
+import type { CreateLoggerOptions } from './logger';
+
+/** What an adapter factory gets. */
+export interface AdapterDeps {
+  config: LegoConfig;
+  bot: BotHandler;
+  logger: Logger;
+}
+
+/** One platform the main job can run. */
+export interface AdapterRegistration {
+  name: string;
+  /** whether the configuration asks for it (tokens present…) */
+  enabled(config: LegoConfig): boolean;
+  /** loaded lazily, so that discord.js / @slack/bolt are only loaded when used */
+  create(deps: AdapterDeps): Promise<Adapter>;
+}
+
+/**
+ * The platforms, in start order. ADDING AN ADAPTER: one entry here (enabled by its own config section,
+ * created through a dynamic import of its folder under adapters/).
+ */
+export const ADAPTERS: readonly AdapterRegistration[] = [
+  {
+    name: 'web',
+    enabled: () => true,
+    create: async ({ config, bot, logger }) =>
+      new WebAdapter(
+        { bot, logger },
+        { host: config.web.host, port: config.web.port, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes },
+      ),
+  },
+  {
+    name: 'discord',
+    enabled: (config) => config.discord.token !== undefined,
+    create: async ({ config, bot, logger }) => {
+      const { createDiscordAdapter } = await import('../adapters/discord');
+      return createDiscordAdapter({ config: config.discord, bot, logger });
+    },
+  },
+  {
+    name: 'slack',
+    enabled: (config) => config.slack.botToken !== undefined,
+    create: async ({ config, bot, logger }) => {
+      const { SlackAdapter } = await import('../adapters/slack');
+      return new SlackAdapter({ config: config.slack, handler: bot, logger });
+    },
+  },
+];
+
+export interface StartMainOptions {
+  /** the environment (default process.env, read only by loadConfig) */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** settings that win over the environment (tests) */
+  overrides?: LegoConfigInput;
+  /** where the start-up lines go (default: stdout) */
+  print?: (line: string) => void;
+  /** where log lines go (default: stderr) */
+  logDestination?: CreateLoggerOptions['destination'];
+  /** the engine to use instead of opening the configured one (tests) */
+  engine?: GroundingEngine;
+  /** the platforms (default ADAPTERS) */
+  adapters?: readonly AdapterRegistration[];
+}
+
+/** A running main job. */
+export interface MainJob {
+  config: LegoConfig;
+  adapters: Adapter[];
+  /** the web chat, when it runs */
+  web: WebAdapter | undefined;
+  /** Stops everything, once; later calls wait for the first. */
+  stop(): Promise<void>;
+}
+
+/** The bundle must exist before onnxruntime is even loaded; say which folder and how to build it. */
+export function checkBundle(config: LegoConfig): void {
+  if (config.engine.kind !== 'onnx') return;
+  const folder = resolve(config.engine.bundle);
+  if (existsSync(join(folder, 'manifest.json'))) return;
+  const isTiny = resolve(folder) === resolve('models/lego-tiny');
+  throw new LegoError(
+    'bundle-invalid',
+    [
+      `no model bundle at ${folder} (manifest.json is missing).`,
+      isTiny
+        ? 'Build lego-tiny with `npm run model:train` (trains and exports it into models/lego-tiny/),'
+        : `Export a bundle into ${config.engine.bundle} (see docs/bundle-format.md),`,
+      'or point engine.bundle (env LEGO_ENGINE_BUNDLE) at another bundle folder, e.g. LEGO_ENGINE_BUNDLE=models/test-bundle (random weights, for development).',
+    ].join(' '),
+  );
+}
+
+/** Starts the main job: configuration, engine, conversation runtime, bot, adapters. */
+export async function startMain(options: StartMainOptions = {}): Promise<MainJob> {
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const { config, unknownEnv } = loadConfig({ env: options.env, overrides: options.overrides });
+  const logger = createLogger(config.logging, options.logDestination === undefined ? {} : { destination: options.logDestination });
+  if (unknownEnv.length > 0) logger.warn({ unknownEnv }, 'environment variables that name no setting (typos?)');
+
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        logger.warn({ err: error }, 'error while shutting down');
+      }
+    }
+  };
+
+  const adapters: Adapter[] = [];
+  let web: WebAdapter | undefined;
+  try {
+    let engine = options.engine;
+    if (engine === undefined) {
+      checkBundle(config);
+      print(`Loading the model from ${config.engine.bundle} …`);
+      engine = await openEngine(config, logger);
+      const opened = engine;
+      closers.push(() => opened.dispose());
+    }
+    const runtime: ConversationRuntime = await createConversationRuntime(config.conversation, {
+      onStoreError: (error) => logger.warn({ err: error }, 'conversation store error'),
+    });
+    closers.push(() => runtime.close());
+    const bot = createBot({ config, engine, runtime, logger });
+    closers.push(() => bot.close());
+
+    for (const registration of options.adapters ?? ADAPTERS) {
+      if (!registration.enabled(config)) continue;
+      const adapter = await registration.create({ config, bot, logger });
+      await adapter.start();
+      adapters.push(adapter);
+      closers.push(() => adapter.stop());
+      if (adapter instanceof WebAdapter) web = adapter;
+      logger.info({ adapter: adapter.name }, 'adapter started');
+    }
+    if (web !== undefined) print(`LEGO bot web chat: ${web.address}`);
+    const others = adapters.filter((a) => a !== web).map((a) => a.name);
+    if (others.length > 0) print(`Also answering on: ${others.join(', ')}`);
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    adapters,
+    web,
+    stop: () => {
+      // adapters were pushed last, so they stop first; then the bot, the store, the engine
+      stopping ??= closeAll();
+      return stopping;
+    },
+  };
+}
+
+/** `npm start`: run until SIGINT/SIGTERM; a second signal exits at once. */
+export async function main(): Promise<void> {
+  let job: MainJob;
+  try {
+    job = await startMain();
+  } catch (error) {
+    const lego = LegoError.from(error);
+    process.stderr.write(`LEGO bot could not start: ${lego.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  let signalled = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      process.stderr.write(`${signal} again: exiting now\n`);
+      process.exit(130);
+    }
+    signalled = true;
+    process.stdout.write(`${signal}: finishing answers in progress and shutting down…\n`);
+    job.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`error while shutting down: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+if (require.main === module) void main();
