@@ -10,6 +10,8 @@ export interface LoadConfigOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** values that win over the environment (CLI flags, tests), per section */
   overrides?: LegoConfigInput;
+  /** defaults of this entry point that the environment may still change (e.g. the CLI logs only warnings) */
+  defaults?: LegoConfigInput;
 }
 
 /** A validated configuration and what the loader noticed on the way. */
@@ -124,7 +126,7 @@ function problem(sectionName: string, settings: readonly EnvSetting[], issue: z.
 }
 
 /**
- * Read the configuration: defaults ← environment (`LEGO_<SECTION>_<KEY>`) ← overrides, validated with
+ * Read the configuration: schema defaults ← `defaults` ← environment (`LEGO_<SECTION>_<KEY>`) ← overrides, validated with
  * zod. Throws LegoError('config-invalid') naming every missing or invalid setting and its env name.
  */
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
@@ -134,7 +136,8 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const known = new Set<string>();
   for (const [name, section] of Object.entries(sections) as [SectionName, ConfigSection][]) {
     const settings = settingsOf(name, section);
-    let input: Json = {};
+    const base = options.defaults?.[name];
+    let input: Json = isPlainObject(base) ? structuredClone(base) : {};
     for (const setting of settings) {
       known.add(setting.name);
       const text = env[setting.name];

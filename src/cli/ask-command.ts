@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { LegoError } from '../errors';
+import type { IncomingAttachment, Reply, ReplyProgress } from '../bot/types';
+import type { CliCommand } from './cli-command';
+import type { GlobalOptions } from './cli-context';
+import { fileAttachment } from './file-attachment';
+import { defaultOutDir, formatReply, toAskJson, writeReplyFiles } from './reply-output';
+
+interface AskOptions {
+  image?: string;
+  video?: string;
+  out?: string;
+  json?: boolean;
+}
+
+/** A reply that is a polite error, as an error to throw (its words are the line the CLI prints). */
+export function replyError(reply: Reply): LegoError | undefined {
+  if (reply.error === undefined) return undefined;
+  return new LegoError(reply.error.code, reply.text, { userMessage: reply.text, retryable: reply.error.retryable });
+}
+
+/** Progress for long media work, on stderr (stdout stays for the answer and `--json`). */
+export function stderrProgress(write: (text: string) => void): ReplyProgress {
+  return { status: (text) => void write(`lego: ${text}\n`) };
+}
+
+/** `lego ask --image FILE "question"` / `--video FILE`: one answer, pictures in `--out`. */
+export const askCommand: CliCommand = {
+  name: 'ask',
+  register(program, context) {
+    program
+      .command('ask')
+      .description('ask one question about an image or a video; pictures go to --out')
+      .argument('[question...]', 'the question (default: what is in it)')
+      .option('--image <file>', 'the image to ask about')
+      .option('--video <file>', 'the video to ask about')
+      .option('--out <dir>', 'folder for the annotated image and timeline (default: ./lego-out/<time>)')
+      .option('--json', 'print exactly one JSON object: {answer, boxes, spans, files}')
+      .action(async (words: string[], options: AskOptions, command: Command) => {
+        const { io } = context;
+        const file = options.image ?? options.video;
+        if (file === undefined || (options.image !== undefined && options.video !== undefined)) {
+          throw new LegoError('bad-input', 'ask needs exactly one of --image FILE or --video FILE', {
+            userMessage: 'ask needs exactly one of --image FILE or --video FILE',
+          });
+        }
+        const attachment: IncomingAttachment = await fileAttachment(file, io.cwd);
+        const globals = command.optsWithGlobals<GlobalOptions & AskOptions>();
+        const config = context.config(globals, { conversation: { store: { kind: 'memory' } } });
+        const cli = await context.openBot(config);
+        let reply: Reply;
+        try {
+          if (options.video !== undefined && !options.json) io.stderr.write('lego: reading the video and thinking…\n');
+          reply = await cli.bot.handle(
+            {
+              platform: 'cli',
+              conversationKey: `cli:ask:${randomUUID()}`,
+              messageId: '1',
+              author: { id: 'cli' },
+              text: words.join(' ').trim(),
+              attachments: [attachment],
+            },
+            stderrProgress((text) => io.stderr.write(text)),
+          );
+        } finally {
+          await cli.close();
+        }
+        const failed = replyError(reply);
+        if (failed !== undefined) throw failed;
+        const outDir = options.out === undefined ? defaultOutDir(io.cwd) : resolve(io.cwd, options.out);
+        const files = await writeReplyFiles(reply, outDir);
+        if (options.json === true) io.stdout.write(`${JSON.stringify(toAskJson(reply, files))}\n`);
+        else io.stdout.write(formatReply(reply, files, io.cwd));
+      });
+  },
+};

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import type { IncomingAttachment } from '../bot/types';
+import { replyError, stderrProgress } from './ask-command';
+import { errorLine } from './cli-error';
+import type { CliCommand } from './cli-command';
+import type { GlobalOptions } from './cli-context';
+import { fileAttachment } from './file-attachment';
+import { defaultOutDir, formatReply, writeReplyFiles } from './reply-output';
+
+
+const CHAT_HELP = [
+  'Commands: /image FILE [question], /video FILE [question] — look at a file (ask now, or with your next line);',
+  '/reset — forget this conversation; /regions — what I remember; /help — this and what I can do; /quit — leave.',
+].join('\n');
+
+interface ChatOptions {
+  image?: string;
+  video?: string;
+  out?: string;
+}
+
+/** `lego chat`: a multi-turn conversation in the terminal, like LEGO's own CLI. */
+export const chatCommand: CliCommand = {
+  name: 'chat',
+  register(program, context) {
+    program
+      .command('chat')
+      .description('an interactive multi-turn chat about images and videos (/image FILE, /video FILE, /reset, /regions, /help, /quit)')
+      .option('--image <file>', 'start with this image')
+      .option('--video <file>', 'start with this video')
+      .option('--out <dir>', 'folder for the pictures of every answer (default: ./lego-out/<time>)')
+      .action(async (options: ChatOptions, command: Command) => {
+        const { io } = context;
+        let pending: IncomingAttachment | undefined;
+        const start = options.image ?? options.video;
+        if (start !== undefined) pending = await fileAttachment(start, io.cwd);
+        const config = context.config(command.optsWithGlobals<GlobalOptions & ChatOptions>());
+        const cli = await context.openBot(config);
+        const key = `cli:chat:${randomUUID()}`;
+        const outDir = options.out === undefined ? defaultOutDir(io.cwd) : resolve(io.cwd, options.out);
+        const say = (text: string): void => void io.stdout.write(text);
+        const prompt = (): void => {
+          if (io.interactive) say('you> ');
+        };
+        let turn = 0;
+        const send = async (text: string, attachments: IncomingAttachment[]): Promise<void> => {
+          turn += 1;
+          const reply = await cli.bot.handle(
+            { platform: 'cli', conversationKey: key, messageId: String(turn), author: { id: 'cli' }, text, attachments },
+            stderrProgress((line) => io.stderr.write(line)),
+          );
+          const failed = replyError(reply);
+          if (failed !== undefined) {
+            io.stderr.write(errorLine(failed));
+            return;
+          }
+          const files = await writeReplyFiles(reply, outDir, `${String(turn).padStart(3, '0')}-`);
+          say(`lego> ${formatReply(reply, files, io.cwd)}`);
+        };
+
+        say(`LEGO chat (${cli.engine.name}). ${CHAT_HELP}\n`);
+        if (pending !== undefined) say(`Loaded ${pending.name}: ask me about it.\n`);
+        const lines = createInterface({ input: io.stdin, terminal: false, crlfDelay: Number.POSITIVE_INFINITY });
+        try {
+          prompt();
+          for await (const raw of lines) {
+            const line = raw.trim();
+            try {
+              const media = /^\/(image|video)\s+(?:"([^"]+)"|(\S+))\s*(.*)$/i.exec(line);
+              if (line === '') {
+                // nothing
+              } else if (/^\/(quit|exit|q)$/i.test(line)) {
+                break;
+              } else if (/^\/help$/i.test(line)) {
+                say(`${CHAT_HELP}\n`);
+                await send('help', []);
+              } else if (/^\/(reset|regions)$/i.test(line)) {
+                pending = undefined;
+                await send(line.slice(1).toLowerCase(), []);
+              } else if (media !== null) {
+                const attachment = await fileAttachment(media[2] ?? media[3] ?? '', io.cwd);
+                const question = (media[4] ?? '').trim();
+                if (question === '') {
+                  pending = attachment;
+                  say(`Loaded ${attachment.name}: ask me about it.\n`);
+                } else {
+                  pending = undefined;
+                  await send(question, [attachment]);
+                }
+              } else if (line.startsWith('/')) {
+                say(`Unknown command ${line.split(/\s/)[0]}. ${CHAT_HELP}\n`);
+              } else {
+                const attachments = pending === undefined ? [] : [pending];
+                pending = undefined;
+                await send(line, attachments);
+              }
+            } catch (error) {
+              io.stderr.write(errorLine(error));
+            }
+            prompt();
+          }
+        } finally {
+          lines.close();
+          await cli.close();
+        }
+      });
+  },
+};

@@ -1,0 +1,67 @@
+import { createBot } from '../bot/create-bot';
+import type { Bot } from '../bot/bot';
+import { openEngine } from '../bot/open-engine';
+import { loadConfig } from '../config/load-config';
+import type { LegoConfig, LegoConfigInput } from '../config/schema';
+import type { GroundingEngine } from '../engine/types';
+import { createLogger } from '../logger';
+import type { LegoLogger } from '../logger';
+import type { CliIo } from './cli-io';
+
+/** Options every subcommand shares (declared on the program). */
+export interface GlobalOptions {
+  bundle?: string;
+  provider?: 'cpu' | 'cuda';
+  logLevel?: string;
+}
+
+/** A bot ready to answer, with what has to be closed afterwards. */
+export interface CliBot {
+  config: LegoConfig;
+  logger: LegoLogger;
+  engine: GroundingEngine;
+  bot: Bot;
+  close(): Promise<void>;
+}
+
+/**
+ * What a subcommand gets: the terminal, the configuration (environment + global flags) and a way to
+ * open the engine and the pipeline. The CLI is a composition root like src/main.ts.
+ */
+export interface CliContext {
+  io: CliIo;
+  config(globals: GlobalOptions, overrides?: LegoConfigInput): LegoConfig;
+  openBot(config: LegoConfig): Promise<CliBot>;
+}
+
+/** The CLI logs warnings and errors only (to stderr), unless LEGO_LOGGING_LEVEL or --log-level says otherwise. */
+const CLI_DEFAULTS: LegoConfigInput = { logging: { level: 'warn', pretty: true } };
+
+export function createCliContext(io: CliIo, env?: Readonly<Record<string, string | undefined>>): CliContext {
+  return {
+    io,
+    config(globals, overrides = {}) {
+      const engine = { ...overrides.engine };
+      if (globals.bundle !== undefined) engine.bundle = globals.bundle;
+      if (globals.provider !== undefined) engine.executionProvider = globals.provider;
+      const logging = { ...overrides.logging };
+      if (globals.logLevel !== undefined) logging.level = globals.logLevel as NonNullable<typeof logging.level>;
+      return loadConfig({ ...(env === undefined ? {} : { env }), defaults: CLI_DEFAULTS, overrides: { ...overrides, engine, logging } }).config;
+    },
+    async openBot(config) {
+      const logger = createLogger(config.logging, { destination: { write: (line: string) => void io.stderr.write(line) } });
+      const engine = await openEngine(config, logger);
+      const bot = createBot({ config, engine, logger });
+      return {
+        config,
+        logger,
+        engine,
+        bot,
+        close: async () => {
+          await bot.close();
+          await engine.dispose();
+        },
+      };
+    },
+  };
+}
