@@ -18,6 +18,8 @@ export interface WebReply {
   files: WebReplyFile[];
   notices: string[];
   error?: { code: LegoErrorCode; retryable: boolean };
+  /** the pipeline chose not to answer (queue strategy): the page shows nothing */
+  skipped?: 'dropped' | 'superseded';
 }
 
 /** Turns a pipeline Reply into the browser's shape; `storeFile` keeps each file's bytes and gives its URL. */
@@ -35,5 +37,6 @@ export function toWebReply(reply: Reply, storeFile: (file: Reply['files'][number
     })),
     notices: reply.notices,
     ...(reply.error === undefined ? {} : { error: reply.error }),
+    ...(reply.skipped === undefined ? {} : { skipped: reply.skipped }),
   };
 }

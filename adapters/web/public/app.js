@@ -124,7 +124,10 @@
       scope.querySelectorAll('.figure').forEach((f) => f.classList.toggle('has-active', ref !== null && !!f.querySelector(`[data-ref="${ref}"]`)));
     };
     for (const type of ['mouseover', 'focusin']) scope.addEventListener(type, (e) => { const t = e.target.closest('[data-ref]'); set(t ? t.dataset.ref : null); });
-    for (const type of ['mouseout', 'focusout']) scope.addEventListener(type, (e) => { if (e.target.closest('[data-ref]')) set(null); });
+    // leaving one reference falls back to the one that has keyboard focus, if any
+    const focused = () => { const f = document.activeElement; return f && scope.contains(f) && f.dataset && f.dataset.ref ? f.dataset.ref : null; };
+    scope.addEventListener('mouseout', (e) => { if (e.target.closest('[data-ref]')) set(focused()); });
+    scope.addEventListener('focusout', (e) => { if (e.target.closest('[data-ref]')) set(null); });
   }
 
   function imageFigure(src, alt, boxes) {
@@ -134,6 +137,8 @@
     const place = () => {
       const w = img.naturalWidth, h = img.naturalHeight;
       if (!w || !h) return;
+      // small images are shown larger so that their boxes and numbers stay readable (aspect kept)
+      if (w < 360 && h < 360) { img.style.width = `${Math.round(360 * Math.min(1, w / h))}px`; img.style.maxHeight = 'none'; }
       overlay.textContent = '';
       for (const b of boxes) {
         const p = b.pixels;
@@ -294,6 +299,7 @@
         else if (event === 'partial') { status.hidden = true; live.textContent = data.text; scrollDown(); }
         else if (event === 'reply') final = data;
       });
+      if (final && final.skipped) { bubble.closest('.msg').remove(); return; }
       bubble.removeAttribute('aria-busy');
       if (final) renderReply(bubble, final);
       else throw new Error('Sorry, the answer was cut off. Please try again.');

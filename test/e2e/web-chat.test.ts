@@ -1,0 +1,247 @@
+/**
+ * @jest-environment ./test/helpers/onnx-jest-environment.ts
+ *
+ * The web chat end to end: Debian's headless chromium (playwright-core) against the WebAdapter on
+ * 127.0.0.1 with the real bot pipeline (media, conversation, numbering, rendering). The FakeEngine
+ * gives deterministic boxes and spans; one test runs the real OnnxLegoEngine on models/test-bundle.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Page } from 'playwright-core';
+import { WebAdapter } from '../../adapters/web';
+import { createBot } from '../../src/bot';
+import type { Bot } from '../../src/bot';
+import { loadConfig } from '../../src/config';
+import { createConversationRuntime } from '../../src/conversation';
+import type { ConversationRuntime } from '../../src/conversation';
+import type { GroundingEngine } from '../../src/engine';
+import { chromiumAvailable, launchChromium } from '../helpers/chromium';
+import type { LaunchedChromium } from '../helpers/chromium';
+import { FakeEngine } from '../helpers/fake-engine';
+
+const describeIfChromium = chromiumAvailable() ? describe : describe.skip;
+
+// 640×400 image: S = 640, 120 px of padding above and below in the model's frame.
+// red circle (60,60)-(220,220) → [0.094, 0.281, 0.344, 0.531]; blue square (360,180)-(560,340) → [0.563, 0.469, 0.875, 0.719]
+const SHAPES_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="400">
+  <rect width="640" height="400" fill="#ebe8dc"/>
+  <circle cx="140" cy="140" r="80" fill="#dc2828"/>
+  <rect x="360" y="180" width="200" height="160" fill="#2850c8"/>
+  <polygon points="300,40 360,150 240,150" fill="#28a03c"/>
+</svg>`;
+
+interface Server {
+  web: WebAdapter;
+  bot: Bot;
+  runtime: ConversationRuntime;
+  close(): Promise<void>;
+}
+
+async function startServer(engine: GroundingEngine, web: ConstructorParameters<typeof WebAdapter>[1] = {}): Promise<Server> {
+  const config = loadConfig({ env: {} }).config;
+  const runtime = await createConversationRuntime(config.conversation);
+  const bot = createBot({ config, engine, runtime });
+  const adapter = new WebAdapter({ bot }, { host: '127.0.0.1', port: 0, ...web });
+  await adapter.start();
+  return {
+    web: adapter,
+    bot,
+    runtime,
+    close: async () => {
+      await adapter.stop();
+      await bot.close();
+      await runtime.close();
+      await engine.dispose();
+    },
+  };
+}
+
+async function ask(page: Page, text: string): Promise<void> {
+  const before = await page.locator('.msg.bot').count();
+  await page.fill('#question', text);
+  await page.keyboard.press('Enter');
+  await page.locator('.msg.bot').nth(before).waitFor();
+  await page.waitForFunction((n) => {
+    const bubbles = document.querySelectorAll('.msg.bot .bubble');
+    const bubble = bubbles[n];
+    return bubble !== undefined && !bubble.hasAttribute('aria-busy') && bubble.querySelector('.streaming') === null;
+  }, before);
+}
+
+describeIfChromium('web chat in headless chromium', () => {
+  let chromium: LaunchedChromium;
+  let dir: string;
+  let imagePath: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lego-web-e2e-'));
+    imagePath = join(dir, 'shapes.png');
+    writeFileSync(imagePath, await sharp(Buffer.from(SHAPES_SVG)).png().toBuffer());
+    chromium = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await chromium?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('upload an image, ask, see the streamed answer with its boxes over the image, follow up on box 2, reset', async () => {
+    const engine = new FakeEngine({
+      delayMs: 15,
+      replies: [
+        'The red circle [0.094, 0.281, 0.344, 0.531] is left of the blue square [0.563, 0.469, 0.875, 0.719].',
+        'Box 2 is blue.',
+      ],
+    });
+    const server = await startServer(engine);
+    const page = await chromium.context.newPage();
+    try {
+      await page.goto(server.web.address);
+      await expect(page.title()).resolves.toMatch(/LEGO bot/);
+      await page.setInputFiles('#file-input', imagePath);
+      await page.locator('#attachment').waitFor();
+      await expect(page.locator('#attachment-name').textContent()).resolves.toContain('shapes.png');
+      await page.screenshot({ path: '/tmp/lego-web-chat-welcome.png' });
+
+      // the answer streams in: a partial is on screen before the final reply
+      await page.fill('#question', 'Where are the circle and the square?');
+      await page.keyboard.press('Enter');
+      await page.locator('.msg.bot .text.streaming').first().waitFor();
+      await page.waitForFunction(() => (document.querySelector('.msg.bot .text.streaming')?.textContent ?? '').length > 0);
+      await page.locator('.msg.bot .figure .box').nth(1).waitFor();
+
+      const bot = page.locator('.msg.bot').first();
+      await expect(bot.locator('.text').first().innerText()).resolves.toBe('The red circle 1 is left of the blue square 2.');
+      await expect(bot.locator('.legend .num').allTextContents()).resolves.toEqual(['1', '2']);
+      await expect(bot.locator('.legend button').first().innerText()).resolves.toContain('red circle');
+      await expect(bot.locator('.overlay .box .tag').allTextContents()).resolves.toEqual(['1', '2']);
+      await expect(bot.locator('.files a').first().innerText()).resolves.toContain('Annotated PNG');
+
+      // boxes sit where the model said, scaled to the displayed image
+      const img = await bot.locator('.stage img').boundingBox();
+      const box2 = await bot.locator('.box[data-ref="2"]').boundingBox();
+      expect(img).not.toBeNull();
+      expect(box2).not.toBeNull();
+      const scale = img!.width / 640;
+      expect(box2!.x - img!.x).toBeCloseTo(360 * scale, -1);
+      expect(box2!.y - img!.y).toBeCloseTo(180 * scale, -1);
+      expect(box2!.width).toBeCloseTo(200 * scale, -1);
+
+      // hovering legend 2 highlights box 2 and dims box 1; hovering box 1 highlights its legend entry
+      await bot.locator('.legend button[data-ref="2"]').hover();
+      await expect(bot.locator('.box[data-ref="2"]').getAttribute('class')).resolves.toContain('is-active');
+      await expect(bot.locator('.box[data-ref="1"]').getAttribute('class')).resolves.not.toContain('is-active');
+      await expect(bot.locator('.figure').getAttribute('class')).resolves.toContain('has-active');
+      await bot.locator('.box[data-ref="1"]').hover();
+      await expect(bot.locator('.legend button[data-ref="1"]').getAttribute('class')).resolves.toContain('is-active');
+      // keyboard focus does the same
+      await bot.locator('.legend button[data-ref="2"]').focus();
+      await expect(bot.locator('.box[data-ref="2"]').getAttribute('class')).resolves.toContain('is-active');
+
+      // the annotated PNG is served
+      const href = await bot.locator('.files a').first().getAttribute('href');
+      const png = await page.request.get(new URL(href!, server.web.address).toString());
+      expect(png.headers()['content-type']).toBe('image/png');
+
+      await page.mouse.move(5, 5);
+      await page.screenshot({ path: '/tmp/lego-web-chat.png', fullPage: true });
+
+      // follow-up about box 2 in the same conversation: the model gets box 2 back in its own frame
+      await ask(page, 'What colour is box 2?');
+      await expect(page.locator('.msg.bot .text').nth(1).innerText()).resolves.toBe('Box 2 is blue.');
+      const followUp = engine.calls[1]!.request;
+      expect(followUp.turns.at(-1)!.text).toContain('[0.563, 0.469, 0.875, 0.719]');
+      expect(followUp.media?.kind).toBe('image');
+
+      // regions lists what the conversation remembers
+      await page.click('#regions-button');
+      await page.locator('.msg.bot').nth(2).waitFor();
+      await page.waitForFunction(() => !document.querySelectorAll('.msg.bot .bubble')[2]?.hasAttribute('aria-busy'));
+      await expect(page.locator('.msg.bot .text').nth(2).innerText()).resolves.toMatch(/1.*2/s);
+      await page.screenshot({ path: '/tmp/lego-web-chat-followup.png', fullPage: true });
+
+      // reset clears the page and the conversation
+      await page.click('#reset-button');
+      await page.locator('.msg.system').waitFor();
+      await expect(page.locator('.msg.bot').count()).resolves.toBe(0);
+      await ask(page, 'what is in box 2?');
+      await expect(page.locator('.msg.bot .text').first().innerText()).resolves.toMatch(/image|video|box/i);
+      expect(engine.calls).toHaveLength(2);
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  }, 90_000);
+
+  test('a video with its timeline: clicking a span seeks the video to its start', async () => {
+    const videoPath = join(dir, 'clip.webm');
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=4', '-c:v', 'libvpx', '-b:v', '200k', '-y', videoPath]);
+    const engine = new FakeEngine({ replies: ['The ball rolls {0.25, 0.50} and stops {0.75, 1.00}.'] });
+    const server = await startServer(engine);
+    const page = await chromium.context.newPage();
+    try {
+      await page.goto(server.web.address);
+      await page.setInputFiles('#file-input', videoPath);
+      await ask(page, 'When does the ball move?');
+      const bot = page.locator('.msg.bot').first();
+      await bot.locator('.track .span').nth(1).waitFor();
+      await expect(bot.locator('.track .span').allTextContents()).resolves.toEqual(['1', '2']);
+      await page.waitForFunction(() => (document.querySelector('.msg.bot video') as HTMLVideoElement | null)?.readyState! >= 1);
+      await bot.locator('.track .span[data-ref="2"]').click();
+      await page.waitForFunction(() => {
+        const video = document.querySelector('.msg.bot video') as HTMLVideoElement;
+        return Math.abs(video.currentTime - 3) < 0.3;
+      });
+      const left = await bot.locator('.track .span[data-ref="1"]').boundingBox();
+      const track = await bot.locator('.track').boundingBox();
+      expect((left!.x - track!.x) / track!.width).toBeCloseTo(0.25, 1);
+      await page.screenshot({ path: '/tmp/lego-web-chat-video.png', fullPage: true });
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  }, 90_000);
+
+  test('wrong file types and files over the limit get a polite message and are not sent', async () => {
+    const engine = new FakeEngine();
+    const server = await startServer(engine, { maxImageBytes: 1000 });
+    const page = await chromium.context.newPage();
+    try {
+      await page.goto(server.web.address);
+      const textFile = join(dir, 'notes.txt');
+      writeFileSync(textFile, 'not an image');
+      await page.setInputFiles('#file-input', textFile);
+      await expect(page.locator('#composer-error').innerText()).resolves.toMatch(/only read images and videos/);
+      await page.setInputFiles('#file-input', imagePath);
+      await expect(page.locator('#composer-error').innerText()).resolves.toMatch(/too large.*limit is/);
+      await expect(page.locator('#attachment').isHidden()).resolves.toBe(true);
+      await page.screenshot({ path: '/tmp/lego-web-chat-error.png' });
+      expect(engine.calls).toHaveLength(0);
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  }, 60_000);
+
+  test('the real OnnxLegoEngine on models/test-bundle answers through the page', async () => {
+    const { OnnxLegoEngine } = await import('../../src/engine/onnx');
+    const engine = await OnnxLegoEngine.load('models/test-bundle', { intraOpNumThreads: 1 });
+    const server = await startServer(engine);
+    const page = await chromium.context.newPage();
+    try {
+      await page.goto(server.web.address);
+      await page.setInputFiles('#file-input', imagePath);
+      await ask(page, 'Where is the red circle?');
+      const bubble = page.locator('.msg.bot .bubble').first();
+      await expect(bubble.getAttribute('class')).resolves.not.toContain('error');
+      await expect(bubble.locator('.text').first().innerText()).resolves.not.toBe('');
+      await expect(page.locator('.msg.user .user-media').count()).resolves.toBe(1);
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  }, 90_000);
+});
