@@ -175,5 +175,5 @@ function describeAt(schema: z.ZodType, path: readonly string[]): string {
     const inner: z.ZodType | undefined = node === undefined ? undefined : unwrap(node);
     node = inner instanceof z.ZodObject ? (inner.shape as Record<string, z.ZodType>)[key] : undefined;
   }
-  return node?.description ?? '';
+  return node?.description ?? (node === undefined ? undefined : unwrap(node).description) ?? '';
 }
