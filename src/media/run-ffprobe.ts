@@ -48,6 +48,8 @@ export function runFfprobe(args: readonly string[], options: RunFfprobeOptions):
         );
       },
     );
+    // ffprobe never reads stdin; close it, and ignore EPIPE when the process is already gone (killed)
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end();
   });
 }

@@ -7,6 +7,7 @@ import { decodeForDisplay } from '../media/decode-for-display';
 import type { MediaOptions } from '../media/options';
 import type { RawImage } from '../media/raw-image';
 import { drawTag, measureTag } from './draw-tag';
+import { encodeCanvasPng } from './encode-png';
 import { referenceColour } from './palette';
 
 /** A box to draw: its reference number, where it is on the image as displayed, and an optional name. */
@@ -128,7 +129,7 @@ async function draw(image: RawImage, width: number, height: number, boxes: reado
   imageData.data.set(rgba);
   ctx.putImageData(imageData, 0, 0);
   drawBoxes(ctx, boxes, scale, width, height, maxChars);
-  return canvas.encode('png');
+  return encodeCanvasPng(canvas);
 }
 
 /**

@@ -5,6 +5,7 @@ import { LegoError } from '../errors';
 import { decodeForDisplay } from '../media/decode-for-display';
 import type { RawImage } from '../media/raw-image';
 import { drawTag, measureTag } from './draw-tag';
+import { encodeCanvasPng } from './encode-png';
 import { renderFont } from './fonts';
 import { referenceColour } from './palette';
 import { formatClock, timeTicks } from './time-ticks';
@@ -239,5 +240,5 @@ export async function renderTimeline(input: TimelineInput, options: RenderTimeli
   }
 
   drawAxis(ctx, axisTop, x, duration, width);
-  return canvas.encode('png');
+  return encodeCanvasPng(canvas);
 }

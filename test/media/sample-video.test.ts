@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LegoError } from '../../src/errors';
+import { clipSpan } from '../../src/media/clip-span';
 import { extractAudio } from '../../src/media/extract-audio';
 import type { MediaOptions } from '../../src/media/options';
 import { resolveMediaOptions } from '../../src/media/options';
@@ -183,6 +184,26 @@ describe('extractAudio', () => {
 
   it('refuses a video without sound', async () => {
     expect((await failure(extractAudio(files.cfr, options()))).code).toBe('bad-input');
+  });
+});
+
+describe('clipSpan', () => {
+  it('cuts a short upright MP4 of one span', async () => {
+    const clip = await clipSpan(files.cfr, { start: 2, end: 4 }, options(), { maxSide: 40 });
+    expect(clip.span).toEqual({ start: 2, end: 4 });
+    expect(clip.size).toEqual({ width: 40, height: 8 });
+    const sampled = await sampleVideo(clip.mp4, 2, options({ frameMaxSide: 80 }));
+    expect(sampled.durationSec).toBeCloseTo(2, 1);
+    // the clip starts at frame 20 of the source: its frames at 0.5 s and 1.5 s are 25 and 35
+    expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([25, 35]);
+  });
+
+  it('keeps the sound and clips the span to the video', async () => {
+    const clip = await clipSpan(files.tone, { start: 1.5, end: 99 }, options());
+    expect(clip.span.start).toBe(1.5);
+    expect(clip.span.end).toBeCloseTo(2, 1);
+    const audio = await extractAudio(clip.mp4, options());
+    expect(audio.durationSec).toBeGreaterThan(0.3);
   });
 });
 
