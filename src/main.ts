@@ -77,6 +77,8 @@ export interface StartMainOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** settings that win over the environment (tests) */
   overrides?: LegoConfigInput;
+  /** defaults of this entry point that the environment may still change */
+  defaults?: LegoConfigInput;
   /** where the start-up lines go (default: stdout) */
   print?: (line: string) => void;
   /** where log lines go (default: stderr) */
@@ -118,7 +120,7 @@ export function checkBundle(config: LegoConfig): void {
 /** Starts the main job: configuration, engine, conversation runtime, bot, adapters. */
 export async function startMain(options: StartMainOptions = {}): Promise<MainJob> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const { config, unknownEnv } = loadConfig({ env: options.env, overrides: options.overrides });
+  const { config, unknownEnv } = loadConfig({ env: options.env, overrides: options.overrides, defaults: options.defaults });
   const logger = createLogger(config.logging, options.logDestination === undefined ? {} : { destination: options.logDestination });
   if (unknownEnv.length > 0) logger.warn({ unknownEnv }, 'environment variables that name no setting (typos?)');
 
@@ -185,7 +187,8 @@ export async function startMain(options: StartMainOptions = {}): Promise<MainJob
 export async function main(): Promise<void> {
   let job: MainJob;
   try {
-    job = await startMain();
+    // one readable log line per entry in a terminal (LEGO_LOGGING_PRETTY=0 gives JSON)
+    job = await startMain({ defaults: { logging: { pretty: process.stderr.isTTY === true } } });
   } catch (error) {
     const lego = LegoError.from(error);
     process.stderr.write(`LEGO bot could not start: ${lego.message}\n`);
