@@ -1,0 +1,53 @@
+import { loadConfig } from '../../src/config/load-config';
+import { requireSlackCredentials, SlackConfigSchema } from '../../src/config/slack';
+import { LegoError } from '../../src/errors';
+
+describe('slack configuration', () => {
+  it("reads Slack's own variable names and LEGO_SLACK_*", () => {
+    const { config } = loadConfig({
+      env: {
+        SLACK_BOT_TOKEN: 'xoxb-env-token-123456',
+        SLACK_SIGNING_SECRET: 'secret-from-env',
+        LEGO_SLACK_MODE: 'http',
+        LEGO_SLACK_PORT: '4000',
+        LEGO_SLACK_ALLOWED_CHANNELS: 'C1, C2',
+        LEGO_SLACK_API_URL: 'http://127.0.0.1:9999/api/',
+        LEGO_SLACK_ASSISTANT: 'yes',
+      },
+    });
+    expect(config.slack).toEqual(
+      expect.objectContaining({
+        botToken: 'xoxb-env-token-123456',
+        signingSecret: 'secret-from-env',
+        mode: 'http',
+        port: 4000,
+        allowedChannels: ['C1', 'C2'],
+        apiUrl: 'http://127.0.0.1:9999/api/',
+        assistant: true,
+        fileHosts: ['files.slack.com'],
+      }),
+    );
+    expect(loadConfig({ env: { LEGO_SLACK_BOT_TOKEN: 'xoxb-lego-name' } }).config.slack.botToken).toBe('xoxb-lego-name');
+  });
+
+  it('starts without Slack settings; the adapter names the missing secret, never a value', () => {
+    const none = loadConfig({ env: {} }).config.slack;
+    expect(none.mode).toBe('socket');
+    expect(() => requireSlackCredentials(none)).toThrow(/SLACK_BOT_TOKEN.*SLACK_APP_TOKEN/);
+    const http = SlackConfigSchema.parse({ mode: 'http', botToken: 'xoxb-secret-value-1' });
+    let thrown: unknown;
+    try {
+      requireSlackCredentials(http);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(LegoError.is(thrown, 'config-invalid')).toBe(true);
+    expect((thrown as Error).message).toContain('SLACK_SIGNING_SECRET');
+    expect((thrown as Error).message).not.toContain('xoxb-secret-value-1');
+    expect(requireSlackCredentials({ ...http, signingSecret: 's' })).toEqual({ botToken: 'xoxb-secret-value-1', signingSecret: 's', appToken: undefined });
+  });
+
+  it('refuses a bad mode with the variable name', () => {
+    expect(() => loadConfig({ env: { LEGO_SLACK_MODE: 'carrier-pigeon' } })).toThrow(/LEGO_SLACK_MODE/);
+  });
+});
