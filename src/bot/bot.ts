@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { LegoError } from '../errors';
+import type { LegoErrorCode } from '../errors';
 import type { LegoConfig } from '../config/schema';
 import { parseCommand } from '../conversation/command';
 import { contentHash } from '../conversation/content-hash';
@@ -38,6 +39,10 @@ const RESET_TEXT = 'Done — I have forgotten this conversation. Send an image o
 const NEED_MEDIA_TEXT =
   'I need an image or a video to answer that: send one (with your question, or ask about it afterwards) and I will look at it.';
 const EMPTY_TEXT = 'Send me an image or a short video and ask about it. Say “help” to see what I can do.';
+/** Errors about what the person sent: logged at info (nothing for an operator to fix). */
+const USER_CAUSED: ReadonlySet<LegoErrorCode> = new Set<LegoErrorCode>([
+  'bad-input', 'unsupported-media', 'too-large', 'media-corrupt', 'download-refused', 'not-found', 'busy', 'aborted',
+]);
 const SAVE_FAILED_NOTICE = 'I could not save this turn to my memory just now; I kept it and will save it as soon as my memory is back.';
 
 function defaultQuestion(kind: MediaContext['kind']): string {
@@ -152,6 +157,7 @@ export class Bot implements BotHandler {
       }
       const details = { ...where, ms, code: error.code, retryable: error.retryable, err: error };
       if (error.code === 'internal' || error.code === 'engine-failed') this.#log.error(details, 'turn failed');
+      else if (USER_CAUSED.has(error.code)) this.#log.info(details, 'turn refused (user input)');
       else this.#log.warn(details, 'turn failed');
       return errorReply(error);
     }
