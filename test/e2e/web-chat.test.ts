@@ -163,6 +163,14 @@ describeIfChromium('web chat in headless chromium', () => {
       await expect(page.locator('.msg.bot .text').nth(2).innerText()).resolves.toMatch(/1.*2/s);
       await page.screenshot({ path: '/tmp/lego-web-chat-followup.png', fullPage: true });
 
+      // a reload keeps this tab's conversation on screen (the annotated PNG stands in for the overlay)
+      await page.reload();
+      await expect(page.locator('.msg.bot').count()).resolves.toBe(3);
+      await page.locator('.msg.bot img.file-image').first().waitFor();
+      await expect(page.locator('.msg.bot .legend .num').allTextContents()).resolves.toEqual(['1', '2']);
+      await page.locator('.msg.bot').first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: '/tmp/lego-web-chat-reload.png' });
+
       // reset clears the page and the conversation
       await page.click('#reset-button');
       await page.locator('.msg.system').waitFor();

@@ -102,7 +102,7 @@
   }
 
   /** The answer text with "[2]" turned into coloured reference chips. */
-  function renderText(text, refs) {
+  function renderText(text, refs, kinds) {
     const p = el('p', { class: 'text' });
     const known = new Set(refs);
     let last = 0;
@@ -110,7 +110,11 @@
       const ref = Number(m[1]);
       if (!known.has(ref)) continue;
       p.append(text.slice(last, m.index));
-      p.append(paint(el('button', { type: 'button', class: 'ref', 'data-ref': ref, 'aria-label': `reference ${ref}`, text: String(ref) }), ref));
+      const kind = kinds.get(ref) || 'box';
+      p.append(paint(el('button', {
+        type: 'button', class: 'ref', 'data-ref': ref, 'aria-label': `${kind} ${ref}`, title: `Ask about ${kind} ${ref}`, text: String(ref),
+        onclick: () => askAbout(kind, ref),
+      }), ref));
       last = m.index + m[0].length;
     }
     p.append(text.slice(last));
@@ -213,21 +217,21 @@
 
   function askAbout(kind, ref) {
     const words = `${kind} ${ref}`;
-    if (!question.value.includes(words)) question.value = question.value ? `${question.value.trimEnd()} ${words}` : `What is in ${words}?`;
+    const starter = kind === 'span' ? `What happens in ${words}?` : `What is in ${words}?`;
+    if (!question.value.includes(words)) question.value = question.value ? `${question.value.trimEnd()} ${words}` : starter;
     question.focus();
     autosize();
   }
 
-  function renderReply(bubble, reply) {
+  function renderReply(bubble, reply, media) {
     bubble.textContent = '';
     bubble.classList.toggle('error', !!reply.error);
     if (reply.error) bubble.setAttribute('role', 'alert');
-    const refs = [...reply.boxes.map((b) => b.ref), ...reply.spans.map((s) => s.ref)];
-    bubble.append(renderText(reply.text, refs));
+    const kinds = new Map([...reply.boxes.map((b) => [b.ref, 'box']), ...reply.spans.map((s) => [s.ref, 'span'])]);
+    bubble.append(renderText(reply.text, [...kinds.keys()], kinds));
     const files = reply.files || [];
     const annotated = files.find((f) => f.kind === 'annotated-image');
     const timeline = files.find((f) => f.kind === 'timeline');
-    const media = state.media;
     if (reply.boxes.length > 0) {
       if (media && media.kind === 'image') bubble.append(imageFigure(media.url, `Your image ${media.name} with ${reply.boxes.length} numbered boxes`, reply.boxes));
       else if (annotated) bubble.append(el('figure', { class: 'figure' }, [el('img', { class: 'file-image', src: annotated.url, alt: annotated.description || 'The image with numbered boxes' }), legend(reply.boxes, 'box')]));
@@ -237,6 +241,7 @@
       else if (timeline) bubble.append(el('figure', { class: 'figure' }, [el('img', { class: 'file-image', src: timeline.url, alt: timeline.description || 'The timeline' }), legend(reply.spans, 'span')]));
     }
     for (const f of files.filter((x) => x.kind === 'crop')) bubble.append(el('img', { class: 'file-image', src: f.url, alt: f.description || 'A closer look' }));
+    bubble.querySelectorAll('img.file-image').forEach((img) => img.addEventListener('error', () => img.remove(), { once: true }));
     if (files.length > 0) {
       const links = el('div', { class: 'files' });
       for (const f of files) {
@@ -250,19 +255,43 @@
     scrollDown();
   }
 
+  // ---- this tab's history (sessionStorage), so a reload keeps the conversation on screen ----
+
+  function historyKey() { return `lego-history-${state.conversation}`; }
+  function loadHistory() {
+    try { return JSON.parse(sessionStorage.getItem(historyKey()) || '[]'); } catch { return []; }
+  }
+  function remember(entry) {
+    const history = loadHistory().concat([entry]).slice(-60);
+    try { sessionStorage.setItem(historyKey(), JSON.stringify(history)); } catch { /* storage full: the page still works */ }
+  }
+  function forgetHistory() { sessionStorage.removeItem(historyKey()); }
+  function replayHistory() {
+    for (const entry of loadHistory()) {
+      if (entry.role === 'user') {
+        const bubble = addMessage('user', 'You');
+        if (entry.media) bubble.append(el('p', { class: 'status', text: `${entry.media.kind === 'video' ? 'Video' : 'Image'}: ${entry.media.name}` }));
+        if (entry.text) bubble.append(el('p', { class: 'text', text: entry.text }));
+      } else if (entry.role === 'bot' && entry.reply) renderReply(addMessage('bot', 'LEGO bot'), entry.reply, null);
+    }
+  }
+
   // ---- sending ----
 
-  async function upload(pending) {
+  async function upload(pending, signal) {
     const url = `/api/uploads?conversation=${encodeURIComponent(state.conversation)}&name=${encodeURIComponent(pending.file.name)}`;
-    const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': pending.file.type }, body: pending.file });
+    $('attachment-name').textContent = `${pending.file.name} · uploading…`;
+    const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': pending.file.type }, body: pending.file, signal })
+      .finally(() => { $('attachment-name').textContent = `${pending.file.name} · ${formatBytes(pending.file.size)}`; });
     const body = await res.json().catch(() => null);
     if (!res.ok) throw new Error(body?.error?.message || `Sorry, the upload failed (${res.status}).`);
     return body.id;
   }
 
-  async function send(text) {
+  /** Sends the question (with the attached file); commands (help, regions) go without the attachment. */
+  async function send(text, command = false) {
     if (state.busy) return;
-    const pending = state.pending;
+    const pending = command ? null : state.pending;
     if (!text && !pending) { showError('Please type a question or attach an image or a video.'); question.focus(); return; }
     showError('');
     setBusy({ controller: new AbortController() });
@@ -271,11 +300,12 @@
     try {
       let uploads = [];
       if (pending) {
-        uploads = [await upload(pending)];
+        uploads = [await upload(pending, controller.signal)];
         state.media = { url: pending.url, kind: pending.kind, name: pending.file.name };
         clearAttachment(false);
       }
       addUserMessage(text, pending ? state.media : null);
+      remember({ role: 'user', text, media: pending ? { kind: pending.kind, name: pending.file.name } : null });
       question.value = '';
       autosize();
       bubble = addMessage('bot', 'LEGO bot');
@@ -301,7 +331,7 @@
       });
       if (final && final.skipped) { bubble.closest('.msg').remove(); return; }
       bubble.removeAttribute('aria-busy');
-      if (final) renderReply(bubble, final);
+      if (final) { renderReply(bubble, final, state.media); remember({ role: 'bot', reply: final }); }
       else throw new Error('Sorry, the answer was cut off. Please try again.');
     } catch (error) {
       const stopped = error && error.name === 'AbortError';
@@ -310,7 +340,7 @@
         bubble.removeAttribute('aria-busy');
         const partial = bubble.querySelector('.text.streaming');
         if (stopped && partial && partial.textContent) { partial.classList.remove('streaming'); bubble.querySelector('.status')?.remove(); bubble.append(el('p', { class: 'notice', text: 'Stopped.' })); }
-        else renderReply(bubble, { text: message, boxes: [], spans: [], files: [], notices: [], error: stopped ? undefined : { code: 'internal' } });
+        else renderReply(bubble, { text: message, boxes: [], spans: [], files: [], notices: [], error: stopped ? undefined : { code: 'internal' } }, null);
       } else showError(message);
     } finally {
       setBusy(null);
@@ -393,8 +423,8 @@
   fileInput.addEventListener('change', () => attach(fileInput.files[0]));
   $('attachment-remove').addEventListener('click', () => { clearAttachment(true); question.focus(); });
   stopButton.addEventListener('click', () => state.busy?.controller.abort());
-  $('help-button').addEventListener('click', () => send('help'));
-  $('regions-button').addEventListener('click', () => send('regions'));
+  $('help-button').addEventListener('click', () => send('help', true));
+  $('regions-button').addEventListener('click', () => send('regions', true));
   $('reset-button').addEventListener('click', async () => {
     if (state.busy) return;
     setBusy({ controller: new AbortController() });
@@ -402,6 +432,7 @@
       const res = await fetch('/api/reset', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ conversation: state.conversation }) });
       const reply = await res.json().catch(() => null);
       log.textContent = '';
+      forgetHistory();
       state.media = null;
       clearAttachment(true);
       const note = addMessage('system');
@@ -427,5 +458,6 @@
     dropOverlay.hidden = true;
     attach(e.dataTransfer.files[0]);
   });
+  replayHistory();
   question.focus();
 })();
