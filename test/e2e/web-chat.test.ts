@@ -234,6 +234,42 @@ describeIfChromium('web chat in headless chromium', () => {
     }
   }, 60_000);
 
+  test('drag and drop attaches a file; the attach control is reachable by keyboard', async () => {
+    const server = await startServer(new FakeEngine());
+    const page = await chromium.context.newPage();
+    try {
+      await page.goto(server.web.address);
+      const png = (await sharp(Buffer.from(SHAPES_SVG)).png().toBuffer()).toString('base64');
+      const dataTransfer = await page.evaluateHandle((b64) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+        return dt;
+      }, png);
+      await page.dispatchEvent('body', 'dragenter', { dataTransfer });
+      await expect(page.locator('#drop-overlay').isVisible()).resolves.toBe(true);
+      await page.dispatchEvent('body', 'drop', { dataTransfer });
+      await expect(page.locator('#drop-overlay').isHidden()).resolves.toBe(true);
+      await expect(page.locator('#attachment-name').innerText()).resolves.toContain('dropped.png');
+
+      // Tab order from the top: skip link, Regions, Help, Reset, remove-attachment, the file input (Attach), the question
+      const focused: string[] = [];
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      for (let i = 0; i < 10; i += 1) {
+        await page.keyboard.press('Tab');
+        focused.push(await page.evaluate(() => document.activeElement?.id || document.activeElement?.className || ''));
+      }
+      expect(focused).toEqual(expect.arrayContaining(['regions-button', 'help-button', 'reset-button', 'file-input', 'question']));
+      const order = focused.slice(focused.indexOf('skip-link'));
+      expect(order.slice(0, 7)).toEqual(['skip-link', 'regions-button', 'help-button', 'reset-button', 'attachment-remove', 'file-input', 'question']);
+      const label = await page.evaluate(() => (document.getElementById('question') as HTMLTextAreaElement).labels?.[0]?.textContent);
+      expect(label).toBe('Your question');
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  }, 60_000);
+
   test('the real OnnxLegoEngine on models/test-bundle answers through the page', async () => {
     const { OnnxLegoEngine } = await import('../../src/engine/onnx');
     const engine = await OnnxLegoEngine.load('models/test-bundle', { intraOpNumThreads: 1 });
