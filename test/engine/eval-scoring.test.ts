@@ -1,0 +1,68 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { aggregateScores, countOf, formatEvalTable, labelIn, scoreAnswer } from '../../src/engine/eval/scoring';
+import type { EvalTruth } from '../../src/engine/eval/scoring';
+
+const CASES: Array<[string, EvalTruth, string]> = [
+  ['refer', { box: [0.1, 0.2, 0.3, 0.4], label: 'red star' }, 'The red star is at [0.105, 0.2, 0.31, 0.41].'],
+  ['refer', { box: [0.1, 0.2, 0.3, 0.4], label: 'red star' }, 'The red star is at [0.5, 0.5, 0.6, 0.6].'],
+  ['refer', { box: [0.1, 0.2, 0.3, 0.4], label: 'red star' }, 'I do not know.'],
+  ['spatial', { box: [0.1, 0.2, 0.3, 0.4], label: 'red star' }, 'The red star left of the cyan one is at [0.1,0.2,0.3,0.4].'],
+  ['describe', { boxes: [[0.1, 0.1, 0.2, 0.2], [0.5, 0.5, 0.9, 0.9]], labels: ['red star', 'blue circle'] },
+    'There are 2 shapes: a red star [0.1, 0.1, 0.2, 0.2] and a blue circle [0.0, 0.0, 0.05, 0.05].'],
+  ['region', { label: 'blue circle' }, 'It is a blue circle.'],
+  ['region', { label: 'blue circle' }, 'It is a blue star.'],
+  ['count', { count: 2, boxes: [] }, 'There are 2 stars: [0.1, 0.1, 0.2, 0.2] and [0.3, 0.3, 0.4, 0.4].'],
+  ['count', { count: 0, boxes: [] }, 'There are no crosses.'],
+  ['count', { count: 1, boxes: [] }, 'There are 3 crosses.'],
+  ['attribute', { label: 'green heart', what: 'colour' }, 'The heart is green.'],
+  ['attribute', { label: 'green heart', what: 'kind' }, 'It is a star.'],
+  ['yesno', { yes: true, box: [0.1, 0.1, 0.2, 0.2], label: 'red star' }, 'Yes, there is a red star at [0.1, 0.1, 0.2, 0.2].'],
+  ['yesno', { yes: true, box: [0.1, 0.1, 0.2, 0.2], label: 'red star' }, 'Yes, there is a red star at [0.7, 0.7, 0.9, 0.9].'],
+  ['yesno', { yes: false }, 'No, there is no white hexagon.'],
+  ['follow', { label: 'pink cross', what: 'colour' }, 'It is pink.'],
+  ['follow', { label: 'pink cross', what: 'relation', box: [0.1, 0.1, 0.3, 0.3] }, 'The pink cross is at [0.1, 0.1, 0.3, 0.3].'],
+  ['when', { span: [0.2, 0.6], label: 'red star' }, 'The red star is visible during {0.25, 0.60}.'],
+  ['when', { span: [0.2, 0.6], label: 'red star' }, 'The red star is visible during {0.50,0.9}.'],
+  ['vregion', { label: 'gray circle' }, 'The circle turns gray.'],
+  ['vdescribe', { spans: [[0.1, 0.4], [0.5, 0.9]], labels: ['red star', 'blue circle'] },
+    'A red star stays still during {0.10, 0.40}. A blue circle moves left during {0.05, 0.10}.'],
+];
+
+describe('held-out scoring (same rules as the Python evaluation)', () => {
+  it('scores what matters: IoU ≥ 0.5, the right words, the right count', () => {
+    expect(scoreAnswer('refer', CASES[0]![1], CASES[0]![2])).toEqual({ refer_acc50: 1 });
+    expect(scoreAnswer('refer', CASES[1]![1], CASES[1]![2])).toEqual({ refer_acc50: 0 });
+    expect(scoreAnswer('describe', CASES[4]![1], CASES[4]![2])).toEqual({ describe_recall50: 0.5 });
+    expect(labelIn('It is a blue star.', 'blue circle')).toBe(false);
+    expect(countOf('There are no crosses.')).toBe(0);
+    expect(countOf('There is 1 star: [..]')).toBe(1);
+    const when = scoreAnswer('when', CASES[17]![1], CASES[17]![2]);
+    expect(when.video_r1_50).toBe(1);
+    expect(when.video_miou).toBeCloseTo(0.875, 3);
+  });
+
+  it('agrees with models/lego-tiny/recipe/metrics.py on every case', () => {
+    const recipe = join(__dirname, '..', '..', 'models', 'lego-tiny', 'recipe');
+    if (!existsSync('/usr/bin/python3')) return; // CI installs it; without Python there is nothing to compare
+    const script = [
+      'import json, sys',
+      'import metrics',
+      'cases = json.load(sys.stdin)',
+      'print(json.dumps([metrics.score(t, truth, a) for t, truth, a in cases]))',
+    ].join('\n');
+    const out = execFileSync('/usr/bin/python3', ['-c', script], { cwd: recipe, input: JSON.stringify(CASES) }).toString();
+    const python = JSON.parse(out) as Record<string, number>[];
+    CASES.forEach(([task, truth, answer], i) => {
+      const ts = scoreAnswer(task, truth, answer);
+      for (const [k, v] of Object.entries(python[i]!)) expect([task, answer, k, ts[k]]).toEqual([task, answer, k, expect.closeTo(v, 6)]);
+    });
+  });
+
+  it('prints the same table shape as the Python evaluation', () => {
+    const table = formatEvalTable(aggregateScores(CASES.map(([t, truth, a]) => scoreAnswer(t, truth, a))));
+    expect(table.split('\n')[0]).toBe('| metric | value | target | n |');
+    expect(table).toMatch(/\| Referring Acc@0\.5 \| 33\.3 % ✗ \| ≥ 90 % \| 3 \|/);
+  });
+});
