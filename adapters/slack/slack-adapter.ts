@@ -93,7 +93,13 @@ export class SlackAdapter implements Adapter {
     };
     this.app =
       this.config.mode === 'socket'
-        ? new App({ ...common, socketMode: true, appToken: credentials.appToken })
+        ? new App({
+            ...common,
+            socketMode: true,
+            appToken: credentials.appToken,
+            // the socket client opens its connection through apps.connections.open on the same Web API
+            installerOptions: { clientOptions: { ...options.clientOptions, slackApiUrl: this.config.apiUrl } },
+          })
         : new App({
             ...common,
             signingSecret: credentials.signingSecret,
