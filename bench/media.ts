@@ -28,19 +28,42 @@ const CLIP_SPEC = (size: number): ImageSpec => ({
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN;
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const start = process.hrtime.bigint();
-  const value = await work();
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
+/** CPU seconds of this process plus its reaped children (ffmpeg, ffprobe) so far, from /proc (Linux). */
+function cpuSeconds(): number {
+  const own = process.cpuUsage();
+  let children = 0;
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // after "pid (comm) ": state is field 3, so cutime (16) and cstime (17) are at 13 and 14
+    children = (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    children = NaN;
+  }
+  return (own.user + own.system) / 1e6 + children;
 }
 
-async function repeat(times: number, work: () => Promise<unknown>): Promise<number> {
-  const ms: number[] = [];
-  for (let i = 0; i < times; i += 1) ms.push((await timed(work)).ms);
-  return median(ms);
+interface Measured {
+  /** median wall time, ms */
+  ms: number;
+  /** median CPU time (this process and its children), ms */
+  cpuMs: number;
+}
+
+/** Run `work` `times` times; median wall and CPU time. CPU time does not suffer from a busy machine. */
+async function measure(times: number, work: () => Promise<unknown>): Promise<Measured> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < times; i += 1) {
+    const cpu0 = cpuSeconds();
+    const start = process.hrtime.bigint();
+    await work();
+    wall.push(Number(process.hrtime.bigint() - start) / 1e6);
+    cpu.push((cpuSeconds() - cpu0) * 1000);
+  }
+  return { ms: median(wall), cpuMs: median(cpu) };
 }
 
 /** A photo-like 4000×3000 JPEG: smooth gradients, edges and fine noise (not a flat colour). */
@@ -81,21 +104,30 @@ async function clip(path: string, gop: number): Promise<string> {
 async function imageChild(path: string, size: number): Promise<void> {
   const bytes = readFileSync(path);
   const baseline = process.resourceUsage().maxRSS;
-  const first = (await timed(() => prepareImage(bytes, CLIP_SPEC(size)))).ms;
-  const ms = await repeat(5, () => prepareImage(bytes, CLIP_SPEC(size)));
+  const first = (await measure(1, () => prepareImage(bytes, CLIP_SPEC(size)))).ms;
+  const { ms, cpuMs } = await measure(5, () => prepareImage(bytes, CLIP_SPEC(size)));
   const peak = process.resourceUsage().maxRSS;
-  process.stdout.write(JSON.stringify({ first, ms, baselineMb: baseline / 1024, peakMb: peak / 1024 }));
+  process.stdout.write(JSON.stringify({ first, ms, cpuMs, baselineMb: baseline / 1024, peakMb: peak / 1024 }));
 }
 
-function inChild(args: string[]): { first: number; ms: number; baselineMb: number; peakMb: number } {
+interface ChildResult {
+  first: number;
+  ms: number;
+  cpuMs: number;
+  baselineMb: number;
+  peakMb: number;
+}
+
+function inChild(args: string[]): ChildResult {
   const out = execFileSync(process.execPath, [...process.execArgv, __filename, ...args], { encoding: 'utf8' });
-  return JSON.parse(out) as { first: number; ms: number; baselineMb: number; peakMb: number };
+  return JSON.parse(out) as ChildResult;
 }
 
 async function main(): Promise<void> {
   const [mode, ...rest] = process.argv.slice(2);
   if (mode === '--image-child') return imageChild(rest[0] ?? '', Number(rest[1]));
   mkdirSync(CACHE, { recursive: true });
+  const loadAtStart = loadavg()[0] ?? NaN;
   const rows: string[] = [];
   const note = (line: string): void => {
     rows.push(line);
@@ -107,24 +139,28 @@ async function main(): Promise<void> {
   const jpeg = await photoJpeg(jpegPath, 4000, 3000);
   for (const size of [336, 96]) {
     const r = inChild(['--image-child', jpegPath, String(size)]);
-    note(`| prepareImage, 4000×3000 JPEG (${(jpeg.length / 1e6).toFixed(1)} MB) → ${size}×${size} | ${r.ms.toFixed(0)} ms median of 5 (first ${r.first.toFixed(0)} ms) | peak RSS ${r.peakMb.toFixed(0)} MB (process after loading: ${r.baselineMb.toFixed(0)} MB) |`);
+    note(`| prepareImage, 4000×3000 JPEG (${(jpeg.length / 1e6).toFixed(1)} MB) → ${size}×${size} | ${r.ms.toFixed(0)} ms (CPU ${r.cpuMs.toFixed(0)} ms), median of 5; first call ${r.first.toFixed(0)} ms | peak RSS ${r.peakMb.toFixed(0)} MB in a fresh process (${r.baselineMb.toFixed(0)} MB after loading) |`);
   }
 
   // 2. 16 frames from a 60 s 1080p H.264 clip vs a naive full decode, same run
   const options = resolveMediaOptions({ ffmpegTimeoutMs: 600_000 });
   const { ffmpeg } = resolveFfmpegBinaries(options);
+  await sampleVideo(await clip(join(CACHE, 'clip-1080p-60s-gop30.mp4'), 30), 2, options); // warm-up: fluent-ffmpeg's capability probe
   for (const gop of [30, 250]) {
     const path = await clip(join(CACHE, `clip-1080p-60s-gop${gop}.mp4`), gop);
-    const naive = await repeat(2, () => run(ffmpeg, ['-nostdin', '-v', 'error', '-i', path, '-map', '0:v:0', '-f', 'null', '-'], { timeout: 600_000 }));
+    const naive = await measure(3, () =>
+      run(ffmpeg, ['-nostdin', '-v', 'error', '-i', path, '-map', '0:v:0', '-f', 'null', '-'], { timeout: 600_000 }),
+    );
     const results: string[] = [];
     for (const frameSampling of ['auto', 'seek', 'decode'] as const) {
       let strategy = '';
-      const ms = await repeat(2, async () => {
+      const m = await measure(3, async () => {
         strategy = (await sampleVideo(path, 16, { ...options, frameSampling })).strategy;
       });
-      results.push(`${frameSampling}${frameSampling === 'auto' ? `→${strategy}` : ''} ${ms.toFixed(0)} ms (${(naive / ms).toFixed(1)}×)`);
+      const label = frameSampling === 'auto' ? `auto (chose ${strategy})` : frameSampling;
+      results.push(`${label}: ${m.ms.toFixed(0)} ms wall, ${m.cpuMs.toFixed(0)} ms CPU → ${(naive.ms / m.ms).toFixed(1)}× wall, ${(naive.cpuMs / m.cpuMs).toFixed(1)}× CPU`);
     }
-    note(`| sampleVideo 16 frames, 60 s 1080p30 H.264, keyframe every ${gop} frames (${(readFileSync(path).length / 1e6).toFixed(0)} MB) | ${results.join('; ')} | naive full decode (ffmpeg -f null, decode only) ${naive.toFixed(0)} ms |`);
+    note(`| sampleVideo 16 frames, 60 s 1080p30 H.264, keyframe every ${gop} frames (${(readFileSync(path).length / 1e6).toFixed(0)} MB) | ${results.join('<br>')} | naive full decode (ffmpeg -i clip -f null -, decode only, all threads): ${naive.ms.toFixed(0)} ms wall, ${naive.cpuMs.toFixed(0)} ms CPU; medians of 3 |`);
   }
 
   // 3. 12 boxes on a 4K image
@@ -136,11 +172,11 @@ async function main(): Promise<void> {
   }));
   for (const maxSide of [2048, 3840]) {
     let info = '';
-    const ms = await repeat(3, async () => {
+    const m = await measure(3, async () => {
       const r = await renderBoxes(uhd, boxes, { maxSide });
-      info = `${r.width}×${r.height}, ${(r.png.length / 1e6).toFixed(1)} MB PNG`;
+      info = `${r.width}×${r.height}, ${(r.png.length / 1e6).toFixed(1)} MB PNG, scale ${r.scale.toFixed(3)}`;
     });
-    note(`| renderBoxes, 12 boxes on a 3840×2160 JPEG, maxSide ${maxSide} | ${ms.toFixed(0)} ms median of 3 | ${info} |`);
+    note(`| renderBoxes, 12 boxes on a 3840×2160 JPEG, maxSide ${maxSide} | ${m.ms.toFixed(0)} ms (CPU ${m.cpuMs.toFixed(0)} ms), median of 3 | ${info} |`);
   }
 
   if (process.argv.includes('--append')) {
@@ -153,7 +189,7 @@ async function main(): Promise<void> {
         '',
         `## Media (${new Date().toISOString().slice(0, 10)})`,
         '',
-        `Command: \`npm run bench:media -- --append\` (bench/media.ts). Machine: ${cpus().length} × ${cpu}, load average ${loadavg()[0]?.toFixed(1)} at the start.`,
+        `Command: \`npm run bench:media -- --append\` (bench/media.ts). Machine: ${cpus().length} × ${cpu}; load average ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? NaN).toFixed(1)} at the end (other work shared the cores, so CPU time is the steadier number).`,
         '',
         '| case | time | notes |',
         '|---|---|---|',
