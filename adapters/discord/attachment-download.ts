@@ -75,10 +75,14 @@ async function readCapped(response: Response, name: string, maxBytes: number, si
   return Buffer.concat(parts, total);
 }
 
-async function download(info: DiscordAttachmentInfo, policy: DownloadPolicy, maxBytes: number, outer?: AbortSignal): Promise<Buffer> {
+/** Download `raw` from an allowed CDN host (redirects checked too), at most `maxBytes`. */
+export async function downloadFromCdn(raw: string, policy: DownloadPolicy, options: { signal?: AbortSignal; maxBytes: number; name?: string }): Promise<Buffer> {
+  const { maxBytes } = options;
+  const outer = options.signal;
+  const info = { name: options.name ?? 'file' };
   const timeout = AbortSignal.timeout(policy.timeoutMs ?? 60_000);
   const signal = outer === undefined ? timeout : AbortSignal.any([outer, timeout]);
-  let url = checkCdnUrl(info.url, policy);
+  let url = checkCdnUrl(raw, policy);
   for (let hop = 0; ; hop++) {
     let response: Response;
     try {
@@ -124,7 +128,7 @@ export function toIncomingAttachment(info: DiscordAttachmentInfo, policy: Downlo
     url: info.url,
     async fetch({ signal, maxBytes }): Promise<Buffer> {
       if (size !== undefined && size > maxBytes) throw tooLarge(info.name, size, maxBytes);
-      return download(info, policy, maxBytes, signal);
+      return downloadFromCdn(info.url, policy, { signal, maxBytes, name: info.name });
     },
   };
 }

@@ -3,7 +3,7 @@ import type { ChatInputCommandInteraction, Interaction } from 'discord.js';
 import type { IncomingMessage } from '../../src/bot/types';
 import { checkAccess } from './access-policy';
 import type { AdapterContext } from './adapter-context';
-import { toIncomingAttachment } from './attachment-download';
+import { downloadFromCdn, toIncomingAttachment } from './attachment-download';
 import { chainConversationKey, dmConversationKey, threadConversationKey } from './conversation-key';
 import { toPayload } from './message-payload';
 import type { ReplyTarget } from './reply-target';
@@ -80,6 +80,7 @@ export async function handleInteraction(ctx: AdapterContext, interaction: Intera
     author: { id: interaction.user.id, name: interaction.user.globalName ?? interaction.user.username },
     text,
     attachments: file === null ? [] : [toIncomingAttachment(file, ctx.download)],
+    fetchUrl: (url, options) => downloadFromCdn(url, ctx.download, options),
   };
   let first = true;
   const target: ReplyTarget = {

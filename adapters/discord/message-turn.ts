@@ -3,7 +3,7 @@ import type { Attachment, Message, SendableChannels } from 'discord.js';
 import type { IncomingMessage } from '../../src/bot/types';
 import { checkAccess } from './access-policy';
 import type { AdapterContext } from './adapter-context';
-import { toIncomingAttachment } from './attachment-download';
+import { downloadFromCdn, toIncomingAttachment } from './attachment-download';
 import { chainConversationKey, dmConversationKey, threadConversationKey } from './conversation-key';
 import { toPayload } from './message-payload';
 import { pickMedia } from './pick-media';
@@ -125,6 +125,7 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
     author: { id: message.author.id, name: message.member?.displayName ?? message.author.globalName ?? message.author.username },
     text,
     attachments: picked.chosen === undefined ? [] : [toIncomingAttachment(picked.chosen, ctx.download)],
+    fetchUrl: (url, options) => downloadFromCdn(url, ctx.download, options),
   };
   const sendChannel: SendableChannels | undefined = replyChannel ?? (channel.isSendable() ? channel : undefined);
   if (sendChannel === undefined) return;

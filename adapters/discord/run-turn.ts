@@ -66,6 +66,10 @@ export async function runTurn(ctx: AdapterContext, options: TurnOptions): Promis
           await streamer.cutOff(CUT_OFF_TEXT);
           return;
         }
+        if (reply.skipped !== undefined) {
+          ctx.logger.debug({ ...log, skipped: reply.skipped }, 'discord: the pipeline skipped this message');
+          return;
+        }
         if (reply.error !== undefined) ctx.logger.info({ ...log, code: reply.error.code }, 'discord: answered with an error message');
         await streamer.finish(composeText(reply, options.notices ?? []), reply.files);
       },

@@ -439,7 +439,8 @@ export class FakeDiscord {
       json = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
     }
     const method = request.method ?? 'GET';
-    const path = url.pathname.startsWith(API) ? url.pathname.slice(API.length) : url.pathname;
+    const pathname = decodeURIComponent(url.pathname);
+    const path = pathname.startsWith(API) ? pathname.slice(API.length) : pathname;
     const record: RecordedRequest = { method, path, query: url.searchParams, authorization: request.headers.authorization, json, files, status: 0, at: Date.now() };
     this.requests.push(record);
 
