@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import type { GenerationOptions, Turn } from '../../src/engine/types';
+import { LegoError } from '../../src/errors';
+
+const urlRef = z.union([z.string().min(1), z.object({ url: z.string().min(1) }).loose()]);
+
+const contentPart = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), text: z.string() }).loose(),
+  z.object({ type: z.literal('image_url'), image_url: urlRef }).loose(),
+  z.object({ type: z.literal('video_url'), video_url: urlRef }).loose(),
+]);
+
+const message = z
+  .object({
+    role: z.enum(['system', 'developer', 'user', 'assistant']),
+    content: z.union([z.string(), z.array(contentPart), z.null()]),
+  })
+  .loose();
+
+/** The request body `lego serve` accepts (unknown fields are ignored, as OpenAI-compatible servers do). */
+export const chatRequestSchema = z
+  .object({
+    model: z.string().optional(),
+    messages: z.array(message).min(1),
+    stream: z.boolean().optional(),
+    max_tokens: z.number().int().positive().optional(),
+    max_completion_tokens: z.number().int().positive().optional(),
+    temperature: z.number().min(0).max(5).optional(),
+    top_p: z.number().gt(0).max(1).optional(),
+    seed: z.number().int().optional(),
+    stop: z.union([z.string(), z.array(z.string()).max(8)]).optional(),
+    n: z.literal(1).optional(),
+    stream_options: z.object({ include_usage: z.boolean().optional() }).loose().optional(),
+  })
+  .loose();
+
+export interface MediaRef {
+  kind: 'image' | 'video';
+  url: string;
+  /** where it was, for error messages: messages[i].content[j] */
+  param: string;
+}
+
+export interface ChatRequest {
+  model: string | undefined;
+  stream: boolean;
+  includeUsage: boolean;
+  turns: Turn[];
+  media: MediaRef | undefined;
+  options: GenerationOptions;
+}
+
+function badRequest(message: string, param: string | null): LegoError {
+  return new LegoError('bad-input', message, { details: { param } });
+}
+
+/**
+ * Checks an OpenAI chat request and turns it into LEGO turns: system/developer messages are dropped
+ * (LEGO's prompt has its own system text), consecutive messages of one role are joined, the last must
+ * be the user's; at most one image or video in the whole conversation (LEGO's single media context).
+ * Throws LegoError('bad-input') with `details.param` naming the field.
+ */
+export function parseChatRequest(body: unknown, maxTurns: number): ChatRequest {
+  const parsed = chatRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const param = issue?.path.join('.') || null;
+    throw badRequest(`${param ?? 'body'}: ${issue?.message ?? 'invalid request'}`, param);
+  }
+  const req = parsed.data;
+  const turns: Turn[] = [];
+  let media: MediaRef | undefined;
+  req.messages.forEach((m, i) => {
+    if (m.role === 'system' || m.role === 'developer') return;
+    const texts: string[] = [];
+    if (typeof m.content === 'string') texts.push(m.content);
+    else if (Array.isArray(m.content)) {
+      m.content.forEach((part, j) => {
+        const param = `messages.${i}.content.${j}`;
+        if (part.type === 'text') {
+          texts.push(part.text);
+          return;
+        }
+        if (m.role !== 'user') throw badRequest('only user messages may carry media', param);
+        const ref = part.type === 'image_url' ? part.image_url : part.video_url;
+        const url = typeof ref === 'string' ? ref : ref.url;
+        if (media !== undefined) throw badRequest('one image or video per conversation', param);
+        media = { kind: part.type === 'image_url' ? 'image' : 'video', url, param };
+      });
+    }
+    const text = texts.join('\n');
+    const role = m.role === 'user' ? 'user' : 'assistant';
+    const last = turns[turns.length - 1];
+    if (last !== undefined && last.role === role) last.text = `${last.text}\n${text}`;
+    else turns.push({ role, text });
+  });
+  if (turns.length === 0 || turns[turns.length - 1]!.role !== 'user') {
+    throw badRequest('the last message must be the user’s', 'messages');
+  }
+  if (turns[0]!.role !== 'user') turns.shift();
+  if (turns.length > maxTurns) throw badRequest(`more than ${maxTurns} turns`, 'messages');
+  const options: GenerationOptions = {};
+  const maxNewTokens = req.max_completion_tokens ?? req.max_tokens;
+  if (maxNewTokens !== undefined) options.maxNewTokens = maxNewTokens;
+  if (req.temperature !== undefined) options.temperature = req.temperature;
+  if (req.top_p !== undefined) options.topP = req.top_p;
+  if (req.seed !== undefined) options.seed = req.seed;
+  if (req.stop !== undefined) options.stop = typeof req.stop === 'string' ? [req.stop] : req.stop;
+  return {
+    model: req.model,
+    stream: req.stream ?? false,
+    includeUsage: req.stream_options?.include_usage ?? false,
+    turns,
+    media,
+    options,
+  };
+}
