@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { runCli } from '../../src/cli/program';
 import type { CliIo } from '../../src/cli/cli-io';
 import { greyPng } from '../helpers/bot-fixtures';
+import { frameNumberVideo } from '../media/video-fixtures';
 
 const run = promisify(execFile);
 const ENV = { LEGO_ENGINE_BUNDLE: 'models/test-bundle', LEGO_ENGINE_GENERATION_MAX_NEW_TOKENS: '16', LEGO_ENGINE_THREADS: '1' };
@@ -63,6 +64,23 @@ describe('lego CLI', () => {
     expect(io.out()).toMatch(/saved out-text\/lego-boxes\.png/);
     const meta = await sharp(readFileSync(join(dir, 'out-text', 'lego-boxes.png'))).metadata();
     expect([meta.width, meta.height]).toEqual([120, 80]);
+  });
+
+  it('ask --video shows progress on stderr and keeps stdout to the one JSON object', async () => {
+    await frameNumberVideo(join(dir, 'clip.mp4'), { seconds: 2, fps: 10, gop: 10 });
+    const io = bufferIo(dir);
+    const code = await runCli(['ask', '--video', 'clip.mp4', '--json', '--out', 'out-video', 'when does it change?'], io, { env: ENV });
+    expect(code).toBe(0);
+    expect(io.err()).toMatch(/^lego: Reading the video…$/m);
+    const json = JSON.parse(io.out()) as { spans: { ref: number; start: number; end: number }[] };
+    for (const span of json.spans) expect(span.end).toBeLessThanOrEqual(2.5);
+  });
+
+  it('--help lists the subcommands', async () => {
+    const io = bufferIo(dir);
+    expect(await runCli(['--help'], io, { env: ENV })).toBe(0);
+    expect(io.out()).toMatch(/ask \[options\]/);
+    expect(io.out()).toMatch(/chat \[options\]/);
   });
 
   it.each([
