@@ -131,6 +131,16 @@ describe('bot pipeline with the FakeEngine', () => {
     expect(engine.calls).toHaveLength(0);
   });
 
+  it('an image without words asks the default question; a text-only engine answers without media', async () => {
+    await bot.handle(message('', [memoryAttachment(await greyPng(64, 64))]));
+    expect(engine.calls[0]!.request.turns).toEqual([{ role: 'user', text: 'What is in this image?' }]);
+    const textOnly = createBot({ config: testConfig({ bot: { textOnly: true } }), engine, runtime });
+    engine.enqueue('Blue.');
+    const reply = await textOnly.handle(message('what colour is the sky?', [], 'text:1'));
+    expect(reply.text).toBe('Blue.');
+    expect(engine.calls[1]!.request.media).toBeUndefined();
+  });
+
   it('several files: the first is used and the reply says so', async () => {
     const first = await greyPng(64, 64);
     const reply = await bot.handle(message('what?', [memoryAttachment(first, 'a.png'), memoryAttachment(first, 'b.png')]));
