@@ -99,6 +99,9 @@ export function fromSharpError(error: unknown): LegoError {
       cause: error,
     });
   }
-  if (/unsupported image format/i.test(message)) return unsupportedMediaError(`sharp: ${message}`, 'image');
+  if (/unsupported image format|has not been built in|no decoding plugin/i.test(message)) {
+    // e.g. HEIC (HEVC): libvips reads its header but the prebuilt sharp has no HEVC decoder
+    return unsupportedMediaError(`sharp: ${message}`, 'image');
+  }
   return corruptMediaError('image', `sharp: ${message}`, error);
 }

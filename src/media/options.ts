@@ -40,7 +40,10 @@ export interface MediaOptions {
    * once from the start, `auto` picks the cheaper from the clip's keyframe index.
    */
   frameSampling: FrameSamplingStrategy;
-  /** Most frames read by seeking in one ffmpeg run (each is one open decoder); more use `decode`. */
+  /**
+   * Most frames read by seeking in one ffmpeg run for 1080p video (each is one open decoder, ~12 MB at
+   * 1080p); proportionally fewer for larger frames; more frames use `decode`.
+   */
   maxSeekInputs: number;
 }
 

@@ -190,28 +190,25 @@ export async function sampleVideo(
     if (!video) throw noVideoStreamError();
     checkVideoLimits(video, options);
     let durationSec = video.durationSec ?? probe.formatDurationSec;
-    if (Number.isFinite(durationSec) && durationSec > options.maxDurationSec) {
-      throw videoTooLongError(durationSec, options.maxDurationSec);
-    }
-    const times0 = Number.isFinite(durationSec) ? sampleTimes(durationSec, count) : [];
-    const wantsIndex =
-      !Number.isFinite(durationSec) ||
-      (options.frameSampling === 'auto' && count <= options.maxSeekInputs);
+    const durationKnown = Number.isFinite(durationSec);
+    if (durationKnown && durationSec > options.maxDurationSec) throw videoTooLongError(durationSec, options.maxDurationSec);
+    // The packet index tells `auto` which strategy decodes less, and gives the duration when the
+    // container does not (WebM from MediaRecorder).
     let index: PacketIndex | undefined;
-    if (wantsIndex) {
+    if (!durationKnown || (options.frameSampling === 'auto' && count <= options.maxSeekInputs)) {
       index = await readPacketIndex(file.path, video.index, { ...probeOptions, startSec: probe.formatStartSec }).catch(
         (error: unknown) => {
-          if (LegoError.is(error, 'aborted') || !Number.isFinite(durationSec)) throw error;
+          if (LegoError.is(error, 'aborted') || !durationKnown) throw error;
           return undefined;
         },
       );
     }
-    if (!Number.isFinite(durationSec)) {
+    if (!durationKnown) {
       durationSec = index?.endSec ?? NaN;
       if (!(durationSec > 0)) throw corruptMediaError('video', 'duration unknown and no packets');
       if (durationSec > options.maxDurationSec) throw videoTooLongError(durationSec, options.maxDurationSec);
     }
-    const times = times0.length > 0 ? times0 : sampleTimes(durationSec, count);
+    const times = sampleTimes(durationSec, count);
     const seekCap = Math.max(
       4,
       Math.floor((options.maxSeekInputs * SEEK_BUDGET_PIXELS) / Math.max(SEEK_BUDGET_PIXELS, video.width * video.height)),

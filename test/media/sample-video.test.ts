@@ -11,7 +11,7 @@ import { probeMedia } from '../../src/media/probe-media';
 import { resolveFfmpegBinaries } from '../../src/media/ffmpeg-binaries';
 import { sampleVideo } from '../../src/media/sample-video';
 import { TEMP_DIR_PREFIX } from '../../src/media/temp-workspace';
-import { frameNumberVideo, readFrameNumber, rotatedVideo, toneClip } from './video-fixtures';
+import { frameNumberVideo, readFrameNumber, rotatedVideo, streamedWebm, toneClip } from './video-fixtures';
 
 const work = mkdtempSync(join(tmpdir(), 'lego-video-test-'));
 const tempDir = join(work, 'tmp');
@@ -123,6 +123,18 @@ describe('sampleVideo', () => {
     expect(['seek', 'decode']).toContain(sampled.strategy);
     expect([sampled.frames[0]?.image.width, sampled.frames[0]?.image.height]).toEqual([40, 8]);
     expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([10, 30, 50, 70]);
+  });
+
+  it('reads a streamed WebM without a duration (MediaRecorder style) from its packets', async () => {
+    const webm = await streamedWebm(4, 10);
+    const binaries = resolveFfmpegBinaries(options());
+    writeFileSync(join(work, 'streamed.webm'), webm);
+    const probe = await probeMedia(join(work, 'streamed.webm'), { binaries, timeoutMs: 10_000 });
+    expect(probe.video?.durationSec).toBeUndefined();
+    expect(probe.formatDurationSec).toBeNaN();
+    const sampled = await sampleVideo(webm, 4, options());
+    expect(sampled.durationSec).toBeCloseTo(4, 1);
+    expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([5, 15, 25, 35]);
   });
 
   it('decodes when more frames are asked than maxSeekInputs', async () => {

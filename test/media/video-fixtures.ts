@@ -62,3 +62,18 @@ export async function toneClip(path: string, options: { seconds: number; audioOn
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', path,
   ]);
 }
+
+/**
+ * A frame-number WebM written to a pipe, like a browser's MediaRecorder: the muxer cannot seek back,
+ * so the file has no duration and no cues.
+ */
+export async function streamedWebm(seconds: number, fps: number): Promise<Buffer> {
+  const { ffmpeg: binary } = resolveFfmpegBinaries({ ffmpegPath: undefined, ffprobePath: undefined });
+  const { stdout } = await run(
+    binary,
+    ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'lavfi', '-i', FRAME_NUMBER_SOURCE(seconds, fps),
+      '-vf', 'format=yuv420p', '-c:v', 'libvpx', '-b:v', '400k', '-g', String(fps), '-f', 'webm', 'pipe:1'],
+    { timeout: 60_000, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+  );
+  return stdout;
+}
