@@ -44,6 +44,11 @@ const CONVERSATION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
+/** A request from somewhere the chat does not serve (another Host name, another site's page): 403. */
+function forbidden(message: string): LegoError {
+  return new LegoError('bad-input', message, { userMessage: 'Forbidden.', details: { httpStatus: 403 } });
+}
+
 /**
  * The local web chat: serves the page (adapters/web/public) and a small JSON + Server-Sent-Events API
  * in front of the one bot pipeline.
@@ -133,13 +138,13 @@ export class WebAdapter implements Adapter {
   private async route(req: HttpRequest, res: ServerResponse): Promise<void> {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
-    if (!this.hostAllowed(req)) throw new LegoError('download-refused', `refused Host ${req.headers.host ?? '(none)'}`, { userMessage: 'Forbidden.' });
+    if (!this.hostAllowed(req)) throw forbidden(`refused Host ${req.headers.host ?? '(none)'}`);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     const method = req.method ?? 'GET';
     if (path.startsWith('/api/')) {
       if (method !== 'GET' && method !== 'HEAD' && !this.originAllowed(req)) {
-        throw new LegoError('download-refused', `refused Origin ${req.headers.origin ?? ''}`, { userMessage: 'Forbidden.' });
+        throw forbidden(`refused Origin ${req.headers.origin ?? ''}`);
       }
       if (method === 'POST' && path === '/api/uploads') return this.upload(req, res, url);
       if (method === 'POST' && path === '/api/chat') return this.chat(req, res);
@@ -218,20 +223,36 @@ export class WebAdapter implements Adapter {
     }
     const message = this.message(conversation, text, attachments);
     const stream = new SseStream(res, this.options.heartbeatMs);
+    // the answer grows token by token; the browser gets the latest text at most every partialIntervalMs
+    let latest: string | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const flush = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      if (latest !== undefined) stream.send('partial', { text: latest });
+      latest = undefined;
+    };
+    const partial = (text: string): void => {
+      latest = text;
+      if (this.options.partialIntervalMs <= 0) flush();
+      else timer ??= setTimeout(flush, this.options.partialIntervalMs);
+    };
     await this.run(res, async (signal) => {
       const reply = await this.bot.handle(
         message,
         {
           typing: () => stream.send('typing', {}),
           status: (status) => stream.send('status', { text: status }),
-          partial: (partial) => stream.send('partial', { text: partial }),
+          partial,
         },
         signal,
       );
+      flush();
       stream.send('reply', this.webReply(reply));
     }).catch((error: unknown) => {
       const lego = LegoError.from(error);
       this.logger.warn({ code: lego.code, err: lego.message, conversation }, 'web answer failed');
+      flush();
       stream.send('reply', this.errorReply(lego));
     });
     stream.send('done', {});
@@ -384,7 +405,7 @@ export class WebAdapter implements Adapter {
 
   private fail(res: ServerResponse, error: unknown): void {
     const lego = LegoError.from(error);
-    const status = lego.code === 'download-refused' ? 403 : httpStatusOf(lego.code);
+    const status = typeof lego.details?.httpStatus === 'number' ? lego.details.httpStatus : httpStatusOf(lego.code);
     if (status >= 500) this.logger.error({ code: lego.code, err: lego.message }, 'web request failed');
     else this.logger.debug({ code: lego.code, err: lego.message }, 'web request refused');
     if (res.headersSent) {

@@ -23,6 +23,8 @@ export interface WebAdapterOptions {
   maxTextChars: number;
   /** on stop(), how long answers in flight may finish before they are cut, ms */
   shutdownGraceMs: number;
+  /** least time between two `partial` events of a growing answer, ms (0 = every update) */
+  partialIntervalMs: number;
   /** SSE keep-alive comment interval while an answer is being generated, ms */
   heartbeatMs: number;
   /** folder with index.html, app.js, style.css (default: ./public next to this file) */
@@ -42,6 +44,7 @@ export const DEFAULT_WEB_ADAPTER_OPTIONS = {
   maxJsonBytes: 64 * 1024,
   maxTextChars: 4000,
   shutdownGraceMs: 5000,
+  partialIntervalMs: 50,
   heartbeatMs: 15_000,
   publicDir: undefined,
 } as const satisfies WebAdapterOptions;

@@ -15,7 +15,7 @@ interface Started {
 const running: WebAdapter[] = [];
 
 async function start(bot = new ScriptedBot(), options: ConstructorParameters<typeof WebAdapter>[1] = {}): Promise<Started> {
-  const web = new WebAdapter({ bot }, { port: 0, maxImageBytes: 1000, maxVideoBytes: 2000, heartbeatMs: 0, ...options });
+  const web = new WebAdapter({ bot }, { port: 0, maxImageBytes: 1000, maxVideoBytes: 2000, heartbeatMs: 0, partialIntervalMs: 0, ...options });
   await web.start();
   running.push(web);
   return { web, bot, base: web.address };
@@ -87,6 +87,15 @@ describe('web chat HTTP API', () => {
     expect(call.message).toMatchObject({ platform: 'web', conversationKey: `web:${CONVERSATION}`, text: 'Where is the dot?' });
     expect(call.message.attachments[0]).toMatchObject({ name: 'dot.png', contentType: 'image/png', size: PNG.length });
     expect(call.bytes[0]!.equals(PNG)).toBe(true);
+  });
+
+  test('a fast-growing answer is sent at most every partialIntervalMs, and the last text always arrives', async () => {
+    const text = 'x'.repeat(300);
+    const { base } = await start(new ScriptedBot({ replies: [{ text }], chunkSize: 1 }), { partialIntervalMs: 1000 });
+    const events = parseSse((await chat(base, { conversation: CONVERSATION, text: 'hi' })).text);
+    const partials = events.filter((e) => e.event === 'partial').map((e) => (e.data as { text: string }).text);
+    expect(partials.length).toBeLessThan(5);
+    expect(partials.at(-1)).toBe(text);
   });
 
   test('follow-ups in the same tab share the conversation key; other tabs do not', async () => {
