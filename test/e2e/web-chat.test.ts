@@ -18,6 +18,7 @@ import { loadConfig } from '../../src/config';
 import { createConversationRuntime } from '../../src/conversation';
 import type { ConversationRuntime } from '../../src/conversation';
 import type { GroundingEngine } from '../../src/engine';
+import { LegoError } from '../../src/errors';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium';
 import type { LaunchedChromium } from '../helpers/chromium';
 import { FakeEngine } from '../helpers/fake-engine';
@@ -228,6 +229,47 @@ describeIfChromium('web chat in headless chromium', () => {
       await expect(page.locator('#attachment').isHidden()).resolves.toBe(true);
       await page.screenshot({ path: '/tmp/lego-web-chat-error.png' });
       expect(engine.calls).toHaveLength(0);
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  }, 60_000);
+
+  test('Stop cuts a long answer; an engine failure shows a polite error and the chat goes on', async () => {
+    const engine = new FakeEngine({
+      replies: [
+        { text: 'This answer is long and slow and will be stopped before it is done.', delayMs: 150, chunkSize: 2 },
+        { text: 'Half', error: new LegoError('engine-failed', 'decoder exploded'), errorAfterChars: 4 },
+        'All good again.',
+      ],
+    });
+    const server = await startServer(engine);
+    const page = await chromium.context.newPage();
+    try {
+      await page.goto(server.web.address);
+      await page.setInputFiles('#file-input', imagePath);
+      await page.fill('#question', 'Tell me everything.');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => (document.querySelector('.msg.bot .text.streaming')?.textContent ?? '').length > 0);
+      await page.click('#stop-button');
+      await page.locator('.msg.bot .notice').waitFor();
+      await expect(page.locator('.msg.bot .notice').innerText()).resolves.toBe('Stopped.');
+      await expect(page.locator('#send-button').isVisible()).resolves.toBe(true);
+      expect(engine.calls[0]!.signal?.aborted).toBe(true);
+      // nothing of a stopped turn is kept, so its image is attached again for the next question
+      await expect(page.locator('#attachment-name').innerText()).resolves.toContain('shapes.png');
+
+      await ask(page, 'And now?');
+      const failed = page.locator('.msg.bot .bubble').nth(1);
+      await expect(failed.getAttribute('class')).resolves.toContain('error');
+      await expect(failed.getAttribute('role')).resolves.toBe('alert');
+      await expect(failed.innerText()).resolves.toMatch(/^Sorry, something went wrong while answering/);
+      await expect(failed.innerText()).resolves.not.toContain('decoder exploded');
+      await expect(page.locator('#attachment-name').innerText()).resolves.toContain('shapes.png');
+
+      await ask(page, 'Once more?');
+      await expect(page.locator('.msg.bot .text').nth(2).innerText()).resolves.toBe('All good again.');
+      await page.screenshot({ path: '/tmp/lego-web-chat-stop-error.png' });
     } finally {
       await page.close();
       await server.close();

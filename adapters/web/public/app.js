@@ -2,6 +2,8 @@
 (() => {
   'use strict';
 
+  /** error codes about the file itself: sending it again would not help */
+  const FILE_ERRORS = new Set(['too-large', 'unsupported-media', 'media-corrupt']);
   const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#469990', '#ffe119', '#9a6324', '#800000'];
   const $ = (id) => document.getElementById(id);
   const log = $('log');
@@ -297,6 +299,13 @@
     setBusy({ controller: new AbortController() });
     const { controller } = state.busy;
     let bubble;
+    const previousMedia = state.media;
+    // a turn that fails or is stopped saves nothing on the server, its file included: attach it again
+    const undoUpload = () => {
+      if (!pending || state.pending) return;
+      state.media = previousMedia;
+      showAttachment(pending);
+    };
     try {
       let uploads = [];
       if (pending) {
@@ -331,10 +340,14 @@
       });
       if (final && final.skipped) { bubble.closest('.msg').remove(); return; }
       bubble.removeAttribute('aria-busy');
-      if (final) { renderReply(bubble, final, state.media); remember({ role: 'bot', reply: final }); }
-      else throw new Error('Sorry, the answer was cut off. Please try again.');
+      if (final) {
+        renderReply(bubble, final, state.media);
+        remember({ role: 'bot', reply: final });
+        if (final.error && !FILE_ERRORS.has(final.error.code)) undoUpload();
+      } else throw new Error('Sorry, the answer was cut off. Please try again.');
     } catch (error) {
       const stopped = error && error.name === 'AbortError';
+      if (bubble) undoUpload();
       const message = stopped ? 'Stopped.' : (error && error.message) || 'Sorry, something went wrong.';
       if (bubble) {
         bubble.removeAttribute('aria-busy');
@@ -387,14 +400,17 @@
     const limit = kind === 'image' ? state.config.maxImageBytes : state.config.maxVideoBytes;
     if (file.size > limit) { showError(`Sorry, that ${kind} is too large for me (${formatBytes(file.size)}; the limit is ${formatBytes(limit)}).`); return; }
     clearAttachment(true);
-    const url = URL.createObjectURL(file);
-    state.pending = { file, url, kind };
+    showAttachment({ file, url: URL.createObjectURL(file), kind });
+    question.focus();
+  }
+
+  function showAttachment(pending) {
+    state.pending = pending;
     const preview = $('attachment-preview');
     preview.textContent = '';
-    preview.append(kind === 'image' ? el('img', { src: url, alt: '' }) : el('video', { src: url, muted: '', preload: 'metadata' }));
-    $('attachment-name').textContent = `${file.name} · ${formatBytes(file.size)}`;
+    preview.append(pending.kind === 'image' ? el('img', { src: pending.url, alt: '' }) : el('video', { src: pending.url, muted: '', preload: 'metadata' }));
+    $('attachment-name').textContent = `${pending.file.name} · ${formatBytes(pending.file.size)}`;
     attachmentBox.hidden = false;
-    question.focus();
   }
 
   function clearAttachment(revoke) {
