@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import type { IncomingAttachment } from '../bot/types';
+import type { IncomingAttachment, ReplyProgress } from '../bot/types';
 import { replyError, stderrProgress } from './ask-command';
 import { errorLine } from './cli-error';
 import type { CliCommand } from './cli-command';
 import type { GlobalOptions } from './cli-context';
 import { fileAttachment } from './file-attachment';
-import { defaultOutDir, formatReply, writeReplyFiles } from './reply-output';
+import { defaultOutDir, formatDetails, formatReply, writeReplyFiles } from './reply-output';
 
 
 const CHAT_HELP = [
@@ -48,17 +48,36 @@ export const chatCommand: CliCommand = {
         let turn = 0;
         const send = async (text: string, attachments: IncomingAttachment[]): Promise<void> => {
           turn += 1;
+          // In a terminal the answer appears as it is generated (coordinates already as [n]).
+          let streamed = '';
+          const progress: ReplyProgress = {
+            ...stderrProgress((line) => io.stderr.write(line)),
+            ...(io.interactive
+              ? {
+                  partial: (partial: string) => {
+                    if (!partial.startsWith(streamed) || partial === streamed) return;
+                    say(`${streamed === '' ? 'lego> ' : ''}${partial.slice(streamed.length)}`);
+                    streamed = partial;
+                  },
+                }
+              : {}),
+          };
           const reply = await cli.bot.handle(
             { platform: 'cli', conversationKey: key, messageId: String(turn), author: { id: 'cli' }, text, attachments },
-            stderrProgress((line) => io.stderr.write(line)),
+            progress,
           );
           const failed = replyError(reply);
           if (failed !== undefined) {
+            if (streamed !== '') say('\n');
             io.stderr.write(errorLine(failed));
             return;
           }
           const files = await writeReplyFiles(reply, outDir, `${String(turn).padStart(3, '0')}-`);
-          say(`lego> ${formatReply(reply, files, io.cwd)}`);
+          if (streamed !== '' && reply.text.startsWith(streamed)) {
+            say(`${reply.text.slice(streamed.length)}\n${formatDetails(reply, files, io.cwd)}`);
+          } else {
+            say(`${streamed === '' ? '' : '\n'}lego> ${formatReply(reply, files, io.cwd)}`);
+          }
         };
 
         say(`LEGO chat (${cli.engine.name}). ${CHAT_HELP}\n`);

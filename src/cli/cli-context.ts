@@ -37,7 +37,7 @@ export interface CliContext {
 /** The CLI logs warnings and errors only (to stderr), unless LEGO_LOGGING_LEVEL or --log-level says otherwise. */
 const CLI_DEFAULTS: LegoConfigInput = { logging: { level: 'warn', pretty: true } };
 
-export function createCliContext(io: CliIo, env?: Readonly<Record<string, string | undefined>>): CliContext {
+export function createCliContext(io: CliIo, env?: Readonly<Record<string, string | undefined>>, givenEngine?: GroundingEngine): CliContext {
   return {
     io,
     config(globals, overrides = {}) {
@@ -50,7 +50,7 @@ export function createCliContext(io: CliIo, env?: Readonly<Record<string, string
     },
     async openBot(config) {
       const logger = createLogger(config.logging, { destination: { write: (line: string) => void io.stderr.write(line) } });
-      const engine = await openEngine(config, logger);
+      const engine = givenEngine ?? (await openEngine(config, logger));
       const bot = createBot({ config, engine, logger });
       return {
         config,
@@ -59,7 +59,7 @@ export function createCliContext(io: CliIo, env?: Readonly<Record<string, string
         bot,
         close: async () => {
           await bot.close();
-          await engine.dispose();
+          if (givenEngine === undefined) await engine.dispose();
         },
       };
     },

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import type { GroundingEngine } from '../engine/types';
 import { errorLine } from './cli-error';
 import type { CliCommand } from './cli-command';
 import { createCliContext } from './cli-context';
@@ -10,11 +11,13 @@ export interface RunCliOptions {
   commands?: readonly CliCommand[];
   /** the environment for the configuration; default: the process's (read by the config loader only) */
   env?: Readonly<Record<string, string | undefined>>;
+  /** answer with this engine instead of opening the configured one (tests, embedding); the caller disposes it */
+  engine?: GroundingEngine;
 }
 
 /** The `lego` program with its global options and subcommands. */
 export function createProgram(io: CliIo, options: RunCliOptions = {}): Command {
-  const context = createCliContext(io, options.env);
+  const context = createCliContext(io, options.env, options.engine);
   const program = new Command('lego')
     .description('LEGO grounding model in the terminal: ask about images and videos, get boxes and time spans back')
     .option('--bundle <dir>', 'LEGO bundle folder (env LEGO_ENGINE_BUNDLE; default models/lego-tiny)')

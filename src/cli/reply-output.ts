@@ -54,9 +54,9 @@ export function toAskJson(reply: Reply, files: readonly string[]): AskJson {
   };
 }
 
-/** The answer for a terminal: the text, what each number is, the notices and where the pictures went. */
-export function formatReply(reply: Reply, files: readonly string[], cwd: string): string {
-  const lines = [reply.text];
+/** What follows the answer's text in a terminal: what each number is, the notices, where the pictures went. */
+export function formatDetails(reply: Reply, files: readonly string[], cwd: string): string {
+  const lines: string[] = [];
   for (const box of reply.boxes) {
     const p = box.pixels;
     lines.push(`  [${box.ref}] ${box.label ?? 'box'}: x ${Math.round(p.x1)}–${Math.round(p.x2)}, y ${Math.round(p.y1)}–${Math.round(p.y2)} px`);
@@ -66,5 +66,10 @@ export function formatReply(reply: Reply, files: readonly string[], cwd: string)
   }
   for (const notice of reply.notices) lines.push(`(${notice})`);
   for (const file of files) lines.push(`  saved ${relative(cwd, file) || file}`);
-  return `${lines.join('\n')}\n`;
+  return lines.map((line) => `${line}\n`).join('');
+}
+
+/** The answer for a terminal: the text, then its details (see formatDetails). */
+export function formatReply(reply: Reply, files: readonly string[], cwd: string): string {
+  return `${reply.text}\n${formatDetails(reply, files, cwd)}`;
 }

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { runCli } from '../../src/cli/program';
 import type { CliIo } from '../../src/cli/cli-io';
+import { FakeEngine } from '../helpers/fake-engine';
 import { greyPng } from '../helpers/bot-fixtures';
 import { frameNumberVideo } from '../media/video-fixtures';
 
@@ -131,6 +132,20 @@ describe('lego CLI', () => {
     expect(out).toMatch(/I do not remember anything/);
     expect(out).toMatch(/\/quit/);
     expect(io.err()).toMatch(/^lego: cannot read missing\.png: no such file$/m);
+  });
+
+  it('chat in a terminal streams the answer once, with [n] instead of coordinates', async () => {
+    const engine = new FakeEngine({ replies: ['The red star [0.100, 0.300, 0.500, 0.700] is left.', 'It is red.'] });
+    const io = { ...bufferIo(dir, ['/image grey.png where is the star?', 'what is in box 1?', '/quit']), interactive: true };
+    const code = await runCli(['chat', '--out', 'chat-stream'], io, { env: ENV, engine });
+    expect(code).toBe(0);
+    const out = io.out();
+    expect(out.match(/The red star/g)).toHaveLength(1);
+    expect(out).toMatch(/lego> The red star \[1\] is left\.\n {2}\[1\] red star: x 12–60, y 16–64 px\n/);
+    expect(out).toMatch(/lego> It is red\.\n/);
+    expect(out).not.toMatch(/0\.100/);
+    expect(out.match(/you> /g)).toHaveLength(3);
+    expect(engine.disposed).toBe(false);
   });
 
   it('`npm run lego -- ask` works as a command (one JSON line on stdout), and a missing file exits non-zero', async () => {
