@@ -104,7 +104,9 @@ export class WebAdapter implements Adapter {
         resolve();
       });
     }).catch((error: unknown) => {
-      throw new LegoError('config-invalid', `web chat cannot listen on ${this.options.host}:${this.options.port}: ${String(error)}`, {
+      const code = (error as { code?: unknown }).code;
+      const hint = code === 'EADDRINUSE' ? ' — the port is in use; choose another with web.port (env LEGO_WEB_PORT)' : '';
+      throw new LegoError('config-invalid', `web chat cannot listen on ${this.options.host}:${this.options.port}: ${String(error)}${hint}`, {
         cause: error,
       });
     });

@@ -59,6 +59,13 @@ describe('web chat HTTP API', () => {
     expect((await httpRequest(base, '/api/health')).json()).toEqual({ ok: true });
   });
 
+  test('a port in use is a clear start-up error', async () => {
+    const { web } = await start();
+    const port = Number(new URL(web.address).port);
+    const second = new WebAdapter({ bot: new ScriptedBot() }, { port });
+    await expect(second.start()).rejects.toThrow(/port is in use.*LEGO_WEB_PORT/);
+  });
+
   test('address before start is an error', () => {
     const web = new WebAdapter({ bot: new ScriptedBot() });
     expect(() => web.address).toThrow(/not started/);
