@@ -319,7 +319,7 @@ export class FakeDiscord {
     return message.attachments.map((attachment) => ({ attachment, data: this.cdn.get(new URL(attachment.url).pathname)?.data ?? Buffer.alloc(0) }));
   }
 
-  /** Resolves with `check()`'s first defined value, re-checked after every change. */
+  /** Resolves with `check()`'s first defined value, re-checked after every change of the fake and every 20 ms (for conditions outside it). */
   waitFor<T>(check: () => T | undefined | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const test = (): boolean => {
@@ -333,8 +333,10 @@ export class FakeDiscord {
         cleanup();
         reject(new Error(`FakeDiscord: timed out after ${timeoutMs} ms waiting for ${what}`));
       }, timeoutMs);
+      const poll = setInterval(test, 20);
       const cleanup = (): void => {
         clearTimeout(timer);
+        clearInterval(poll);
         this.changes.off('change', test);
       };
       this.changes.on('change', test);
