@@ -1,0 +1,76 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { formatEvalTable } from '../engine/eval/scoring';
+import { runEval } from '../engine/eval/run-eval';
+import type { CliCommand } from './cli-command';
+import type { GlobalOptions } from './cli-context';
+
+interface EvalOptions {
+  split: string;
+  limit?: string;
+  tasks?: string;
+  out?: string;
+  maxNew?: string;
+}
+
+function count(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} takes a whole number, not ${value}`);
+  return n;
+}
+
+/**
+ * `lego eval`: lego-tiny's held-out split through the engine (the TypeScript side), scored with the
+ * same rules as the Python evaluation; prints the same table. Progress on stderr.
+ */
+export const evalCommand: CliCommand = {
+  name: 'eval',
+  register(program, context) {
+    program
+      .command('eval')
+      .description("run lego-tiny's held-out split through the engine and print the metric table")
+      .option('--split <dir>', 'the split written by models/lego-tiny/recipe (eval.jsonl + files)', 'models/lego-tiny/work/evalset')
+      .option('--limit <n>', 'questions per task (default: all)')
+      .option('--tasks <list>', 'only these tasks, comma-separated (refer,region,count,…)')
+      .option('--max-new <n>', 'max new tokens per answer', '200')
+      .option('--out <dir>', 'also write metrics.json, metrics.md and predictions.jsonl here')
+      .action(async (options: EvalOptions, command: Command) => {
+        const { io } = context;
+        const globals = command.optsWithGlobals<GlobalOptions & EvalOptions>();
+        const config = context.config(globals, { conversation: { store: { kind: 'memory' } } });
+        const cli = await context.openBot(config);
+        const split = resolve(io.cwd, options.split);
+        try {
+          let last = 0;
+          const limit = count(options.limit, '--limit');
+          const maxNew = count(options.maxNew, '--max-new');
+          const report = await runEval(cli.engine, split, {
+            ...(limit === undefined ? {} : { limit }),
+            ...(maxNew === undefined ? {} : { maxNewTokens: maxNew }),
+            ...(options.tasks === undefined ? {} : { tasks: options.tasks.split(',').map((t) => t.trim()) }),
+            onProgress: ({ done, total, elapsedMs }) => {
+              if (done === total || performance.now() - last > 5000) {
+                last = performance.now();
+                const left = (elapsedMs / done) * (total - done);
+                io.stderr.write(`lego eval: ${done}/${total}  ${(elapsedMs / 1000).toFixed(0)}s elapsed, ~${(left / 1000).toFixed(0)}s left\n`);
+              }
+            },
+          });
+          const table = formatEvalTable(report);
+          io.stdout.write(`${table}\n${report.predictions.length} questions in ${report.seconds.toFixed(0)} s with ${cli.engine.name}\n`);
+          if (options.out !== undefined) {
+            const out = resolve(io.cwd, options.out);
+            await mkdir(out, { recursive: true });
+            const { predictions, ...summary } = report;
+            await writeFile(join(out, 'metrics.json'), JSON.stringify({ ...summary, questions: predictions.length }, null, 2));
+            await writeFile(join(out, 'metrics.md'), `${table}\n`);
+            await writeFile(join(out, 'predictions.jsonl'), predictions.map((p) => JSON.stringify(p)).join('\n') + '\n');
+          }
+        } finally {
+          await cli.close();
+        }
+      });
+  },
+};
