@@ -6,7 +6,7 @@
  * gives deterministic boxes and spans; one test runs the real OnnxLegoEngine on models/test-bundle.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -15,6 +15,7 @@ import { WebAdapter } from '../../adapters/web';
 import { createBot } from '../../src/bot';
 import type { Bot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
+import type { LegoConfigInput } from '../../src/config';
 import { createConversationRuntime } from '../../src/conversation';
 import type { ConversationRuntime } from '../../src/conversation';
 import type { GroundingEngine } from '../../src/engine';
@@ -24,6 +25,8 @@ import type { LaunchedChromium } from '../helpers/chromium';
 import { FakeEngine } from '../helpers/fake-engine';
 
 const describeIfChromium = chromiumAvailable() ? describe : describe.skip;
+const LEGO_TINY = 'models/lego-tiny';
+const testIfLegoTiny = existsSync(join(LEGO_TINY, 'manifest.json')) ? test : test.skip;
 
 // 640×400 image: S = 640, 120 px of padding above and below in the model's frame.
 // red circle (60,60)-(220,220) → [0.094, 0.281, 0.344, 0.531]; blue square (360,180)-(560,340) → [0.563, 0.469, 0.875, 0.719]
@@ -41,8 +44,8 @@ interface Server {
   close(): Promise<void>;
 }
 
-async function startServer(engine: GroundingEngine, web: ConstructorParameters<typeof WebAdapter>[1] = {}): Promise<Server> {
-  const config = loadConfig({ env: {} }).config;
+async function startServer(engine: GroundingEngine, web: ConstructorParameters<typeof WebAdapter>[1] = {}, overrides: LegoConfigInput = {}): Promise<Server> {
+  const config = loadConfig({ env: {}, overrides }).config;
   const runtime = await createConversationRuntime(config.conversation);
   const bot = createBot({ config, engine, runtime });
   const adapter = new WebAdapter({ bot }, { host: '127.0.0.1', port: 0, ...web });
@@ -311,6 +314,31 @@ describeIfChromium('web chat in headless chromium', () => {
       await server.close();
     }
   }, 60_000);
+
+  testIfLegoTiny('lego-tiny (greedy) finds the red circle and the page draws its box on it', async () => {
+    const { OnnxLegoEngine } = await import('../../src/engine/onnx');
+    const engine = await OnnxLegoEngine.load(LEGO_TINY, { intraOpNumThreads: 1 });
+    const server = await startServer(engine, {}, { engine: { generation: { temperature: 0 } } });
+    const page = await chromium.context.newPage();
+    try {
+      await page.goto(server.web.address);
+      await page.setInputFiles('#file-input', imagePath);
+      await ask(page, 'Where is the red circle?');
+      const bot = page.locator('.msg.bot').first();
+      await bot.locator('.overlay .box').first().waitFor();
+      const img = (await bot.locator('.stage img').boundingBox())!;
+      const box = (await bot.locator('.overlay .box').first().boundingBox())!;
+      const scale = img.width / 640;
+      // its centre lies on the red circle (centre 140,140, radius 80 in image pixels)
+      const cx = (box.x - img.x + box.width / 2) / scale;
+      const cy = (box.y - img.y + box.height / 2) / scale;
+      expect(Math.hypot(cx - 140, cy - 140)).toBeLessThan(80);
+      await page.screenshot({ path: '/tmp/lego-web-chat-lego-tiny.png' });
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  }, 90_000);
 
   test('the real OnnxLegoEngine on models/test-bundle answers through the page', async () => {
     const { OnnxLegoEngine } = await import('../../src/engine/onnx');
