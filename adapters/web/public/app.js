@@ -183,9 +183,10 @@
     const ticks = el('div', { class: 'ticks' });
     const playhead = el('div', { class: 'playhead' });
     const figure = el('figure', { class: 'figure' }, [el('div', { class: 'stage' }, [video]), el('div', { class: 'timeline' }, [track, ticks])]);
+    let duration = 1;
     const place = () => {
       const end = Math.max(...spans.map((s) => s.seconds.end), 0.001);
-      const duration = Number.isFinite(video.duration) && video.duration > 0 ? video.duration : end;
+      duration = Number.isFinite(video.duration) && video.duration > 0 ? video.duration : end;
       track.textContent = '';
       track.append(playhead);
       for (const s of spans) {
@@ -201,8 +202,8 @@
       }
       ticks.textContent = '';
       ticks.append(el('span', { text: '0:00' }), el('span', { text: formatTime(duration / 2) }), el('span', { text: formatTime(duration) }));
-      video.addEventListener('timeupdate', () => { playhead.style.left = `${(video.currentTime / duration) * 100}%`; });
     };
+    video.addEventListener('timeupdate', () => { playhead.style.left = `${Math.min(100, (video.currentTime / duration) * 100)}%`; });
     if (video.readyState >= 1) place(); else { place(); video.addEventListener('loadedmetadata', place, { once: true }); }
     figure.append(legend(spans, 'span'));
     return figure;
