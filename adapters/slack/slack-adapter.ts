@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { App, Assistant } from '@slack/bolt';
+import { App, Assistant, SocketModeReceiver } from '@slack/bolt';
 import type { webApi } from '@slack/bolt';
 import type { Adapter, BotHandler, IncomingMessage, Reply } from '../../src/bot/types';
 import type { SlackConfig } from '../../src/config/slack';
@@ -72,6 +72,7 @@ export class SlackAdapter implements Adapter {
   private readonly allow: SlackAllowLists;
   private identity: Identity = { userId: undefined, botId: undefined, teamId: '' };
   private server: Server | undefined;
+  private readonly socketReceiver: SocketModeReceiver | undefined;
   private started = false;
 
   constructor(options: SlackAdapterOptions) {
@@ -91,21 +92,22 @@ export class SlackAdapter implements Adapter {
       deferInitialization: true,
       ignoreSelf: true,
     };
-    this.app =
-      this.config.mode === 'socket'
-        ? new App({
-            ...common,
-            socketMode: true,
-            appToken: credentials.appToken,
-            // the socket client opens its connection through apps.connections.open on the same Web API
-            installerOptions: { clientOptions: { ...options.clientOptions, slackApiUrl: this.config.apiUrl } },
-          })
-        : new App({
-            ...common,
-            signingSecret: credentials.signingSecret,
-            endpoints: this.config.eventsPath,
-            processBeforeResponse: false,
-          });
+    if (this.config.mode === 'socket') {
+      this.socketReceiver = new SocketModeReceiver({
+        appToken: credentials.appToken ?? '',
+        logger: common.logger,
+        // the socket client opens its connection through apps.connections.open on the same Web API
+        installerOptions: { clientOptions: { ...options.clientOptions, slackApiUrl: this.config.apiUrl } },
+      });
+      this.app = new App({ ...common, receiver: this.socketReceiver });
+    } else {
+      this.app = new App({
+        ...common,
+        signingSecret: credentials.signingSecret,
+        endpoints: this.config.eventsPath,
+        processBeforeResponse: false,
+      });
+    }
     this.register();
   }
 
@@ -141,8 +143,29 @@ export class SlackAdapter implements Adapter {
     if (timer !== undefined) clearTimeout(timer);
     if (this.started) {
       this.started = false;
+      const closed = this.socketClosed();
       await this.app.stop().catch((error: unknown) => this.logger.warn({ error: describeSlackError(error) }, 'slack: stop failed'));
+      await closed;
     }
+  }
+
+  /**
+   * Bolt's socket receiver resolves stop() before the close handshake ends; wait for it (at most 2 s),
+   * so that nothing of the connection outlives stop().
+   */
+  private socketClosed(): Promise<void> {
+    const client = this.socketReceiver?.client;
+    if (client === undefined) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 2000);
+      timer.unref();
+      function done(): void {
+        clearTimeout(timer);
+        client?.off('disconnected', done);
+        resolve();
+      }
+      client.once('disconnected', done);
+    });
   }
 
   private register(): void {

@@ -25,6 +25,9 @@ export interface FakeSlackOptions {
   filesRead?: boolean;
   /** whether chat.startStream/appendStream/stopStream exist (default false: they answer unknown_method) */
   streaming?: boolean;
+  /** the app-level token apps.connections.open accepts, and the Socket Mode URL it hands out */
+  appToken?: string;
+  socketUrl?: () => string;
 }
 
 export interface FakeCall {
@@ -101,6 +104,8 @@ export class FakeSlack {
   filesRead: boolean;
   streaming: boolean;
   private readonly botToken: string;
+  private readonly appToken: string | undefined;
+  private readonly socketUrl: (() => string) | undefined;
   private readonly server: Server;
   private readonly limits = new Map<string, { times: number; retryAfter: number }>();
   private tsCounter = 0;
@@ -108,6 +113,8 @@ export class FakeSlack {
 
   constructor(options: FakeSlackOptions) {
     this.botToken = options.botToken;
+    this.appToken = options.appToken;
+    this.socketUrl = options.socketUrl;
     this.botUserId = options.botUserId ?? 'UBOT00001';
     this.botId = options.botId ?? 'BBOT00001';
     this.teamId = options.teamId ?? 'T00000001';
@@ -229,6 +236,11 @@ export class FakeSlack {
       return;
     }
     this.calls.push({ method, params, rateLimited: false, at: Date.now() });
+    if (method === 'apps.connections.open') {
+      const ok = this.appToken !== undefined && request.headers.authorization === `Bearer ${this.appToken}` && this.socketUrl !== undefined;
+      json(response, ok ? { ok: true, url: this.socketUrl?.() } : { ok: false, error: 'invalid_auth' });
+      return;
+    }
     if (!this.authorised(request, params)) {
       json(response, { ok: false, error: 'invalid_auth' });
       return;
