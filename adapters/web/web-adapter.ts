@@ -42,7 +42,7 @@ interface InFlight {
 /** A conversation id chosen by the browser tab (random, kept in sessionStorage). */
 const CONVERSATION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** A request from somewhere the chat does not serve (another Host name, another site's page): 403. */
 function forbidden(message: string): LegoError {
