@@ -7,3 +7,4 @@ export type { RegisterCommandsResult } from './register-commands';
 export { splitMessage, DISCORD_MESSAGE_LIMIT } from './split-message';
 export { checkAccess } from './access-policy';
 export type { AccessLists, AccessPolicyOptions, AccessSubject, AccessDecision } from './access-policy';
+export { inviteUrl, INVITE_SCOPES, REQUIRED_PERMISSIONS } from './invite-url';

@@ -9,9 +9,11 @@
  *   2. add it to `CLI_COMMANDS` below (one line).
  * Adapters' commands may import from adapters/: the CLI is a composition root, src/ outside it is not.
  */
+import { discordRegisterCommand } from '../../adapters/discord/register-cli-command';
 import { serveCommand } from '../../adapters/openai-server/serve-command';
 import { askCommand } from './ask-command';
 import { chatCommand } from './chat-command';
+import { evalCommand } from './eval-command';
 import type { CliCommand } from './cli-command';
 
-export const CLI_COMMANDS: readonly CliCommand[] = [askCommand, chatCommand, serveCommand];
+export const CLI_COMMANDS: readonly CliCommand[] = [askCommand, chatCommand, serveCommand, discordRegisterCommand, evalCommand];
