@@ -150,14 +150,14 @@ export class SlackAdapter implements Adapter {
   }
 
   /**
-   * Bolt's socket receiver resolves stop() before the close handshake ends; wait for it (at most 2 s),
+   * Bolt's socket receiver resolves stop() before the close handshake ends; wait for it (at most 5 s),
    * so that nothing of the connection outlives stop().
    */
   private socketClosed(): Promise<void> {
     const client = this.socketReceiver?.client;
     if (client === undefined) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, 2000);
+      const timer = setTimeout(done, 5000);
       timer.unref();
       function done(): void {
         clearTimeout(timer);

@@ -57,7 +57,10 @@ export class FakeSocketMode {
     return envelopeId;
   }
 
+  /** Let clients finish their close handshake (up to 5 s), then drop whatever is left. */
   async stop(): Promise<void> {
+    const until = Date.now() + 5000;
+    while (this.sockets.size > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
     for (const socket of this.sockets) socket.terminate();
     const server = this.server;
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
