@@ -20,6 +20,7 @@ import { discordSection } from './discord';
 import { engineSection } from './engine';
 import { loggingSection } from './logging';
 import { mediaSection } from './media';
+import { remoteSection } from './remote';
 import { renderSection } from './render';
 import type { ConfigSection } from './section';
 import { serveSection } from './serve';
@@ -37,6 +38,7 @@ export const sections = {
   serve: serveSection,
   slack: slackSection,
   discord: discordSection,
+  remote: remoteSection,
 } as const satisfies Record<string, ConfigSection>;
 
 export type SectionName = keyof typeof sections;

@@ -1,0 +1,424 @@
+import { performance } from 'node:perf_hooks';
+import { LegoError } from '../../errors';
+import { modelBoxToPixels, spanToSeconds } from '../../grounding/coordinate-frames';
+import { SyntaxScanner } from '../../grounding/syntaxes/syntax-scanner';
+import type { SyntaxMatch } from '../../grounding/syntaxes/types';
+import type { FinishInfo, GenerateCallOptions, GenerateRequest, GroundingEngine, MediaSpec, Part, PreparedMedia } from '../types';
+import { EndpointPool } from './endpoint-pool';
+import type { EndpointState } from './endpoint-pool';
+import type { WireChatRequest, WireChunk, WireCompletion, WireContentPart, WireMessage, WireModel } from './openai-wire';
+import { classifyHttpError, readWireError } from './remote-http-error';
+import { DEFAULT_REMOTE_ENGINE_OPTIONS, LEGO_7B_MEDIA } from './remote-options';
+import type { RemoteEngineOptions, RemoteEngineOptionsInput } from './remote-options';
+import { sseData } from './sse-events';
+import { wireMedia } from './wire-media';
+import type { WireMedia } from './wire-media';
+
+type GroundedPart = Extract<Part, { type: 'box' } | { type: 'span' }>;
+
+function chatUrl(base: string): string {
+  return /\/v1$/.test(base) ? `${base}/chat/completions` : `${base}/v1/chat/completions`;
+}
+
+function originOf(base: string): string {
+  return base.replace(/\/v1$/, '');
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) {
+      resolve();
+      return;
+    }
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function finishReason(reason: string | null | undefined): FinishInfo['reason'] {
+  return reason === 'length' || reason === 'timeout' || reason === 'aborted' ? reason : 'stop';
+}
+
+/** Whether an error thrown by fetch is a connection failure (refused, reset, DNS, TLS). */
+function isConnectError(error: unknown): boolean {
+  return error instanceof TypeError || (error instanceof Error && /ECONN|ENOTFOUND|EAI_AGAIN|socket|UND_ERR/i.test(`${error.message} ${String((error as { cause?: unknown }).cause ?? '')}`));
+}
+
+/** One answer in progress: text so far, grounded parts, what the stream said about its end. */
+class RemoteAnswer {
+  text = '';
+  reason: string | null = null;
+  usage: { promptTokens: number; completionTokens: number } | undefined;
+  tokenIds: number[] | undefined;
+  droppedTurns: number | undefined;
+  firstTokenMs: number | undefined;
+  private boxes = 0;
+  private spans = 0;
+  private readonly scanner: SyntaxScanner;
+
+  constructor(
+    options: RemoteEngineOptions,
+    private readonly media: PreparedMedia | undefined,
+    sent: WireMedia | undefined,
+    private readonly started: number,
+  ) {
+    this.scanner = new SyntaxScanner(options.syntax, {
+      ...(sent === undefined ? {} : { imageSize: sent.sentSize }),
+      ...(sent?.sentDurationSec === undefined ? {} : { durationSec: sent.sentDurationSec }),
+      qwenResize: options.qwenResize,
+      onWarning: (w) => options.logger.debug({ raw: w.raw, offset: w.offset }, `remote answer: ${w.message}`),
+    });
+  }
+
+  /** Parts for a piece of text. */
+  add(delta: string): Part[] {
+    if (delta === '') return [];
+    this.firstTokenMs ??= performance.now() - this.started;
+    this.text += delta;
+    return [{ type: 'text-delta', text: delta }, ...this.scanner.push(delta).map((m) => this.toPart(m))];
+  }
+
+  flush(): Part[] {
+    return this.scanner.flush().map((m) => this.toPart(m));
+  }
+
+  /**
+   * The sent media are the padded square (frames) the model sees, so a remote box's fractions are of
+   * LEGO's model frame whatever the remote syntax's native frame; spans are fractions of the sent clip.
+   */
+  private toPart(match: SyntaxMatch): GroundedPart {
+    const label = match.label === undefined ? {} : { label: match.label };
+    if (match.kind === 'box') {
+      this.boxes += 1;
+      const pixels = this.media?.kind === 'image' ? { pixels: modelBoxToPixels(match.box, this.media.size) } : {};
+      return { type: 'box', index: this.boxes, box: match.box, ...pixels, ...label, raw: match.raw };
+    }
+    this.spans += 1;
+    const seconds = this.media?.kind === 'video' ? { seconds: spanToSeconds(match.span, this.media.durationSec) } : {};
+    return { type: 'span', index: this.spans, span: match.span, ...seconds, ...label, raw: match.raw };
+  }
+
+  finish(reason: FinishInfo['reason']): FinishInfo {
+    return {
+      reason,
+      text: this.text,
+      usage: this.usage ?? { promptTokens: 0, completionTokens: 0 },
+      timings: { totalMs: performance.now() - this.started, ...(this.firstTokenMs === undefined ? {} : { firstTokenMs: this.firstTokenMs }) },
+      ...(this.droppedTurns === undefined ? {} : { droppedTurns: this.droppedTurns }),
+      ...(this.tokenIds === undefined ? {} : { tokenIds: this.tokenIds }),
+    };
+  }
+
+  /** Reads one chunk (or a whole plain completion); returns its parts. */
+  read(chunk: Partial<WireChunk> | Partial<WireCompletion>): Part[] {
+    if ((chunk as { error?: unknown }).error !== undefined) {
+      const wire = readWireError(chunk);
+      throw new LegoError(wire.retryable === false ? 'engine-failed' : 'engine-unavailable', `remote stream error: ${wire.message}`, {
+        retryable: wire.retryable ?? true,
+      });
+    }
+    const choice = chunk.choices?.[0] as { delta?: { content?: string | null }; message?: { content?: string | null }; finish_reason?: string | null } | undefined;
+    const parts = this.add(choice?.delta?.content ?? choice?.message?.content ?? '');
+    if (choice?.finish_reason) this.reason = choice.finish_reason;
+    if (chunk.usage) this.usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+    if (chunk.lego?.token_ids) this.tokenIds = chunk.lego.token_ids;
+    if (chunk.lego?.dropped_turns !== undefined) this.droppedTurns = chunk.lego.dropped_turns;
+    return parts;
+  }
+}
+
+/**
+ * A GroundingEngine that asks an OpenAI-compatible server (`lego serve`, vLLM, SGLang, Ollama, LMDeploy,
+ * TGI) over HTTP with streaming SSE. The conversation's turns go as messages, the media as a data: URL
+ * in the first user message (see ./wire-media.ts); the answer streams back as parts, its boxes and spans
+ * read in the configured (or detected) grounding syntax and mapped onto the original media.
+ *
+ * Failures: connection errors, 429 (after its Retry-After) and 502/503/504 are retried with back-off
+ * on the next healthy endpoint, only before any text has arrived; an endpoint that fails is marked down
+ * and probed (`healthPath`) before it is used again. When no endpoint answers the stream ends with
+ * LegoError('engine-unavailable', retryable) — the bot says "try again" and keeps the conversation.
+ * Other 4xx keep their meaning (bad-input…), other 5xx are engine-failed; neither is retried.
+ */
+export class RemoteEngine implements GroundingEngine {
+  readonly name: string;
+  readonly media: MediaSpec;
+  readonly options: RemoteEngineOptions;
+  private readonly pool: EndpointPool;
+  private readonly model: string;
+  private readonly active = new Set<AbortController>();
+  private readonly healthTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+
+  constructor(options: RemoteEngineOptionsInput = {}) {
+    const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RemoteEngineOptionsInput;
+    this.options = { ...DEFAULT_REMOTE_ENGINE_OPTIONS, ...defined };
+    this.media = this.options.media ?? LEGO_7B_MEDIA;
+    this.model = this.options.model ?? 'lego';
+    this.name = `remote:${this.model}`;
+    this.pool = new EndpointPool(this.options.endpoints, {
+      strategy: this.options.balance,
+      failureThreshold: this.options.failureThreshold,
+      downMs: this.options.downMs,
+      maxDownMs: this.options.maxDownMs,
+      probe: (url) => this.probe(url),
+    });
+    if (this.options.healthCheckIntervalMs > 0) {
+      this.healthTimer = setInterval(() => void this.pool.probeDown(), this.options.healthCheckIntervalMs);
+      this.healthTimer.unref();
+    }
+  }
+
+  /**
+   * A RemoteEngine whose unset `model` and `media` are asked from the servers' /v1/models (a `lego serve`
+   * tells its media spec there). When no server answers, the defaults are used and the engine still
+   * starts (requests fail as engine-unavailable until a server is up).
+   */
+  static async connect(options: RemoteEngineOptionsInput = {}): Promise<RemoteEngine> {
+    if (options.media !== undefined && options.model !== undefined) return new RemoteEngine(options);
+    const settled = { ...DEFAULT_REMOTE_ENGINE_OPTIONS, ...options };
+    for (const base of settled.endpoints) {
+      try {
+        const response = await fetch(`${originOf(base.replace(/\/+$/, ''))}/v1/models`, {
+          headers: settled.apiKey === undefined ? {} : { authorization: `Bearer ${settled.apiKey}` },
+          signal: AbortSignal.timeout(settled.probeTimeoutMs),
+        });
+        if (!response.ok) continue;
+        const list = (await response.json()) as { data?: WireModel[] };
+        const first = list.data?.[0];
+        if (first === undefined) continue;
+        return new RemoteEngine({
+          ...options,
+          model: options.model ?? first.id,
+          media: options.media ?? (first.lego?.media as MediaSpec | undefined),
+        });
+      } catch {
+        // try the next endpoint
+      }
+    }
+    settled.logger.warn({ endpoints: settled.endpoints.length }, 'remote engine: no server answered /v1/models; using the configured defaults');
+    return new RemoteEngine(options);
+  }
+
+  /** The endpoints and their health (for /healthz pages and tests). */
+  get endpoints(): readonly Readonly<EndpointState>[] {
+    return this.pool.endpoints;
+  }
+
+  generate(request: GenerateRequest, options: GenerateCallOptions = {}): AsyncIterable<Part> {
+    return this.run(request, options.signal);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    if (this.healthTimer !== undefined) clearInterval(this.healthTimer);
+    for (const c of this.active) c.abort(new LegoError('engine-unavailable', 'the engine was disposed'));
+  }
+
+  private headers(): Record<string, string> {
+    return {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      ...(this.options.apiKey === undefined ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
+    };
+  }
+
+  private async probe(url: string): Promise<boolean> {
+    const response = await fetch(`${originOf(url)}${this.options.healthPath}`, { signal: AbortSignal.timeout(this.options.probeTimeoutMs) });
+    await response.body?.cancel();
+    return response.status < 500;
+  }
+
+  private body(request: GenerateRequest, sent: WireMedia | undefined): WireChatRequest {
+    const messages: WireMessage[] = [];
+    let mediaPlaced = false;
+    for (const turn of request.turns) {
+      if (turn.role === 'user' && !mediaPlaced && sent !== undefined) {
+        mediaPlaced = true;
+        const content: WireContentPart[] = [sent.part, { type: 'text', text: turn.text }];
+        messages.push({ role: 'user', content });
+      } else {
+        messages.push({ role: turn.role, content: turn.text });
+      }
+    }
+    const o = request.options ?? {};
+    return {
+      model: this.model,
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+      ...(o.maxNewTokens === undefined ? {} : { max_tokens: o.maxNewTokens }),
+      ...(o.temperature === undefined ? {} : { temperature: o.temperature }),
+      ...(o.topP === undefined ? {} : { top_p: o.topP }),
+      ...(o.seed === undefined ? {} : { seed: o.seed }),
+      ...(o.stop === undefined || o.stop.length === 0 ? {} : { stop: o.stop }),
+    };
+  }
+
+  private backoff(attempt: number): number {
+    const base = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (attempt - 1));
+    return base / 2 + Math.random() * (base / 2);
+  }
+
+  private async *run(request: GenerateRequest, external: AbortSignal | undefined): AsyncGenerator<Part> {
+    const started = performance.now();
+    const controller = new AbortController();
+    const onExternal = (): void => controller.abort(new LegoError('aborted', 'aborted by the caller'));
+    const timeoutMs = request.options?.timeoutMs ?? this.options.timeoutMs;
+    const timer = timeoutMs > 0 ? setTimeout(() => controller.abort(new LegoError('engine-timeout', `no answer within ${timeoutMs} ms`)), timeoutMs) : undefined;
+    timer?.unref();
+    if (external?.aborted) onExternal();
+    else external?.addEventListener('abort', onExternal, { once: true });
+    this.active.add(controller);
+    let answer: RemoteAnswer | undefined;
+    try {
+      if (this.disposed) throw new LegoError('engine-unavailable', 'the engine was disposed');
+      if (request.turns.length === 0 || request.turns[request.turns.length - 1]!.role !== 'user') {
+        throw new LegoError('bad-input', 'the last turn must be the user’s');
+      }
+      const sent = request.media === undefined ? undefined : await wireMedia(request.media, this.media, this.options.mediaOptions, controller.signal);
+      const body = JSON.stringify(this.body(request, sent));
+      answer = new RemoteAnswer(this.options, request.media, sent, started);
+      yield* this.attempts(body, answer, controller);
+      yield* answer.flush();
+      yield { type: 'finish', ...answer.finish(finishReason(answer.reason)) };
+    } catch (error) {
+      const reason = controller.signal.reason as unknown;
+      const e = LegoError.is(reason) && controller.signal.aborted ? reason : LegoError.from(error, 'engine-failed');
+      if (e.code === 'aborted' || e.code === 'engine-timeout') {
+        const partial = answer ?? new RemoteAnswer(this.options, request.media, undefined, started);
+        yield { type: 'finish', ...partial.finish(e.code === 'aborted' ? 'aborted' : 'timeout') };
+      } else {
+        if (e.code === 'engine-failed' || e.code === 'engine-unavailable') this.options.logger.warn({ code: e.code, message: e.message }, 'remote engine failed');
+        yield { type: 'error', error: e };
+      }
+    } finally {
+      clearTimeout(timer);
+      external?.removeEventListener('abort', onExternal);
+      this.active.delete(controller);
+      controller.abort();
+    }
+  }
+
+  /** Tries endpoints until one streams an answer; retries only retryable failures, only before any text. */
+  private async *attempts(body: string, answer: RemoteAnswer, outer: AbortController): AsyncGenerator<Part> {
+    let last: LegoError | undefined;
+    const tried = new Set<string>();
+    let delayMs = 0;
+    for (let attempt = 1; attempt <= this.options.maxAttempts; attempt += 1) {
+      if (attempt > 1) await sleep(delayMs, outer.signal);
+      if (outer.signal.aborted) throw outer.signal.reason;
+      let endpoint: EndpointState;
+      try {
+        endpoint = await this.pool.acquire(tried);
+      } catch (error) {
+        throw last ?? error;
+      }
+      tried.add(endpoint.url);
+      delayMs = this.backoff(attempt);
+      const attemptController = new AbortController();
+      const onOuter = (): void => attemptController.abort(outer.signal.reason);
+      outer.signal.addEventListener('abort', onOuter, { once: true });
+      const connectTimer = setTimeout(
+        () => attemptController.abort(new LegoError('engine-unavailable', `no response headers within ${this.options.connectTimeoutMs} ms`)),
+        this.options.connectTimeoutMs,
+      );
+      let outcome: 'ok' | 'failure' | 'neutral' = 'failure';
+      let streamed = false;
+      try {
+        let response: Response;
+        try {
+          response = await fetch(chatUrl(endpoint.url), { method: 'POST', headers: this.headers(), body, signal: attemptController.signal });
+        } catch (error) {
+          if (outer.signal.aborted) throw outer.signal.reason;
+          const reason = attemptController.signal.reason as unknown;
+          last = LegoError.is(reason) ? reason : new LegoError('engine-unavailable', `cannot reach ${endpoint.url}: ${isConnectError(error) ? 'connection failed' : String(error)}`, { cause: error });
+          continue;
+        } finally {
+          clearTimeout(connectTimer);
+        }
+        if (response.status !== 200) {
+          const errorBody: unknown = await response.json().catch(() => undefined);
+          const http = classifyHttpError(response.status, errorBody, response.headers.get('retry-after'));
+          outcome = http.endpointFailure ? 'failure' : 'neutral';
+          if (!http.retry) throw http.error;
+          last = http.error;
+          if (http.retryAfterMs !== undefined) delayMs = Math.min(this.options.retryMaxMs, http.retryAfterMs);
+          continue;
+        }
+        const type = response.headers.get('content-type') ?? '';
+        if (type.includes('application/json')) {
+          const completion = (await response.json()) as WireCompletion;
+          yield* answer.read(completion);
+          outcome = 'ok';
+          return;
+        }
+        if (response.body === null) throw new LegoError('engine-failed', 'empty response body');
+        yield* this.stream(response.body, answer, attemptController, () => {
+          streamed = true;
+        });
+        outcome = 'ok';
+        return;
+      } catch (error) {
+        if (outer.signal.aborted) throw outer.signal.reason;
+        const e = LegoError.from(error, 'engine-failed');
+        // a broken stream after text has arrived cannot be retried transparently
+        if (streamed || !e.retryable) {
+          if (outcome !== 'neutral' && e.code === 'engine-unavailable') outcome = 'failure';
+          else if (!e.retryable) outcome = 'neutral';
+          throw e;
+        }
+        last = e;
+      } finally {
+        outer.signal.removeEventListener('abort', onOuter);
+        // the caller's abort or time-out says nothing about the endpoint's health
+        if (outer.signal.aborted && outcome === 'failure') outcome = 'neutral';
+        this.pool.release(endpoint, outcome);
+        this.options.logger.debug({ endpoint: endpoint.url, attempt, outcome }, 'remote attempt');
+      }
+    }
+    const final = last ?? new LegoError('engine-unavailable', 'no attempt was made');
+    throw final.code === 'busy' ? final : new LegoError('engine-unavailable', final.message, { cause: final, retryable: true });
+  }
+
+  /** Reads an SSE body into parts; an idle gap over `idleTimeoutMs` or a broken stream is engine-unavailable. */
+  private async *stream(body: ReadableStream<Uint8Array>, answer: RemoteAnswer, attempt: AbortController, onText: () => void): AsyncGenerator<Part> {
+    let idle: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => attempt.abort(new LegoError('engine-unavailable', `the remote stream was silent for ${this.options.idleTimeoutMs} ms`)), this.options.idleTimeoutMs);
+    };
+    arm();
+    let done = false;
+    try {
+      for await (const data of sseData(body)) {
+        arm();
+        if (data === '[DONE]') {
+          done = true;
+          break;
+        }
+        let chunk: Partial<WireChunk>;
+        try {
+          chunk = JSON.parse(data) as Partial<WireChunk>;
+        } catch {
+          throw new LegoError('engine-failed', 'the remote stream sent invalid JSON', { retryable: false });
+        }
+        const parts = answer.read(chunk);
+        if (parts.length > 0) onText();
+        yield* parts;
+      }
+    } catch (error) {
+      const reason = attempt.signal.reason as unknown;
+      if (attempt.signal.aborted && LegoError.is(reason)) throw reason;
+      if (LegoError.is(error)) throw error;
+      throw new LegoError('engine-unavailable', 'the remote stream broke off', { cause: error, retryable: true });
+    } finally {
+      clearTimeout(idle);
+    }
+    if (!done && answer.reason === null) throw new LegoError('engine-unavailable', 'the remote stream ended early', { retryable: true });
+  }
+}

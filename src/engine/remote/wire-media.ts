@@ -1,0 +1,76 @@
+import { writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MediaOptions } from '../../media/options';
+import { resolveFfmpegBinaries } from '../../media/ffmpeg-binaries';
+import { runFfmpeg } from '../../media/run-ffmpeg';
+import { withTempDir } from '../../media/temp-workspace';
+import type { ImageSpec, PreparedImage, PreparedMedia, PreparedVideo, VideoSpec } from '../types';
+import type { WireContentPart } from './openai-wire';
+import { tensorToPng } from './tensor-image';
+
+/**
+ * How a remote engine sends the request's media. The engine seam hands engines prepared tensors, not
+ * files; a remote engine turns them back into what the model sees, losslessly:
+ * - an image: the padded, resized square as a PNG (`spec.size`² pixels);
+ * - a video: its sampled frames (padded squares) as PNGs in a Matroska file at 1 frame per second,
+ *   so a server that samples `frames` frames at the centres of equal bins picks exactly these.
+ * Coordinates the remote model writes are then fractions of that square — LEGO's own model frame —
+ * and spans fractions of the sent clip (`sentDurationSec`), whatever the remote model's native frame.
+ */
+export interface WireMedia {
+  part: WireContentPart;
+  /** the image or frame size the remote model receives */
+  sentSize: { width: number; height: number };
+  /** the duration of the sent clip (video), seconds */
+  sentDurationSec?: number;
+}
+
+async function imagePart(image: PreparedImage, spec: ImageSpec): Promise<WireMedia> {
+  const png = await tensorToPng(image.pixelValues, spec);
+  return {
+    part: { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } },
+    sentSize: { width: spec.size, height: spec.size },
+  };
+}
+
+async function videoPart(video: PreparedVideo, spec: VideoSpec, media: MediaOptions, signal?: AbortSignal): Promise<WireMedia> {
+  const plane = 3 * spec.size * spec.size;
+  const frames = Math.floor(video.pixelValues.length / plane);
+  const bytes = await withTempDir(media.tempDir, async (dir) => {
+    for (let i = 0; i < frames; i += 1) {
+      await writeFile(join(dir, `frame-${String(i).padStart(5, '0')}.png`), await tensorToPng(video.pixelValues, spec, i * plane));
+    }
+    const out = join(dir, 'clip.mkv');
+    await runFfmpeg(
+      (command) =>
+        command
+          .input(join(dir, 'frame-%05d.png'))
+          .inputOptions(['-framerate', '1'])
+          .outputOptions(['-c:v', 'png', '-r', '1'])
+          .output(out),
+      { binaries: resolveFfmpegBinaries(media), timeoutMs: media.ffmpegTimeoutMs, signal, kind: 'video' },
+    );
+    return readFile(out);
+  });
+  return {
+    part: { type: 'video_url', video_url: { url: `data:video/x-matroska;base64,${bytes.toString('base64')}` } },
+    sentSize: { width: spec.size, height: spec.size },
+    sentDurationSec: frames,
+  };
+}
+
+/** The request's media as a content part (see WireMedia). */
+export function wireMedia(
+  media: PreparedMedia,
+  spec: { image: ImageSpec | null; video: VideoSpec | null },
+  options: MediaOptions,
+  signal?: AbortSignal,
+): Promise<WireMedia> {
+  if (media.kind === 'image') {
+    if (spec.image === null) throw new TypeError('an image for an engine without an image spec');
+    return imagePart(media, spec.image);
+  }
+  if (spec.video === null) throw new TypeError('a video for an engine without a video spec');
+  return videoPart(media, spec.video, options, signal);
+}
