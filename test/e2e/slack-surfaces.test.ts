@@ -94,6 +94,23 @@ describe('Slack surfaces end to end', () => {
     expect(all.match(/sits left/g)).toHaveLength(160);
   });
 
+  it('shows a growing answer by posting once and editing at most every updateIntervalMs (chat.update) where streaming is refused', async () => {
+    const text = 'The red square [0.100, 0.200, 0.400, 0.500] is on the left, near the top, and rather large. '.repeat(3).trim();
+    const h = await setUp([{ text, chunkSize: 4, delayMs: 15 }], { streaming: 'auto', updateIntervalMs: 300 });
+    const file = h.slack.addFile(png, { name: 'red.png', mimetype: 'image/png' });
+    const ts = nextTs();
+    await h.sendEvent({ type: 'app_mention', user: ALICE, text: `<@${h.slack.botUserId}> describe it`, ts, channel: CHANNEL, files: [file] });
+    await h.slack.waitFor(() => h.slack.uploads.some((u) => u.completed !== undefined), 15_000, 'the answer');
+    expect(h.slack.callsOf('chat.startStream')).toHaveLength(1); // tried once, refused by this workspace
+    const messages = h.slack.thread(CHANNEL, ts);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.history.length).toBeGreaterThanOrEqual(2); // posted, then edited
+    expect(messages[0]?.text).toContain('[1]');
+    const edits = h.slack.callsOf('chat.update').map((call) => call.at);
+    // partial edits keep their distance (the final edit may follow the last partial at once)
+    for (let i = 1; i < edits.length - 1; i += 1) expect(edits[i]! - edits[i - 1]!).toBeGreaterThanOrEqual(250);
+  });
+
   it('says a file is too large from its declared size, without downloading it', async () => {
     const h = await setUp(['never asked']);
     const file = { ...h.slack.addFile(png, { name: 'huge.png', mimetype: 'image/png' }), size: 900 * 1024 * 1024 };

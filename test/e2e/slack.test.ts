@@ -8,7 +8,8 @@ import { createBot } from '../../src/bot/create-bot';
 import type { Bot } from '../../src/bot/bot';
 import { FakeEngine } from '../helpers/fake-engine';
 import { testConfig } from '../helpers/bot-fixtures';
-import { startSlackHarness, TEST_BOT_TOKEN } from '../helpers/slack-fake/slack-harness';
+import { startSlackHarness, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/slack-fake/slack-harness';
+import { deliver, eventEnvelope } from '../helpers/slack-fake/signed-delivery';
 import type { SlackHarness } from '../helpers/slack-fake/slack-harness';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -128,6 +129,17 @@ describe('Slack adapter end to end (bolt HTTP receiver, fake Slack API, real pip
     expect(harness.slack.callsOf('chat.postMessage')).toHaveLength(0);
   });
 
+  it('refuses a delivery whose timestamp is more than 5 minutes old (a replay), even when correctly signed', async () => {
+    await setUp();
+    const stale = Math.floor(Date.now() / 1000) - 6 * 60;
+    const envelope = eventEnvelope(harness.slack.teamId, mention('where?'));
+    const response = await deliver(harness.eventsUrl, envelope, { secret: TEST_SIGNING_SECRET, timestamp: stale });
+    expect(response.status).toBe(401);
+    await sleep(300);
+    expect(engine.calls).toHaveLength(0);
+    expect(harness.slack.callsOf('chat.postMessage')).toHaveLength(0);
+  });
+
   it('answers a retried delivery (X-Slack-Retry-Num) once', async () => {
     await setUp();
     const file = harness.slack.addFile(png, { name: 'shapes.png', mimetype: 'image/png' });
@@ -221,6 +233,25 @@ describe('Slack adapter end to end (bolt HTTP receiver, fake Slack API, real pip
     expect(harness.slack.callsOf('chat.stopStream')).toHaveLength(1);
     const streamed = harness.slack.thread(CHANNEL, ts).find((m) => m.streaming === 'stopped');
     expect(streamed?.text).toContain('[2]');
+  });
+
+  it('/lego regions and /lego reset act on the DM conversation and answer privately', async () => {
+    await setUp();
+    const file = harness.slack.addFile(png, { name: 'shapes.png', mimetype: 'image/png' });
+    await harness.sendEvent({ type: 'message', channel_type: 'im', user: ALICE, text: 'where are the shapes?', ts: nextTs(), channel: 'D0000ALICE', files: [file] });
+    await harness.slack.waitFor(() => harness.slack.uploads.some((u) => u.completed !== undefined), 10_000, 'the DM answer');
+    await harness.sendCommand('regions', { channel_id: 'D0000ALICE', channel_name: 'directmessage' });
+    await harness.slack.waitFor(() => harness.slack.responses.length === 1, 10_000, 'the regions response');
+    expect(String(harness.slack.responses[0]?.body.text)).toMatch(/box 1 \(red square\), box 2 \(blue circle\)/);
+    expect(harness.slack.responses[0]?.body.response_type).toBe('ephemeral');
+    await harness.sendCommand('reset', { channel_id: 'D0000ALICE', channel_name: 'directmessage' });
+    await harness.slack.waitFor(() => harness.slack.responses.length === 2, 10_000, 'the reset response');
+    expect(String(harness.slack.responses[1]?.body.text)).toMatch(/forgotten/);
+    // after the reset a follow-up has no history
+    engine.enqueue('Fresh start.');
+    await harness.sendEvent({ type: 'message', channel_type: 'im', user: ALICE, text: 'what colour is box 2?', ts: nextTs(), channel: 'D0000ALICE' });
+    await sleep(500);
+    for (const call of engine.calls.slice(1)) expect(call.request.turns).toHaveLength(1);
   });
 
   it('/lego help answers privately; /lego ask posts the question and answers in its thread', async () => {
