@@ -283,4 +283,35 @@ describe('Discord adapter end to end (discord.js against a local fake Discord, r
       foreign.close();
     }
   });
+
+  it('resumes after a dead connection (no close frame) and re-identifies when Discord invalidates the session', async () => {
+    const { fake, general, alice } = await setUp({}, {}, ['First.', 'Second.']);
+    fake.gateway.disconnect(); // TCP gone, no close code
+    await fake.waitForGateway('resumed', 1, 20_000);
+    fake.sendMessage({ channelId: general.id, author: alice, mentionBot: true, content: 'after the drop?', attachments: [{ name: 'a.png', data: png, contentType: 'image/png' }] });
+    await answered(general.id, (m) => m.content.includes('First.'));
+    // a session Discord no longer knows: RESUME gets INVALID_SESSION(false), the client identifies anew
+    fake.gateway.invalidateSessions();
+    fake.gateway.disconnect(4000);
+    await fake.waitForGateway('ready', 2, 30_000);
+    fake.sendMessage({ channelId: general.id, author: alice, mentionBot: true, content: 'after a new session?', attachments: [{ name: 'b.png', data: png, contentType: 'image/png' }] });
+    await answered(general.id, (m) => m.content.includes('Second.'));
+    expect(fake.gateway.stats.invalidSessions).toBe(1);
+    expect(fake.gateway.stats.identifies).toBe(2);
+  }, 60_000);
+
+  it('answers /lego ask in a direct message', async () => {
+    const { fake, alice } = await setUp({}, {}, ['Hello from the DM.']);
+    const dm = fake.openDm(alice);
+    const interaction = fake.runSlashCommand({
+      channelId: dm.id,
+      user: alice,
+      subcommand: 'ask',
+      options: [{ name: 'question', type: 3, value: 'are you there?' }],
+      attachment: { option: 'file', name: 'shapes.png', data: png, contentType: 'image/png' },
+    });
+    const reply = await answered(dm.id, (m) => m.content.includes('Hello from the DM.'));
+    expect(reply.id).toBe(interaction.originalMessageId);
+    expect(engine.calls[0]?.request.turns.at(-1)?.text).toBe('are you there?');
+  });
 });
