@@ -13,8 +13,9 @@ import { tensorToPng } from './tensor-image';
  * How a remote engine sends the request's media. The engine seam hands engines prepared tensors, not
  * files; a remote engine turns them back into what the model sees, losslessly:
  * - an image: the padded, resized square as a PNG (`spec.size`² pixels);
- * - a video: its sampled frames (padded squares) as PNGs in a Matroska file at 1 frame per second,
- *   so a server that samples `frames` frames at the centres of equal bins picks exactly these.
+ * - a video: its sampled frames (padded squares) as PNGs in a Matroska file, each frame shown for one
+ *   second (written 3 times at 3 fps), so a server that samples `frames` frames at the centres of equal
+ *   bins (t = i + 0.5 s) lands inside frame i whether it rounds to the nearest frame, up or down.
  * Coordinates the remote model writes are then fractions of that square — LEGO's own model frame —
  * and spans fractions of the sent clip (`sentDurationSec`), whatever the remote model's native frame.
  */
@@ -34,20 +35,26 @@ async function imagePart(image: PreparedImage, spec: ImageSpec): Promise<WireMed
   };
 }
 
+/** copies of each frame, at this many frames per second: one second per sampled frame */
+const COPIES = 3;
+
 async function videoPart(video: PreparedVideo, spec: VideoSpec, media: MediaOptions, signal?: AbortSignal): Promise<WireMedia> {
   const plane = 3 * spec.size * spec.size;
   const frames = Math.floor(video.pixelValues.length / plane);
   const bytes = await withTempDir(media.tempDir, async (dir) => {
     for (let i = 0; i < frames; i += 1) {
-      await writeFile(join(dir, `frame-${String(i).padStart(5, '0')}.png`), await tensorToPng(video.pixelValues, spec, i * plane));
+      const png = await tensorToPng(video.pixelValues, spec, i * plane);
+      for (let copy = 0; copy < COPIES; copy += 1) {
+        await writeFile(join(dir, `frame-${String(i * COPIES + copy).padStart(6, '0')}.png`), png);
+      }
     }
     const out = join(dir, 'clip.mkv');
     await runFfmpeg(
       (command) =>
         command
-          .input(join(dir, 'frame-%05d.png'))
-          .inputOptions(['-framerate', '1'])
-          .outputOptions(['-c:v', 'png', '-r', '1'])
+          .input(join(dir, 'frame-%06d.png'))
+          .inputOptions(['-framerate', String(COPIES)])
+          .outputOptions(['-c:v', 'png', '-r', String(COPIES)])
           .output(out),
       { binaries: resolveFfmpegBinaries(media), timeoutMs: media.ffmpegTimeoutMs, signal, kind: 'video' },
     );
