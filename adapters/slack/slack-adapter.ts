@@ -129,7 +129,9 @@ export class SlackAdapter implements Adapter {
         await this.app.start();
       }
     } catch (cause) {
-      throw new LegoError('platform-error', `Slack adapter did not start: ${describeSlackError(cause)}`, { cause: undefined });
+      // the cause is left out on purpose: web-api errors can carry the request, token included
+      const invalid = /invalid_auth|not_authed|token_revoked|account_inactive/.test(describeSlackError(cause));
+      throw new LegoError('platform-error', `Slack adapter did not start: ${describeSlackError(cause)}`, { retryable: !invalid });
     }
     this.started = true;
     this.logger.info({ mode: this.config.mode, port: this.port, botUserId: this.identity.userId }, 'slack: started');

@@ -1,6 +1,8 @@
 import { loadConfig } from '../../src/config/load-config';
 import { requireSlackCredentials, SlackConfigSchema } from '../../src/config/slack';
 import { LegoError } from '../../src/errors';
+import { SlackAdapter } from '../../adapters/slack/slack-adapter';
+import { FakeSlack } from '../helpers/slack-fake/fake-slack';
 
 describe('slack configuration', () => {
   it("reads Slack's own variable names and LEGO_SLACK_*", () => {
@@ -49,5 +51,32 @@ describe('slack configuration', () => {
 
   it('refuses a bad mode with the variable name', () => {
     expect(() => loadConfig({ env: { LEGO_SLACK_MODE: 'carrier-pigeon' } })).toThrow(/LEGO_SLACK_MODE/);
+  });
+});
+
+describe('starting with a wrong token', () => {
+  it('fails with the API error, never the token', async () => {
+    const slack = new FakeSlack({ botToken: 'xoxb-the-right-token' });
+    await slack.start();
+    try {
+      const adapter = new SlackAdapter({
+        config: SlackConfigSchema.parse({ mode: 'http', host: '127.0.0.1', port: 0, botToken: 'xoxb-wrong-token-4242', signingSecret: 's', apiUrl: slack.apiUrl }),
+        handler: { handle: async () => ({ text: '', files: [], boxes: [], spans: [], notices: [] }) },
+        clientOptions: { retryConfig: { retries: 0 } },
+      });
+      let thrown: unknown;
+      try {
+        await adapter.start();
+      } catch (error) {
+        thrown = error;
+      }
+      await adapter.stop();
+      expect(LegoError.is(thrown, 'platform-error')).toBe(true);
+      expect((thrown as LegoError).message).toContain('invalid_auth');
+      expect((thrown as LegoError).retryable).toBe(false);
+      expect(JSON.stringify(thrown) + String((thrown as Error).message)).not.toContain('xoxb-wrong-token-4242');
+    } finally {
+      await slack.stop();
+    }
   });
 });
