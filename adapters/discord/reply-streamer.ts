@@ -99,6 +99,12 @@ export class ReplyStreamer {
     await this.flushing;
     const chunks = splitMessage(text);
     const [first = '', ...rest] = chunks;
+    if (first === '' && files.length === 0) {
+      // nothing to say (Discord refuses empty messages): leave a streamed preview as it was, without the "…"
+      const sofar = this.latest.trim();
+      if (this.messageId !== undefined && sofar !== '') await this.target.edit(this.messageId, { content: splitMessage(sofar)[0] ?? sofar });
+      return;
+    }
     if (this.messageId === undefined) {
       this.messageId = await this.target.send({ content: first, files });
       this.options.onSent(this.messageId);

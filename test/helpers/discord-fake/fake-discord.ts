@@ -76,6 +76,18 @@ interface StoredInteraction {
 }
 
 const API = '/api/v10';
+const INTENT_GUILD_MESSAGES = 1 << 9;
+const INTENT_DIRECT_MESSAGES = 1 << 12;
+const INTENT_MESSAGE_CONTENT = 1 << 15;
+
+/** Discord's own checks on a message body: not empty, at most 2,000 characters. */
+function invalidMessage(content: string, fileCount: number): { status: number; body: unknown } | undefined {
+  if (content.length > 2000) {
+    return { status: 400, body: { message: 'Invalid Form Body', code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } } };
+  }
+  if (content.trim() === '' && fileCount === 0) return { status: 400, body: { message: 'Cannot send an empty message', code: 50006 } };
+  return undefined;
+}
 const JSON_TYPE = { 'content-type': 'application/json' };
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -396,8 +408,15 @@ export class FakeDiscord {
     const channel = this.channels.get(message.channel_id);
     const referenced = message.message_reference === undefined ? undefined : this.messages.get(message.message_reference.message_id);
     const guild = message.guild_id === undefined ? undefined : this.guilds.get(message.guild_id);
+    // Discord sends message events only for the intents asked for, and blanks the content of guild
+    // messages that neither mention the bot nor come from it without the MessageContent intent
+    const intents = this.gateway.intents;
+    if ((intents & (guild === undefined ? INTENT_DIRECT_MESSAGES : INTENT_GUILD_MESSAGES)) === 0) return;
+    const wire = messagePayload(message, referenced);
+    const readable = guild === undefined || message.author.id === this.bot.id || message.mentions.some((u) => u.id === this.bot.id);
+    if ((intents & INTENT_MESSAGE_CONTENT) === 0 && !readable) Object.assign(wire, { content: '', attachments: [], embeds: [] });
     this.gateway.dispatch(event, {
-      ...messagePayload(message, referenced),
+      ...wire,
       channel_type: channel?.type ?? 0,
       ...(guild === undefined ? {} : { member: memberPayload(undefined, guild.memberRoles.get(message.author.id) ?? []) }),
     });
@@ -520,6 +539,8 @@ export class FakeDiscord {
     if ((m = key.match(/^POST \/channels\/(\d+)\/messages$/)) !== null) {
       const channel = this.channels.get(m[1] ?? '');
       if (channel === undefined) return { status: 404, body: { message: 'Unknown Channel', code: 10003 } };
+      const invalid = invalidMessage(typeof json.content === 'string' ? json.content : '', files.length);
+      if (invalid !== undefined) return invalid;
       const reference = json.message_reference as { message_id?: string } | undefined;
       const message = this.storeMessage({
         channel,
@@ -538,6 +559,8 @@ export class FakeDiscord {
       if (message === undefined || message.channel_id !== m[2]) return { status: 404, body: { message: 'Unknown Message', code: 10008 } };
       if (m[1] === 'PATCH') {
         if (message.author.id !== this.bot.id) return { status: 403, body: { message: 'Cannot edit a message authored by another user', code: 50005 } };
+        const invalid = invalidMessage(typeof json.content === 'string' ? json.content : message.content, files.length + message.attachments.length);
+        if (invalid !== undefined) return invalid;
         this.editMessage(message, json, files);
       }
       return { status: 200, body: this.wire(message) };
@@ -598,6 +621,8 @@ export class FakeDiscord {
       const message = interaction?.originalMessageId === undefined ? undefined : this.messages.get(interaction.originalMessageId);
       if (m[2] !== this.applicationId || message === undefined) return { status: 404, body: { message: 'Unknown Message', code: 10008 } };
       if (m[1] === 'PATCH') {
+        const invalid = invalidMessage(typeof json.content === 'string' ? json.content : message.content, files.length + message.attachments.length);
+        if (invalid !== undefined) return invalid;
         message.flags &= ~128;
         this.editMessage(message, json, files);
       }
@@ -606,6 +631,8 @@ export class FakeDiscord {
     if ((m = key.match(/^POST \/webhooks\/(\d+)\/([^/]+)$/)) !== null) {
       const interaction = this.interactions.get(decodeURIComponent(m[2] ?? ''));
       if (m[1] !== this.applicationId || interaction === undefined) return { status: 404, body: { message: 'Unknown Webhook', code: 10015 } };
+      const invalid = invalidMessage(typeof json.content === 'string' ? json.content : '', files.length);
+      if (invalid !== undefined) return invalid;
       const message = this.storeMessage({
         channel: this.channels.get(interaction.channelId) as FakeChannel,
         author: this.bot,

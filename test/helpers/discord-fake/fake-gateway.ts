@@ -45,6 +45,8 @@ export class FakeGateway {
   private current: GatewaySession | undefined;
   readonly stats: GatewayStats = { connections: 0, identifies: 0, resumes: 0, replayed: 0, heartbeats: 0, invalidSessions: 0, urls: [] };
   private readonly listeners = new Set<(event: string) => void>();
+  /** the intents of the last IDENTIFY (Discord filters events and message content by them) */
+  intents = 0;
 
   constructor(private readonly options: FakeGatewayOptions) {}
 
@@ -99,6 +101,7 @@ export class FakeGateway {
           return;
         }
         this.stats.identifies++;
+        this.intents = typeof d.intents === 'number' ? d.intents : 0;
         const session: GatewaySession = { id: this.options.newSessionId(), seq: 0, events: [], socket: ws };
         this.sessions.set(session.id, session);
         this.current = session;
