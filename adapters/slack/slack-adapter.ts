@@ -31,7 +31,7 @@ export interface SlackAdapterOptions {
   clientOptions?: Omit<webApi.WebClientOptions, 'slackApiUrl'>;
   /** fetch used for `url_private` downloads (default: global fetch) */
   fetchFn?: typeof fetch;
-  /** how long `stop()` waits for answers in flight after aborting them (default 5000 ms) */
+  /** how long `stop()` lets answers in flight finish before it cuts them (default 5000 ms) */
   stopTimeoutMs?: number;
 }
 
@@ -137,18 +137,33 @@ export class SlackAdapter implements Adapter {
     this.logger.info({ mode: this.config.mode, port: this.port, botUserId: this.identity.userId }, 'slack: started');
   }
 
+  /**
+   * Stop taking events, give answers in flight `stopTimeoutMs` to finish, cut the rest (their
+   * pipeline call is aborted) and wait a moment more for their polite endings to be posted.
+   */
   async stop(): Promise<void> {
-    this.aborter.abort();
-    const pending = Promise.allSettled([...this.inFlight]);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([pending, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.stopTimeoutMs)))]);
-    if (timer !== undefined) clearTimeout(timer);
     if (this.started) {
       this.started = false;
       const closed = this.socketClosed();
       await this.app.stop().catch((error: unknown) => this.logger.warn({ error: describeSlackError(error) }, 'slack: stop failed'));
       await closed;
     }
+    if (!(await this.settled(this.stopTimeoutMs))) {
+      this.aborter.abort();
+      await this.settled(2000);
+    }
+    this.aborter.abort();
+  }
+
+  /** Whether every answer in flight ended within `ms`. */
+  private async settled(ms: number): Promise<boolean> {
+    if (this.inFlight.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    const done = Promise.allSettled([...this.inFlight]).then(() => true as const);
+    const result = await Promise.race([done, timeout]);
+    if (timer !== undefined) clearTimeout(timer);
+    return result;
   }
 
   /**

@@ -42,10 +42,10 @@ describe('Slack surfaces end to end', () => {
     bot = undefined;
   });
 
-  async function setUp(replies: FakeReply[], config: Parameters<typeof startSlackHarness>[0]['config'] = {}): Promise<SlackHarness> {
+  async function setUp(replies: FakeReply[], config: Parameters<typeof startSlackHarness>[0]['config'] = {}, stopTimeoutMs?: number): Promise<SlackHarness> {
     engine = new FakeEngine({ replies });
     bot = createBot({ config: testConfig(), engine });
-    harness = await startSlackHarness({ handler: bot, config });
+    harness = await startSlackHarness({ handler: bot, config, stopTimeoutMs });
     return harness;
   }
 
@@ -109,6 +109,22 @@ describe('Slack surfaces end to end', () => {
     const edits = h.slack.callsOf('chat.update').map((call) => call.at);
     // partial edits keep their distance (the final edit may follow the last partial at once)
     for (let i = 1; i < edits.length - 1; i += 1) expect(edits[i]! - edits[i - 1]!).toBeGreaterThanOrEqual(250);
+  });
+
+  it('stop() lets an answer in flight run for its grace period, then cuts it and still ends the message politely', async () => {
+    const slow = 'The red square is on the left and it is quite large. '.repeat(20);
+    const h = await setUp([{ text: slow, chunkSize: 2, delayMs: 50 }], {}, 400);
+    const file = h.slack.addFile(png, { name: 'red.png', mimetype: 'image/png' });
+    const ts = nextTs();
+    await h.sendEvent({ type: 'app_mention', user: ALICE, text: `<@${h.slack.botUserId}> describe it`, ts, channel: CHANNEL, files: [file] });
+    await h.slack.waitFor(() => h.slack.thread(CHANNEL, ts).length > 0, 10_000, 'the growing answer');
+    const started = Date.now();
+    await h.adapter.stop();
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(engine.calls[0]?.signal?.aborted).toBe(true);
+    const text = h.slack.thread(CHANNEL, ts).map((m) => m.text).join('\n');
+    expect(text.length).toBeGreaterThan(0);
+    expect(text).not.toMatch(/AbortError|\.ts:\d+/);
   });
 
   it('says a file is too large from its declared size, without downloading it', async () => {

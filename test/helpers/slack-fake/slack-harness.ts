@@ -31,6 +31,8 @@ export interface SlackHarnessOptions {
   handler: BotHandler;
   fake?: Partial<FakeSlackOptions>;
   config?: Partial<SlackConfig>;
+  /** the adapter's stop grace (default its own) */
+  stopTimeoutMs?: number;
 }
 
 function recordingLogger(lines: string[]): Logger {
@@ -61,6 +63,7 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
     handler: options.handler,
     logger: recordingLogger(logLines),
     clientOptions: { retryConfig: { retries: 3, factor: 1, minTimeout: 20, maxTimeout: 50 } },
+    stopTimeoutMs: options.stopTimeoutMs,
   });
   await adapter.start();
   const eventsUrl = `http://127.0.0.1:${adapter.port ?? 0}${config.eventsPath}`;
