@@ -153,11 +153,11 @@ export class SlackReplyWriter {
         ts: this.messageTs,
         ...(extends_ && first.length > this.shown.length ? { markdown_text: first.slice(this.shown.length) } : {}),
       });
-      if (!extends_) await this.client.chat.update({ channel, ts: this.messageTs, text: first });
+      if (!extends_ && first !== '') await this.client.chat.update({ channel, ts: this.messageTs, text: first });
       rest = pieces.slice(1);
     } else if (this.messageTs !== undefined) {
       const first = pieces[0] ?? this.shown;
-      if (first !== this.shown) await this.client.chat.update({ channel, ts: this.messageTs, text: first });
+      if (first !== this.shown && first !== '') await this.client.chat.update({ channel, ts: this.messageTs, text: first });
       rest = pieces.slice(1);
     }
     for (const piece of rest) {
