@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { openEngine } from '../../src/bot/open-engine';
 import type { CliCommand } from '../../src/cli/cli-command';
 import type { GlobalOptions } from '../../src/cli/cli-context';
 import { LegoError } from '../../src/errors';
-import { createLogger } from '../../src/logger';
 import { OpenAiServer } from './openai-server';
 
 interface ServeFlags {
@@ -45,9 +43,11 @@ export const serveCommand: CliCommand = {
         const port = portOf(flags.port);
         const config = context.config(globals, {
           serve: { ...(flags.host === undefined ? {} : { host: flags.host }), ...(port === undefined ? {} : { port }) },
+          conversation: { store: { kind: 'memory' } },
         });
-        const logger = createLogger(config.logging, { destination: { write: (line: string) => void context.io.stderr.write(line) } });
-        const engine = await openEngine(config, logger);
+        // the CLI's way to open the configured (or injected) engine; its bot pipeline stays unused
+        const cli = await context.openBot(config);
+        const { engine, logger } = cli;
         const maxBodyMb = flags.maxBodyMb === undefined ? undefined : Number(flags.maxBodyMb);
         const server = new OpenAiServer(engine, {
           host: config.serve.host,
@@ -70,7 +70,7 @@ export const serveCommand: CliCommand = {
           process.on('SIGTERM', stop);
         });
         await server.stop();
-        await engine.dispose();
+        await cli.close();
       });
   },
 };
