@@ -93,8 +93,10 @@ def query_ids(tok: Tokenizer, humans: List[str], qmax: int) -> List[int]:
     return ids[:qmax]
 
 
-def encode_conversation(tok: Tokenizer, conv: List[dict], media: str, n_media: int) -> Tuple[List[int], List[int]]:
-    """Token ids of the whole conversation and the mask of the last answer (+ its ###)."""
+def encode_conversation(tok: Tokenizer, conv: List[dict], media: str, n_media: int,
+                        all_turns: bool = False) -> Tuple[List[int], List[int]]:
+    """Token ids of the whole conversation and the mask of the answers trained on (+ their ###):
+    the last one, or every one when ``all_turns`` (several questions about one picture per sample)."""
     ids = tok.encode(SYSTEM + SEP)
     mask = [0] * len(ids)
     for i, t in enumerate(conv):
@@ -103,15 +105,16 @@ def encode_conversation(tok: Tokenizer, conv: List[dict], media: str, n_media: i
             human = media_placeholder(media, n_media) + human
         pre = tok.encode("Human: " + human + SEP + "Assistant:")
         ans = tok.encode(" " + t["assistant"]) + [tok.ids[SEP]]
-        last = i == len(conv) - 1
+        last = all_turns or i == len(conv) - 1
         ids += pre + ans
         mask += [0] * len(pre) + [1 if last else 0] * len(ans)
     return ids, mask
 
 
 class Batcher:
-    def __init__(self, pool: dict, tok: Tokenizer, cfg, video_frac: float = 0.28, seed: int = 1):
+    def __init__(self, pool: dict, tok: Tokenizer, cfg, video_frac: float = 0.28, seed: int = 1, pack: bool = True):
         self.pool, self.tok, self.cfg = pool, tok, cfg
+        self.pack = pack
         self.video_frac = video_frac if len(pool["clips"]) else 0.0
         self.rng = random.Random(seed)
         self.n_img = cfg.image_grid ** 2
@@ -121,28 +124,35 @@ class Batcher:
         rng = self.rng
         if rng.random() < self.video_frac:
             i = rng.randrange(len(self.pool["clips"]))
-            conv = dialogue.video_conversation(rng, self.pool["clips"][i])
+            conv = dialogue.video_conversation(rng, self.pool["clips"][i], turns=rng.choice([1, 1, 2, 3]) if self.pack else None)
             if not conv:
                 return None
-            ids, mask = encode_conversation(self.tok, conv, "video", self.cfg.video_frames)
+            ids, mask = encode_conversation(self.tok, conv, "video", self.cfg.video_frames, all_turns=self.pack)
             return ("video", self.pool["videos"][i], ids, mask, conv)
         i = rng.randrange(len(self.pool["scenes"]))
         sc, img = self.pool["scenes"][i], self.pool["images"][i]
         if rng.random() < 0.5:
             sc, img = flip_scene(sc), img[:, ::-1]
-        conv = dialogue.image_conversation(rng, sc)
+        packed = self.pack and rng.random() < 0.65
+        conv = dialogue.image_conversation(rng, sc, turns=rng.choice([2, 3, 4, 5]) if packed else None)
         if not conv:
             return None
-        ids, mask = encode_conversation(self.tok, conv, "image", self.n_img)
+        ids, mask = encode_conversation(self.tok, conv, "image", self.n_img, all_turns=packed)
         return ("image", img, ids, mask, conv)
 
-    def batch(self, size: int):
-        items = []
-        while len(items) < size:
-            s = self.sample()
-            if s is not None and len(s[2]) <= self.cfg.max_positions:
-                items.append(s)
-        return collate(self.tok, self.cfg, items)
+    def batch(self, size: int, buckets: int = 8):
+        """Samples of similar length batched together (less padding): draw ``buckets`` batches' worth,
+        sort by length, hand them out one batch at a time in random order."""
+        if not getattr(self, "_ready", None):
+            items = []
+            while len(items) < size * buckets:
+                s = self.sample()
+                if s is not None and len(s[2]) <= self.cfg.max_positions:
+                    items.append(s)
+            items.sort(key=lambda it: len(it[2]))
+            self._ready = [items[i: i + size] for i in range(0, len(items), size)]
+            self.rng.shuffle(self._ready)
+        return collate(self.tok, self.cfg, self._ready.pop())
 
 
 def collate(tok: Tokenizer, cfg, items):

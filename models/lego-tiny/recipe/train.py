@@ -105,7 +105,7 @@ def main(argv=None):
     ap.add_argument("--images", type=int, default=60000)
     ap.add_argument("--videos", type=int, default=16000)
     ap.add_argument("--batch", type=int, default=48)
-    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--lr", type=float, default=1.5e-3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--d-model", type=int, default=128)
