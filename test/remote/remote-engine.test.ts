@@ -85,6 +85,38 @@ describe('RemoteEngine over a fake OpenAI-compatible server', () => {
     }
   });
 
+  it('auto-detects Qwen2.5-VL JSON (pixels of the sent square after smart_resize) and TimeChat seconds of the sent clip', async () => {
+    const replies = [
+      // the sent square is 96 px: smart_resize -> 84 (96 / 28 rounds to 3 patches of 28)
+      '```json\n[{"bbox_2d": [21, 21, 63, 63], "label": "cat"}]\n```',
+      // the sent clip is 16 s (16 frames, one second each): 4.0 - 8.0 s is a quarter to a half
+      '4.0 - 8.0 seconds, the ball rolls.',
+    ];
+    let call = 0;
+    const fake = await fakeServer((_, res) => sse(res, [replies[call++]!]));
+    const e = engine({ endpoints: [fake.url], syntax: 'auto' });
+    try {
+      const s = FAKE_MEDIA_SPEC.image!.size;
+      const image: PreparedImage = { kind: 'image', size: { width: 300, height: 300 }, pixelValues: new Float32Array(3 * s * s) };
+      const a = await collectAnswer(e.generate({ ...ask, media: image }));
+      expect(a.boxes[0]).toMatchObject({ label: 'cat', box: { x1: 0.25, y1: 0.25, x2: 0.75, y2: 0.75 }, pixels: { x1: 75, y1: 75, x2: 225, y2: 225 } });
+      const v = FAKE_MEDIA_SPEC.video!;
+      const frames = v.frames;
+      const video = {
+        kind: 'video' as const,
+        size: { width: 64, height: 48 },
+        durationSec: 40,
+        pixelValues: new Float32Array(frames * 3 * v.size * v.size),
+        frameTimes: Array.from({ length: frames }, (_, i) => ((i + 0.5) / frames) * 40),
+      };
+      const b = await collectAnswer(e.generate({ ...ask, media: video }));
+      expect(b.spans[0]).toMatchObject({ label: 'the ball rolls', span: { start: 0.25, end: 0.5 }, seconds: { start: 10, end: 20 } });
+    } finally {
+      await e.dispose();
+      await close(fake.server);
+    }
+  });
+
   it('retries a 429 after its Retry-After, then answers', async () => {
     let calls = 0;
     const times: number[] = [];
