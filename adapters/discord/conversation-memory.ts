@@ -2,7 +2,7 @@ import { BoundedMap } from './bounded-map';
 
 /**
  * What the adapter remembers between messages (bounded, per adapter instance): which conversation each
- * bot message belongs to (reply chains), which threads the bot opened, and each user's latest
+ * message it answered or sent belongs to (reply chains), which threads the bot opened, and each user's latest
  * conversation per channel (for `/lego reset` and `/lego regions` outside threads).
  */
 export class ConversationMemory {

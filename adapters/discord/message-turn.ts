@@ -28,25 +28,38 @@ function threadName(text: string): string {
   return words.length <= 90 ? words : `${words.slice(0, 89)}…`;
 }
 
+/** Whether the message replies to one of the bot's messages (pinging it or not). */
+function repliesToBot(message: Message, botId: string): boolean {
+  const referenced = message.reference?.messageId;
+  if (referenced === undefined) return false;
+  // Discord sends the message replied to along (referenced_message): its author is the replied user
+  return message.mentions.repliedUser?.id === botId || message.channel.messages.cache.get(referenced)?.author.id === botId;
+}
+
 /** Why the bot answers this message, or null when it stays silent. */
-function addressedBy(ctx: AdapterContext, message: Message, botId: string): 'dm' | 'mention' | 'thread' | 'reply' | null {
+function addressedBy(ctx: AdapterContext, message: Message, botId: string, replyToBot: boolean): 'dm' | 'mention' | 'thread' | 'reply' | null {
   if (!message.inGuild()) return 'dm';
   if (message.mentions.users.has(botId) || mentionPattern(botId).test(message.content)) return 'mention';
   const channel = message.channel;
   if (ctx.config.continueInThreads && channel.isThread() && (channel.ownerId === botId || ctx.memory.isBotThread(channel.id))) return 'thread';
-  const referenced = message.reference?.messageId;
-  if (ctx.config.continueInReplies && referenced !== undefined) {
-    if (message.mentions.repliedUser?.id === botId || ctx.memory.conversationOf(referenced) !== undefined) return 'reply';
-  }
+  if (ctx.config.continueInReplies && replyToBot) return 'reply';
   return null;
 }
 
-/** The chain root of a reply to one of the bot's messages: the conversation it belongs to. */
+/**
+ * The conversation of a reply to one of the bot's messages: the one remembered for the message replied
+ * to, or for a message further up the chain (the bot's own answer may not be remembered yet when
+ * someone replies within milliseconds), else one keyed by the chain's root.
+ */
 function replyChainKey(ctx: AdapterContext, message: Message<true>, referencedId: string): string {
-  const known = ctx.memory.conversationOf(referencedId);
-  if (known !== undefined) return known;
-  const referenced = message.channel.messages.cache.get(referencedId);
-  const root = referenced?.reference?.messageId ?? referencedId;
+  let id: string | undefined = referencedId;
+  let root = referencedId;
+  for (let depth = 0; id !== undefined && depth < 25; depth++) {
+    const known = ctx.memory.conversationOf(id);
+    if (known !== undefined) return known;
+    root = id;
+    id = message.channel.messages.cache.get(id)?.reference?.messageId;
+  }
   return chainConversationKey(message.guildId, message.channelId, root);
 }
 
@@ -59,7 +72,8 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
   if (message.author.bot || message.webhookId !== null || message.system) return;
   const botId = ctx.client.user?.id;
   if (botId === undefined) return;
-  const why = addressedBy(ctx, message, botId);
+  const replyToBot = repliesToBot(message, botId);
+  const why = addressedBy(ctx, message, botId, replyToBot);
   if (why === null) return;
   const channel = message.channel;
   const inGuild = message.inGuild();
@@ -78,7 +92,7 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
   }
   const text = message.content.replace(mentionPattern(botId), '').trim();
   let attachments: Attachment[] = [...message.attachments.values()];
-  if (attachments.length === 0 && message.reference?.messageId !== undefined && why === 'mention') {
+  if (attachments.length === 0 && message.reference?.messageId !== undefined && !replyToBot) {
     // "@LEGO what is this?" as a reply to someone's picture: read the picture replied to.
     const referenced = channel.messages.cache.get(message.reference.messageId);
     if (referenced !== undefined && referenced.author.id !== botId) attachments = [...referenced.attachments.values()];
@@ -96,7 +110,8 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
     conversationKey = dmConversationKey(message.channelId);
   } else if (channel.isThread()) {
     conversationKey = threadConversationKey(message.guildId, channel.id);
-  } else if (why === 'reply' && message.reference?.messageId !== undefined) {
+  } else if (replyToBot && message.reference?.messageId !== undefined) {
+    // a reply to the bot (a pinging reply mentions it too) continues the chain's conversation
     conversationKey = replyChainKey(ctx, message, message.reference.messageId);
   } else {
     conversationKey = chainConversationKey(message.guildId, message.channelId, message.id);
@@ -116,6 +131,8 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
     }
   }
   ctx.memory.rememberLatest(replyChannel?.id ?? message.channelId, message.author.id, conversationKey);
+  ctx.memory.rememberMessage(message.id, conversationKey);
+  ctx.logger.debug({ message: message.id, why, conversation: conversationKey }, 'discord: answering');
 
   const picked = pickMedia(attachments);
   const incoming: IncomingMessage = {

@@ -81,17 +81,24 @@ describe('Discord adapter behaviour (discord.js against a local fake Discord)', 
   });
 
   it('continues a reply chain without a mention, in the conversation of its root', async () => {
-    const { fake, general, alice } = await setUp({}, [ONE_BOX, 'It is red.']);
+    const { fake, general, alice } = await setUp({}, [ONE_BOX, 'It is red.', 'It is square.']);
     const question = fake.sendMessage({ channelId: general.id, author: alice, mentionBot: true, content: 'where is the square?', attachments: [image()] });
     const first = await answered(general.id, (m) => m.attachments.length > 0);
     expect(first.message_reference?.message_id).toBe(question.id);
-    // someone else's unrelated message without a mention is not for the bot
-    fake.sendMessage({ channelId: general.id, author: fake.user('bob'), content: 'nice weather' });
+    // someone else's message without a mention is not for the bot, not even a reply to the question it answered
+    const bob = fake.user('bob');
+    fake.sendMessage({ channelId: general.id, author: bob, content: 'nice weather' });
+    fake.sendMessage({ channelId: general.id, author: bob, content: 'cool picture', replyTo: question.id });
     fake.sendMessage({ channelId: general.id, author: alice, content: 'what colour is box 1?', replyTo: first.id });
     await answered(general.id, (m) => m.content.includes('It is red'));
     expect(engine.calls).toHaveLength(2);
     expect(engine.calls[1]?.request.turns.map((t) => t.role)).toEqual(['user', 'assistant', 'user']);
     expect(engine.calls[1]?.request.turns[2]?.text).toContain('[0.100, 0.200, 0.400, 0.500]');
+    // a reply that pings the bot (Discord's default) mentions it, and still continues the same chain
+    const second = await answered(general.id, (m) => m.content.includes('It is red'));
+    fake.sendMessage({ channelId: general.id, author: alice, content: 'and its shape?', replyTo: second.id, pingReply: true });
+    await answered(general.id, (m) => m.content.includes('It is square'));
+    expect(engine.calls[2]?.request.turns.map((t) => t.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user']);
   });
 
   it('answers an empty mention with a short help line, and ignores other bots and itself', async () => {

@@ -50,6 +50,8 @@ export interface SendUserMessage {
   attachments?: UploadSpec[];
   /** reply to this message (Discord's message_reference + referenced_message) */
   replyTo?: string;
+  /** a reply that pings the author replied to (Discord clients' default): they are in `mentions`, not in the content */
+  pingReply?: boolean;
 }
 
 export interface SlashCommand {
@@ -261,7 +263,10 @@ export class FakeDiscord {
       author: spec.author,
       content,
       attachments: (spec.attachments ?? []).map((a) => this.upload(channel.id, a)),
-      mentions: spec.mentionBot === true ? [this.bot] : [],
+      mentions: [
+        ...(spec.mentionBot === true ? [this.bot] : []),
+        ...(spec.pingReply === true && spec.replyTo !== undefined ? [this.messages.get(spec.replyTo)?.author].filter((u): u is FakeUser => u !== undefined) : []),
+      ],
       replyTo: spec.replyTo,
     });
     this.dispatchMessage('MESSAGE_CREATE', message);
