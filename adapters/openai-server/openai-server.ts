@@ -220,6 +220,7 @@ export class OpenAiServer {
       else if (part.type === 'finish') finish = part;
     }
     if (finish === undefined) throw new LegoError('engine-failed', 'the engine ended without a finish');
+    if (signal.aborted || response.destroyed) return;
     const completion: WireCompletion = {
       id: `chatcmpl-${randomUUID()}`,
       object: 'chat.completion',
@@ -243,6 +244,8 @@ export class OpenAiServer {
       choices: [{ index: 0, delta, finish_reason: finish }],
     });
     const write = (value: unknown): void => {
+      // the client may have gone: its answer is being aborted, nothing more to send
+      if (response.destroyed || response.writableEnded) return;
       response.write(`data: ${typeof value === 'string' ? value : JSON.stringify(value)}\n\n`);
     };
     let opened = false;

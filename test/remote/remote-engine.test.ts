@@ -117,6 +117,24 @@ describe('RemoteEngine over a fake OpenAI-compatible server', () => {
     }
   });
 
+  it('a reader that stops early cancels the request without blaming the endpoint', async () => {
+    const fake = await fakeServer((_, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'first' }, finish_reason: null }] })}\n\n`);
+    });
+    const e = engine({ endpoints: [fake.url] });
+    try {
+      for await (const part of e.generate(ask)) {
+        expect(part.type).toBe('text-delta');
+        break;
+      }
+      expect(e.endpoints[0]).toMatchObject({ inFlight: 0, consecutiveFailures: 0, downUntil: 0 });
+    } finally {
+      await e.dispose();
+      await close(fake.server);
+    }
+  });
+
   it('retries a 429 after its Retry-After, then answers', async () => {
     let calls = 0;
     const times: number[] = [];

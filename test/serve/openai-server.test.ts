@@ -240,6 +240,26 @@ describe('lego serve: engine errors', () => {
   });
 });
 
+describe('lego serve: a client that goes away', () => {
+  it('aborts the answer and keeps serving', async () => {
+    await withServer([{ text: 'A long answer that streams slowly, piece by piece.', delayMs: 30 }, 'next'], {}, async (url, engine) => {
+      const controller = new AbortController();
+      const res = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify({ messages: [{ role: 'user', content: 'a' }], stream: true }),
+        signal: controller.signal,
+      });
+      const reader = res.body!.getReader();
+      await reader.read();
+      controller.abort();
+      for (let i = 0; i < 50 && engine.calls[0]!.signal?.aborted !== true; i += 1) await new Promise((r) => setTimeout(r, 20));
+      expect(engine.calls[0]!.signal?.aborted).toBe(true);
+      const again = await post(url, { messages: [{ role: 'user', content: 'b' }] });
+      expect(((await again.json()) as WireCompletion).choices[0]!.message.content).toBe('next');
+    });
+  });
+});
+
 describe('lego serve: /healthz, /v1/models and /metrics', () => {
   it('reports health, the media spec and Prometheus metrics', async () => {
     await withServer([ANSWER], { processMetrics: true }, async (url) => {

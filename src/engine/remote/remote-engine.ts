@@ -329,6 +329,8 @@ export class RemoteEngine implements GroundingEngine {
       );
       let outcome: 'ok' | 'failure' | 'neutral' = 'failure';
       let streamed = false;
+      // false only when the reader stopped reading mid-answer (the generator was closed)
+      let settled = false;
       try {
         let response: Response;
         try {
@@ -336,6 +338,7 @@ export class RemoteEngine implements GroundingEngine {
         } catch (error) {
           if (outer.signal.aborted) throw outer.signal.reason;
           const reason = attemptController.signal.reason as unknown;
+          settled = true;
           last = LegoError.is(reason) ? reason : new LegoError('engine-unavailable', `cannot reach ${endpoint.url}: ${isConnectError(error) ? 'connection failed' : String(error)}`, { cause: error });
           continue;
         } finally {
@@ -344,6 +347,7 @@ export class RemoteEngine implements GroundingEngine {
         if (response.status !== 200) {
           const errorBody: unknown = await response.json().catch(() => undefined);
           const http = classifyHttpError(response.status, errorBody, response.headers.get('retry-after'));
+          settled = true;
           outcome = http.endpointFailure ? 'failure' : 'neutral';
           if (!http.retry) throw http.error;
           last = http.error;
@@ -355,6 +359,7 @@ export class RemoteEngine implements GroundingEngine {
           const completion = (await response.json()) as WireCompletion;
           yield* answer.read(completion);
           outcome = 'ok';
+          settled = true;
           return;
         }
         if (response.body === null) throw new LegoError('engine-failed', 'empty response body');
@@ -362,8 +367,10 @@ export class RemoteEngine implements GroundingEngine {
           streamed = true;
         });
         outcome = 'ok';
+        settled = true;
         return;
       } catch (error) {
+        settled = true;
         if (outer.signal.aborted) throw outer.signal.reason;
         const e = LegoError.from(error, 'engine-failed');
         // a broken stream after text has arrived cannot be retried transparently
@@ -376,7 +383,7 @@ export class RemoteEngine implements GroundingEngine {
       } finally {
         outer.signal.removeEventListener('abort', onOuter);
         // the caller's abort or time-out says nothing about the endpoint's health
-        if (outer.signal.aborted && outcome === 'failure') outcome = 'neutral';
+        if ((outer.signal.aborted || !settled) && outcome === 'failure') outcome = 'neutral';
         this.pool.release(endpoint, outcome);
         this.options.logger.debug({ endpoint: endpoint.url, attempt, outcome }, 'remote attempt');
       }
