@@ -30,7 +30,7 @@ for (const bundle of servedBundles(TEST_BUNDLE)) {
     let dir: string;
     beforeAll(async () => {
       serve = await startLegoServe(bundle);
-      remote = await RemoteEngine.connect({ endpoints: [serve.url], syntax: 'lego', healthCheckIntervalMs: 0 });
+      remote = await RemoteEngine.connect({ endpoints: [serve.url], healthCheckIntervalMs: 0 }); // syntax: auto, the default
       dir = await mkdtemp(path.join(tmpdir(), 'lego-remote-e2e-'));
     });
     afterAll(async () => {
