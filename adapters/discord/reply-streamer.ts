@@ -1,6 +1,7 @@
 import type { ReplyFile } from '../../src/bot/types';
 import { DISCORD_MESSAGE_LIMIT, splitMessage } from './split-message';
-import type { ReplyTarget } from './reply-target';
+import type { OutgoingMessage, ReplyTarget } from './reply-target';
+import { FILES_FAILED_NOTICE } from './user-texts';
 
 export interface ReplyStreamerOptions {
   /** least time between two edits */
@@ -93,6 +94,15 @@ export class ReplyStreamer {
     return this.finish(sofar === '' ? notice : `${sofar} …\n\n*${notice}*`);
   }
 
+  private async put(message: OutgoingMessage): Promise<void> {
+    if (this.messageId === undefined) {
+      this.messageId = await this.target.send(message);
+      this.options.onSent(this.messageId);
+    } else {
+      await this.target.edit(this.messageId, message);
+    }
+  }
+
   private async deliver(text: string, files: readonly ReplyFile[]): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
@@ -105,11 +115,15 @@ export class ReplyStreamer {
       if (this.messageId !== undefined && sofar !== '') await this.target.edit(this.messageId, { content: splitMessage(sofar)[0] ?? sofar });
       return;
     }
-    if (this.messageId === undefined) {
-      this.messageId = await this.target.send({ content: first, files });
-      this.options.onSent(this.messageId);
-    } else {
-      await this.target.edit(this.messageId, { content: first, files });
+    try {
+      await this.put({ content: first, files });
+    } catch (error) {
+      if (files.length === 0) throw error;
+      // e.g. over the server's upload limit: the words still go out, with a note instead of the picture
+      this.options.onError(error, 'sending the answer with its files');
+      const note = `*${FILES_FAILED_NOTICE}*`;
+      const content = first.length + note.length + 2 <= DISCORD_MESSAGE_LIMIT ? `${first}\n\n${note}` : first;
+      await this.put({ content: content.trim() === '' ? note : content });
     }
     for (const chunk of rest) this.options.onSent(await this.target.followUp({ content: chunk }));
   }

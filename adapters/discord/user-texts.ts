@@ -7,3 +7,5 @@ export const CUT_OFF_TEXT = 'Sorry — I had to restart and this answer was cut 
 export const NOT_ENABLED_TEXT = 'Sorry, I am not enabled here.';
 
 export const RESTARTING_TEXT = 'I am restarting right now — please try again in a minute.';
+
+export const FILES_FAILED_NOTICE = 'I could not attach the picture here (too large for this server?).';

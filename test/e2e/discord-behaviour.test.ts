@@ -9,7 +9,7 @@ import { createBot } from '../../src/bot/create-bot';
 import type { DiscordConfig } from '../../src/config/discord';
 import type { LegoConfigInput } from '../../src/config/schema';
 import { registerCommands } from '../../adapters/discord/register-commands';
-import { CUT_OFF_TEXT, EMPTY_MENTION_TEXT } from '../../adapters/discord/user-texts';
+import { CUT_OFF_TEXT, EMPTY_MENTION_TEXT, FILES_FAILED_NOTICE } from '../../adapters/discord/user-texts';
 import { testConfig } from '../helpers/bot-fixtures';
 import { startDiscordHarness } from '../helpers/discord-fake/discord-harness';
 import type { DiscordHarness, HarnessOptions } from '../helpers/discord-fake/discord-harness';
@@ -218,5 +218,16 @@ describe('Discord adapter behaviour (discord.js against a local fake Discord)', 
     expect(regions.content).toMatch(/red square/i);
     fake.runSlashCommand({ channelId: general.id, user: alice, subcommand: 'reset' });
     await answered(general.id, (m) => m.interaction_metadata !== undefined && /forgotten/i.test(m.content));
+  });
+
+  it('still answers in words when the server refuses the picture (upload too large)', async () => {
+    const { fake, general, alice } = await setUp();
+    fake.maxUploadBytes = 100;
+    fake.sendMessage({ channelId: general.id, author: alice, mentionBot: true, content: 'where is the square?', attachments: [image()] });
+    const reply = await answered(general.id);
+    expect(reply.content).toContain('[1]');
+    expect(reply.content).toContain(FILES_FAILED_NOTICE);
+    expect(reply.attachments).toEqual([]);
+    expect(fake.requests.filter((r) => r.status === 413)).toHaveLength(1);
   });
 });

@@ -128,6 +128,8 @@ export class FakeDiscord {
   private readonly changes = new EventEmitter();
   private server: Server | undefined;
   private port = 0;
+  /** uploads larger than this in one request are refused like Discord does (413, code 40005); 10 MiB for a server without boosts */
+  maxUploadBytes = 10 * 1024 * 1024;
 
   private constructor(options: FakeDiscordOptions) {
     this.token = options.token ?? 'fake.discord.token-for-tests-only';
@@ -492,6 +494,11 @@ export class FakeDiscord {
     const open = path.startsWith('/interactions/') || path.startsWith('/webhooks/');
     if (!open && request.headers.authorization !== `Bot ${this.token}`) {
       this.respond(response, record, 401, { message: '401: Unauthorized', code: 0 });
+      return;
+    }
+    const uploaded = files.reduce((sum, file) => sum + file.data.length, 0);
+    if (uploaded > this.maxUploadBytes) {
+      this.respond(response, record, 413, { message: 'Request entity too large', code: 40005 });
       return;
     }
     const result = this.route(method, path, url.searchParams, json ?? {}, files);
