@@ -98,6 +98,8 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
     if (referenced !== undefined && referenced.author.id !== botId) attachments = [...referenced.attachments.values()];
   }
   if (text === '' && attachments.length === 0) {
+    // a sticker or an empty line in a thread or reply chain is not a question; a bare mention or DM gets a hint
+    if (why !== 'mention' && why !== 'dm') return;
     await message.reply(toPayload({ content: EMPTY_MENTION_TEXT })).catch((error: unknown) => {
       ctx.logger.warn({ err: error }, 'discord: help line failed');
     });
