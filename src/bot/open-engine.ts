@@ -24,8 +24,16 @@ const openOnnx: EngineFactory = async (config, logger) => {
   });
 };
 
+const openRemote: EngineFactory = async (config, logger) => {
+  const { RemoteEngine } = await import('../engine/remote/remote-engine');
+  const { remoteEngineOptions } = await import('../config/remote');
+  const { resolveMediaOptions } = await import('../media/options');
+  return RemoteEngine.connect({ ...remoteEngineOptions(config.remote), mediaOptions: resolveMediaOptions(config.media), logger });
+};
+
 export const ENGINE_FACTORIES: Readonly<Partial<Record<EngineConfig['kind'], EngineFactory>>> = {
   onnx: openOnnx,
+  remote: openRemote,
 };
 
 /** Open the configured engine, or fail with config-invalid / bundle-invalid naming the problem. */
