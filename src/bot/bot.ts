@@ -9,8 +9,9 @@ import { createConversationRuntime } from '../conversation/conversation-runtime'
 import type { ConversationSession } from '../conversation/conversation-session';
 import { helpText } from '../conversation/help-text';
 import type { BoxRegion, MediaContext, MediaSource, SpanRegion } from '../conversation/record';
+import { collectAnswer } from '../engine/collect-answer';
 import { silentLogger } from '../engine/silent-logger';
-import type { FinishInfo, GenerateRequest, GenerationOptions, GroundedBox, GroundedSpan, GroundingEngine, Logger, PreparedMedia } from '../engine/types';
+import type { CollectedAnswer, FinishInfo, GenerateRequest, GenerationOptions, GroundedBox, GroundedSpan, GroundingEngine, Logger, PreparedMedia } from '../engine/types';
 import { cropImage } from '../media/crop-image';
 import type { MediaOptions } from '../media/options';
 import { resolveMediaOptions } from '../media/options';
@@ -69,12 +70,7 @@ function unique<T extends { number: number }>(regions: readonly T[]): T[] {
   return regions.filter((r) => (seen.has(r.number) ? false : (seen.add(r.number), true)));
 }
 
-interface Answer {
-  text: string;
-  boxes: GroundedBox[];
-  spans: GroundedSpan[];
-  finish: FinishInfo;
-}
+type Answer = CollectedAnswer;
 
 /**
  * The one pipeline every adapter uses: command or question → conversation (queued per conversation,
@@ -312,52 +308,27 @@ export class Bot implements BotHandler {
         ? setTimeout(() => guard.abort(new LegoError('engine-timeout', `no answer within ${timeoutMs} ms (pipeline guard)`)), timeoutMs + 2_000)
         : undefined;
     const combined = AbortSignal.any([signal, guard.signal]);
-    let raw = '';
-    const boxes: GroundedBox[] = [];
-    const spans: GroundedSpan[] = [];
-    let finish: FinishInfo | undefined;
+    let answer: CollectedAnswer;
     try {
-      for await (const part of this.#engine.generate(request, { signal: combined })) {
-        switch (part.type) {
-          case 'text-delta': {
-            raw += part.text;
-            if (progress.partial !== undefined) {
-              const partial = numberGrounding(raw, { boxes: [], spans: [] }, { partial: true, next: nextNumber });
-              await quietly(() => progress.partial?.(partial));
-            }
-            break;
-          }
-          case 'box': {
-            const { type: _type, ...box } = part;
-            boxes.push(box);
-            break;
-          }
-          case 'span': {
-            const { type: _type, ...span } = part;
-            spans.push(span);
-            break;
-          }
-          case 'error':
-            throw part.error;
-          case 'finish': {
-            const { type: _type, ...info } = part;
-            finish = info;
-            break;
-          }
-        }
-        if (finish !== undefined) break;
-      }
+      answer = await collectAnswer(this.#engine.generate(request, { signal: combined }), {
+        onText: async (raw) => {
+          if (progress.partial === undefined) return;
+          const partial = numberGrounding(raw, { boxes: [], spans: [] }, { partial: true, next: nextNumber });
+          await quietly(() => progress.partial?.(partial));
+        },
+      });
+    } catch (error) {
+      if (guard.signal.aborted) throw timedOut(timeoutMs);
+      throw error;
     } finally {
       if (timer !== undefined) clearTimeout(timer);
     }
-    if (guard.signal.aborted || finish?.reason === 'timeout') {
-      throw new LegoError('engine-timeout', `the engine did not answer within ${timeoutMs} ms`, { details: { timeoutMs } });
-    }
-    if (finish === undefined) throw new LegoError('engine-failed', 'the answer stream ended without a finish part');
+    const { finish } = answer;
+    if (guard.signal.aborted || finish.reason === 'timeout') throw timedOut(timeoutMs);
     if (finish.reason === 'aborted') {
       throw LegoError.is(signal.reason) ? signal.reason : new LegoError('aborted', 'the answer was aborted');
     }
-    return { text: finish.text, boxes, spans, finish };
+    return answer;
   }
 
   /** The pictures: boxes on the full image, the timeline of a video. A drawing failure costs the picture, not the answer. */
@@ -386,4 +357,8 @@ export class Bot implements BotHandler {
       notices.push('I could not draw the picture this time; the numbers in my answer still name the regions.');
     }
   }
+}
+
+function timedOut(timeoutMs: number): LegoError {
+  return new LegoError('engine-timeout', `the engine did not answer within ${timeoutMs} ms`, { details: { timeoutMs } });
 }

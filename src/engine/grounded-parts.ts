@@ -4,6 +4,11 @@ import type { Part, PreparedMedia } from './types';
 
 type GroundedPart = Extract<Part, { type: 'box' } | { type: 'span' }>;
 
+/** What a parser found: the LEGO scanner's matches and the other syntaxes' (src/grounding/syntaxes) both fit. */
+type FoundGrounding =
+  | Pick<Extract<GroundingMatch, { kind: 'box' }>, 'kind' | 'box' | 'raw' | 'label'>
+  | Pick<Extract<GroundingMatch, { kind: 'span' }>, 'kind' | 'span' | 'raw' | 'label'>;
+
 /**
  * Turns boxes and spans found in an answer into numbered `box`/`span` parts, mapped onto the request's
  * media: boxes to pixels of the original image, spans to seconds of the video. One per answer.
@@ -14,7 +19,7 @@ export class GroundedParts {
 
   constructor(private readonly media: PreparedMedia | undefined) {}
 
-  toPart(match: GroundingMatch): GroundedPart {
+  toPart(match: FoundGrounding): GroundedPart {
     const label = match.label === undefined ? {} : { label: match.label };
     if (match.kind === 'box') {
       this.boxes += 1;

@@ -3,7 +3,6 @@ export { DEFAULT_MEDIA_OPTIONS, mediaOptionsSchema, resolveMediaOptions } from '
 export type { RawImage } from './raw-image';
 export type { SniffedMedia } from './sniff-media';
 export { sniffMedia, SNIFF_BYTES } from './sniff-media';
-export { contentHash } from './content-hash';
 export type { SquarePadding } from './square-padding';
 export { squarePadding } from './square-padding';
 export type { ImageInfo } from './image-info';

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { contentHash } from '../../src/media/content-hash';
+import { contentHash } from '../../src/conversation/content-hash';
 import { cropImage, cropRegion } from '../../src/media/crop-image';
 import { findRed, orientedJpeg } from './image-fixtures';
 

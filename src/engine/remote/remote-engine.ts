@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { LegoError } from '../../errors';
-import { modelBoxToPixels, spanToSeconds } from '../../grounding/coordinate-frames';
+import { GroundedParts } from '../grounded-parts';
 import { SyntaxScanner } from '../../grounding/syntaxes/syntax-scanner';
 import type { SyntaxMatch } from '../../grounding/syntaxes/types';
 import type { FinishInfo, GenerateCallOptions, GenerateRequest, GroundingEngine, MediaSpec, Part, PreparedMedia } from '../types';
@@ -13,8 +13,6 @@ import type { RemoteEngineOptions, RemoteEngineOptionsInput } from './remote-opt
 import { sseData } from './sse-events';
 import { wireMedia } from './wire-media';
 import type { WireMedia } from './wire-media';
-
-type GroundedPart = Extract<Part, { type: 'box' } | { type: 'span' }>;
 
 function chatUrl(base: string): string {
   return /\/v1$/.test(base) ? `${base}/chat/completions` : `${base}/v1/chat/completions`;
@@ -57,8 +55,7 @@ class RemoteAnswer {
   tokenIds: number[] | undefined;
   droppedTurns: number | undefined;
   firstTokenMs: number | undefined;
-  private boxes = 0;
-  private spans = 0;
+  private readonly grounded: GroundedParts;
   private readonly scanner: SyntaxScanner;
 
   constructor(
@@ -67,6 +64,7 @@ class RemoteAnswer {
     sent: WireMedia | undefined,
     private readonly started: number,
   ) {
+    this.grounded = new GroundedParts(media);
     this.scanner = new SyntaxScanner(options.syntax, {
       ...(sent === undefined ? {} : { imageSize: sent.sentSize }),
       ...(sent?.sentDurationSec === undefined ? {} : { durationSec: sent.sentDurationSec }),
@@ -91,16 +89,8 @@ class RemoteAnswer {
    * The sent media are the padded square (frames) the model sees, so a remote box's fractions are of
    * LEGO's model frame whatever the remote syntax's native frame; spans are fractions of the sent clip.
    */
-  private toPart(match: SyntaxMatch): GroundedPart {
-    const label = match.label === undefined ? {} : { label: match.label };
-    if (match.kind === 'box') {
-      this.boxes += 1;
-      const pixels = this.media?.kind === 'image' ? { pixels: modelBoxToPixels(match.box, this.media.size) } : {};
-      return { type: 'box', index: this.boxes, box: match.box, ...pixels, ...label, raw: match.raw };
-    }
-    this.spans += 1;
-    const seconds = this.media?.kind === 'video' ? { seconds: spanToSeconds(match.span, this.media.durationSec) } : {};
-    return { type: 'span', index: this.spans, span: match.span, ...seconds, ...label, raw: match.raw };
+  private toPart(match: SyntaxMatch): Part {
+    return this.grounded.toPart(match);
   }
 
   finish(reason: FinishInfo['reason']): FinishInfo {
