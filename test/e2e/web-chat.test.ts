@@ -315,24 +315,37 @@ describeIfChromium('web chat in headless chromium', () => {
     }
   }, 60_000);
 
-  testIfLegoTiny('lego-tiny (greedy) finds the red circle and the page draws its box on it', async () => {
+  testIfLegoTiny('lego-tiny (greedy): the page draws the box exactly where the model put it', async () => {
+    // Where the box lands on the picture is the model's business (its accuracy is measured by `lego eval`,
+    // see models/lego-tiny/MODEL.md); the page's business is to draw the model's box on the right pixels.
     const { OnnxLegoEngine } = await import('../../src/engine/onnx');
+    const { prepareImage } = await import('../../src/media/prepare-image');
+    const { collectAnswer } = await import('../../src/engine/collect-answer');
+    const { readFileSync } = await import('node:fs');
     const engine = await OnnxLegoEngine.load(LEGO_TINY, { intraOpNumThreads: 1 });
+    const question = 'Where is the red circle?';
+    const direct = await collectAnswer(
+      engine.generate({
+        turns: [{ role: 'user', text: question }],
+        media: await prepareImage(readFileSync(imagePath), engine.media.image!),
+        options: { temperature: 0 },
+      }),
+    );
+    const expected = direct.boxes[0]?.pixels;
+    expect(expected).toBeDefined();
     const server = await startServer(engine, {}, { engine: { generation: { temperature: 0 } } });
     const page = await chromium.context.newPage();
     try {
       await page.goto(server.web.address);
       await page.setInputFiles('#file-input', imagePath);
-      await ask(page, 'Where is the red circle?');
+      await ask(page, question);
       const bot = page.locator('.msg.bot').first();
       await bot.locator('.overlay .box').first().waitFor();
       const img = (await bot.locator('.stage img').boundingBox())!;
       const box = (await bot.locator('.overlay .box').first().boundingBox())!;
       const scale = img.width / 640;
-      // its centre lies on the red circle (centre 140,140, radius 80 in image pixels)
-      const cx = (box.x - img.x + box.width / 2) / scale;
-      const cy = (box.y - img.y + box.height / 2) / scale;
-      expect(Math.hypot(cx - 140, cy - 140)).toBeLessThan(80);
+      const drawn = { x1: (box.x - img.x) / scale, y1: (box.y - img.y) / scale, x2: (box.x - img.x + box.width) / scale, y2: (box.y - img.y + box.height) / scale };
+      for (const k of ['x1', 'y1', 'x2', 'y2'] as const) expect(Math.abs(drawn[k] - expected![k])).toBeLessThan(4);
       await page.screenshot({ path: '/tmp/lego-web-chat-lego-tiny.png' });
     } finally {
       await page.close();
