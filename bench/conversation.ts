@@ -10,7 +10,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +21,7 @@ import { createConversationRecord } from '../src/conversation/record';
 import type { ConversationRecord } from '../src/conversation/record';
 import { openStoreBackend } from '../src/conversation/store-backend';
 import type { StoreBackend } from '../src/conversation/store-backend';
+import { freePort, redisAnswers } from '../test/conversation/redis-server';
 
 const HISTORIES = [1, 50, 500];
 const ANSWER = 'The red star [0.112, 0.430, 0.251, 0.618] is left of the blue circle [0.500, 0.520, 0.640, 0.660].';
@@ -35,37 +35,12 @@ function ms(value: number): string {
   return value < 10 ? value.toFixed(2) : value.toFixed(1);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
-async function pong(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(300, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
-    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
-  });
-}
-
 async function startRedis(): Promise<{ url: string; child: ChildProcess | undefined }> {
   const given = process.env.LEGO_BENCH_REDIS_URL;
   if (given !== undefined && given !== '') return { url: given, child: undefined };
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 100 && !(await pong(port)); i += 1) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && !(await redisAnswers(port, 300)); i += 1) await new Promise((r) => setTimeout(r, 50));
   return { url: `redis://127.0.0.1:${port}`, child };
 }
 

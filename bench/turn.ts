@@ -13,7 +13,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +24,7 @@ import { createConversationRuntime } from '../src/conversation/conversation-runt
 import type { ConversationRuntime } from '../src/conversation/conversation-runtime';
 import type { StoreOptions } from '../src/conversation/options';
 import { OnnxLegoEngine } from '../src/engine/onnx/onnx-lego-engine';
+import { freePort, redisAnswers } from '../test/conversation/redis-server';
 
 const argv = process.argv.slice(2);
 const APPEND = argv.includes('--append');
@@ -41,31 +41,6 @@ function fmt(value: number): string {
   return value < 10 ? value.toFixed(2) : value.toFixed(1);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
-async function pong(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(300, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
-    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
-  });
-}
-
 async function startRedis(): Promise<{ url: string; child: ChildProcess } | undefined> {
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
@@ -75,7 +50,7 @@ async function startRedis(): Promise<{ url: string; child: ChildProcess } | unde
   });
   if (failed) return undefined;
   for (let i = 0; i < 100; i += 1) {
-    if (await pong(port)) return { url: `redis://127.0.0.1:${port}`, child };
+    if (await redisAnswers(port, 300)) return { url: `redis://127.0.0.1:${port}`, child };
     await new Promise((r) => setTimeout(r, 50));
   }
   child.kill('SIGTERM');
