@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { LegoError } from '../errors';
 import { formatEvalTable } from '../engine/eval/scoring';
 import { runEval } from '../engine/eval/run-eval';
 import type { CliCommand } from './cli-command';
@@ -17,7 +18,10 @@ interface EvalOptions {
 function count(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} takes a whole number, not ${value}`);
+  if (!Number.isInteger(n) || n < 0) {
+    const message = `${name} takes a whole number, not ${value}`;
+    throw new LegoError('bad-input', message, { userMessage: message });
+  }
   return n;
 }
 

@@ -115,6 +115,7 @@ class Batcher:
     def __init__(self, pool: dict, tok: Tokenizer, cfg, video_frac: float = 0.28, seed: int = 1, pack: bool = True):
         self.pool, self.tok, self.cfg = pool, tok, cfg
         self.pack = pack
+        self._ready: list = []  # length-bucketed batches waiting to be handed out
         self.video_frac = video_frac if len(pool["clips"]) else 0.0
         self.rng = random.Random(seed)
         self.n_img = cfg.image_grid ** 2
@@ -143,7 +144,7 @@ class Batcher:
     def batch(self, size: int, buckets: int = 8):
         """Samples of similar length batched together (less padding): draw ``buckets`` batches' worth,
         sort by length, hand them out one batch at a time in random order."""
-        if not getattr(self, "_ready", None):
+        if not self._ready:
             items = []
             while len(items) < size * buckets:
                 s = self.sample()
