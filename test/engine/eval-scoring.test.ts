@@ -28,6 +28,10 @@ const CASES: Array<[string, EvalTruth, string]> = [
   ['vregion', { label: 'gray circle' }, 'The circle turns gray.'],
   ['vdescribe', { spans: [[0.1, 0.4], [0.5, 0.9]], labels: ['red star', 'blue circle'] },
     'A red star stays still during {0.10, 0.40}. A blue circle moves left during {0.05, 0.10}.'],
+  // IoU exactly at the threshold: 0.40 / 0.80 is 0.5 in one formula and 0.49999999999999994 in another
+  ['when', { span: [0.18, 0.58], label: 'cyan square' }, 'The cyan square is visible during {0.16, 0.96}.'],
+  ['vdescribe', { spans: [[0.06, 0.51], [0.18, 0.58]], labels: ['yellow circle', 'cyan square'] },
+    'A white square moves left during {0.04, 0.89}. A white square moves left during {0.16, 0.96}. A white square moves left during {0.19, 0.58}.'],
 ];
 
 describe('held-out scoring (same rules as the Python evaluation)', () => {
@@ -41,6 +45,11 @@ describe('held-out scoring (same rules as the Python evaluation)', () => {
     const when = scoreAnswer('when', CASES[17]![1], CASES[17]![2]);
     expect(when.video_r1_50).toBe(1);
     expect(when.video_miou).toBeCloseTo(0.875, 3);
+  });
+
+  it('counts an IoU that ties the threshold whatever the float rounding (a seen 1.7-point gap with Python)', () => {
+    expect(scoreAnswer('when', CASES[21]![1], CASES[21]![2]).video_r1_50).toBe(1);
+    expect(scoreAnswer('vdescribe', CASES[22]![1], CASES[22]![2])).toEqual({ vdescribe_recall50: 1 });
   });
 
   it('agrees with models/lego-tiny/recipe/metrics.py on every case', () => {

@@ -102,6 +102,15 @@ export function countOf(text: string): number | undefined {
   return /^\d+$/.test(m[1]) ? Number(m[1]) : NUMBER_WORDS[m[1]];
 }
 
+/**
+ * IoU at or over a threshold, up to float rounding: 2-decimal spans and 3-decimal boxes tie a threshold
+ * exactly quite often, and the rounding of one runtime or the other must not decide the score
+ * (metrics.py has the same rule).
+ */
+export function reaches(iou: number, threshold: number): boolean {
+  return iou >= threshold - 1e-9;
+}
+
 function recall<T>(pred: T[], truth: T[], iou: (a: T, b: T) => number, threshold: number): number {
   if (truth.length === 0) return 1;
   const used = new Set<number>();
@@ -117,7 +126,7 @@ function recall<T>(pred: T[], truth: T[], iou: (a: T, b: T) => number, threshold
         bestIndex = i;
       }
     });
-    if (bestIndex >= 0 && best >= threshold) {
+    if (bestIndex >= 0 && reaches(best, threshold)) {
       used.add(bestIndex);
       hit += 1;
     }
@@ -139,7 +148,7 @@ export function scoreAnswer(task: string, truth: EvalTruth, answer: string): Rec
   switch (task) {
     case 'refer':
     case 'spatial':
-      return { [`${task}_acc50`]: first && boxIouOf(first, need(truth.box, 'box')) >= 0.5 ? 1 : 0 };
+      return { [`${task}_acc50`]: first && reaches(boxIouOf(first, need(truth.box, 'box')), 0.5) ? 1 : 0 };
     case 'describe':
       return { describe_recall50: recall(boxes, need(truth.boxes, 'boxes'), boxIouOf, 0.5) };
     case 'region':
@@ -151,20 +160,20 @@ export function scoreAnswer(task: string, truth: EvalTruth, answer: string): Rec
     case 'yesno': {
       const a = answer.trim().toLowerCase();
       let ok = truth.yes ? a.startsWith('yes') : a.startsWith('no');
-      if (ok && truth.yes && first) ok = boxIouOf(first, need(truth.box, 'box')) >= 0.5;
+      if (ok && truth.yes && first) ok = reaches(boxIouOf(first, need(truth.box, 'box')), 0.5);
       return { yesno_acc: ok ? 1 : 0 };
     }
     case 'follow': {
       const what = truth.what;
       const ok = what === 'colour' || what === 'kind'
         ? wordOk(answer, need(truth.label, 'label'), what)
-        : first !== undefined && boxIouOf(first, need(truth.box, 'box')) >= 0.5;
+        : first !== undefined && reaches(boxIouOf(first, need(truth.box, 'box')), 0.5);
       return { follow_acc: ok ? 1 : 0 };
     }
     case 'when': {
       const s = answerSpans(answer)[0];
       const v = s ? spanIouOf(s, need(truth.span, 'span')) : 0;
-      return { video_r1_50: v >= 0.5 ? 1 : 0, video_r1_70: v >= 0.7 ? 1 : 0, video_miou: v };
+      return { video_r1_50: reaches(v, 0.5) ? 1 : 0, video_r1_70: reaches(v, 0.7) ? 1 : 0, video_miou: v };
     }
     case 'vregion': {
       const label = need(truth.label, 'label');
