@@ -50,12 +50,22 @@ function floatData(t: ort.Tensor | undefined, what: string): Float32Array {
  * for concurrent use: the engine queues its work.
  */
 export class LegoGraphs {
+  /**
+   * Rows of the embedding table already computed, by token id (the table is fixed, so a row never
+   * changes). Decoding asks for one token at a time; a hit saves a session call per token. Bounded
+   * so that a 32k-vocabulary, 4096-wide bundle keeps at most ~64 MB here.
+   */
+  private readonly rows = new Map<number, Float32Array>();
+  private readonly maxRows: number;
+
   constructor(
     private readonly manifest: BundleManifest,
     private readonly sessions: LegoSessions,
     /** the pad token's id (a masked query when the question is empty) */
     private readonly padId: number,
-  ) {}
+  ) {
+    this.maxRows = Math.max(256, Math.floor((64 * 1024 * 1024) / (4 * manifest.decoder.hidden_size)));
+  }
 
   /** Whether the encoder of `kind` takes the question (fusion). */
   hasFusion(kind: MediaKind): boolean {
@@ -79,8 +89,17 @@ export class LegoGraphs {
 
   /** inputs_embeds of `ids`: [ids.length × hidden]. */
   async embed(ids: readonly number[]): Promise<Float32Array> {
+    const hidden = this.manifest.decoder.hidden_size;
+    if (ids.length === 1) {
+      const hit = this.rows.get(ids[0]!);
+      if (hit !== undefined) return hit.slice();
+    }
     const out = await this.sessions.embedTokens.run({ input_ids: int64(ids, [1, ids.length]) });
-    return floatData(out.inputs_embeds, 'inputs_embeds');
+    const all = floatData(out.inputs_embeds, 'inputs_embeds');
+    for (let i = 0; i < ids.length && this.rows.size < this.maxRows; i += 1) {
+      if (!this.rows.has(ids[i]!)) this.rows.set(ids[i]!, all.slice(i * hidden, (i + 1) * hidden));
+    }
+    return all;
   }
 
   /**

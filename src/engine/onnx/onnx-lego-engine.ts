@@ -20,6 +20,7 @@ import type { BundleManifest } from './bundle-manifest';
 import { loadLegoBundle } from './lego-bundle';
 import type { LegoBundle } from './lego-bundle';
 import { LegoPrompt } from './lego-prompt';
+import { IncrementalDecoder } from './incremental-decoder';
 import type { BuiltPrompt } from './lego-prompt';
 import type { ExecutionProviderName } from './session-factory';
 
@@ -62,6 +63,8 @@ interface Timings {
   decodeMs?: number;
   firstTokenMs?: number;
 }
+
+const YIELD_EVERY_MS = 4;
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -290,7 +293,9 @@ export class OnnxLegoEngine implements GroundingEngine {
     };
     const random = new SeededRandom(opts.seed ?? Math.floor(Math.random() * 2 ** 32));
     const generated: number[] = [];
+    const text = new IncrementalDecoder(tokenizer);
     let decoded = '';
+    let lastYield = performance.now();
     let reason: FinishInfo['reason'] = 'length';
     for (;;) {
       const next = sampleToken(step.logits, sampling, random);
@@ -299,7 +304,7 @@ export class OnnxLegoEngine implements GroundingEngine {
         reason = 'stop';
         break;
       }
-      decoded = tokenizer.decode(generated);
+      decoded = text.push(next);
       const { parts, stopped } = assembler.update(decoded);
       emit(parts);
       if (stopped) {
@@ -310,7 +315,10 @@ export class OnnxLegoEngine implements GroundingEngine {
         reason = 'length';
         break;
       }
-      await yieldToEventLoop();
+      // session.run already defers to the event loop (setImmediate) before each step; this yield only
+      // guards a run that would not, so that timers and sockets never wait more than a few ms
+      if (performance.now() - lastYield > YIELD_EVERY_MS) await yieldToEventLoop();
+      lastYield = performance.now();
       if (signal.aborted) {
         const r = finishReasonOf(LegoError.from(signal.reason, 'aborted'));
         if (r === undefined) throw LegoError.from(signal.reason);
@@ -320,7 +328,7 @@ export class OnnxLegoEngine implements GroundingEngine {
       const e = await graphs.embed([next]);
       step = await graphs.decode(e, 1, step.cache);
     }
-    emit(assembler.finish(decoded));
+    emit(assembler.finish(text.finish()));
     timings.decodeMs = performance.now() - decodeStart;
 
     const finish: FinishInfo = {
