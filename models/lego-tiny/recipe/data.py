@@ -112,9 +112,11 @@ def encode_conversation(tok: Tokenizer, conv: List[dict], media: str, n_media: i
 
 
 class Batcher:
-    def __init__(self, pool: dict, tok: Tokenizer, cfg, video_frac: float = 0.28, seed: int = 1, pack: bool = True):
+    def __init__(self, pool: dict, tok: Tokenizer, cfg, video_frac: float = 0.28, seed: int = 1, pack: bool = True,
+                 pack_share: float = 0.65):
         self.pool, self.tok, self.cfg = pool, tok, cfg
         self.pack = pack
+        self.pack_share = pack_share
         self._ready: list = []  # length-bucketed batches waiting to be handed out
         self.video_frac = video_frac if len(pool["clips"]) else 0.0
         self.rng = random.Random(seed)
@@ -129,17 +131,17 @@ class Batcher:
             if not conv:
                 return None
             ids, mask = encode_conversation(self.tok, conv, "video", self.cfg.video_frames, all_turns=self.pack)
-            return ("video", self.pool["videos"][i], ids, mask, conv)
+            return ("video", self.pool["videos"][i], ids, mask, conv, self.pool["clips"][i])
         i = rng.randrange(len(self.pool["scenes"]))
         sc, img = self.pool["scenes"][i], self.pool["images"][i]
         if rng.random() < 0.5:
             sc, img = flip_scene(sc), img[:, ::-1]
-        packed = self.pack and rng.random() < 0.65
+        packed = self.pack and rng.random() < self.pack_share
         conv = dialogue.image_conversation(rng, sc, turns=rng.choice([2, 3, 4, 5]) if packed else None)
         if not conv:
             return None
         ids, mask = encode_conversation(self.tok, conv, "image", self.n_img, all_turns=packed)
-        return ("image", img, ids, mask, conv)
+        return ("image", img, ids, mask, conv, sc)
 
     def batch(self, size: int, buckets: int = 8):
         """Samples of similar length batched together (less padding): draw ``buckets`` batches' worth,
@@ -177,18 +179,21 @@ def collate(tok: Tokenizer, cfg, items):
     images = torch.from_numpy(normalize(np.stack([np.ascontiguousarray(items[b][1]) for b in img_idx]))) if img_idx else None
     videos = torch.from_numpy(normalize(np.stack([items[b][1] for b in vid_idx]))) if vid_idx else None
     return {"ids": ids, "tgt_mask": tgt_mask, "qids": qids, "qmask": qmask, "img_idx": img_idx, "vid_idx": vid_idx,
-            "images": images, "videos": videos}
+            "images": images, "videos": videos,
+            # for training-only heads (aux.py): each image's scene and the shape its latest question is about
+            "image_scenes": [items[b][5] for b in img_idx], "image_refs": [items[b][4][-1].get("ref") for b in img_idx]}
 
 
-def embed_batch(model, tok: Tokenizer, batch):
-    """Token embeddings with the media patches replaced by encoder outputs."""
+def embed_batch(model, tok: Tokenizer, batch, image_feats=None):
+    """Token embeddings with the media patches replaced by encoder outputs (``image_feats``: the image
+    encoder's outputs when the caller already has them)."""
     import torch
     ids = batch["ids"]
     emb = model.tok(ids)
     patch_img, patch_vid = tok.ids[MEDIA["image"][1]], tok.ids[MEDIA["video"][1]]
     if batch["img_idx"]:
         sel = torch.tensor(batch["img_idx"])
-        feats = model.encode_image(batch["images"], batch["qids"][sel], batch["qmask"][sel])
+        feats = image_feats if image_feats is not None else model.encode_image(batch["images"], batch["qids"][sel], batch["qmask"][sel])
         emb = emb.masked_scatter((ids == patch_img)[..., None], feats.to(emb.dtype).reshape(-1))
     if batch["vid_idx"]:
         sel = torch.tensor(batch["vid_idx"])

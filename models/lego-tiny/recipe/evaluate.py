@@ -91,6 +91,7 @@ def main(argv=None):
     ap.add_argument("--split", required=True, help="folder written by evalset.py")
     ap.add_argument("--out", required=True, help="folder for predictions, table and picture")
     ap.add_argument("--limit", type=int, default=0, help="evaluate only the first N questions of each task")
+    ap.add_argument("--tasks", help="comma-separated tasks to evaluate (default: all)")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -102,6 +103,9 @@ def main(argv=None):
     tok = Tokenizer.load(args.tokenizer)
     with open(os.path.join(args.split, "eval.jsonl")) as f:
         rows = [json.loads(l) for l in f]
+    if args.tasks:
+        wanted = set(args.tasks.split(","))
+        rows = [r for r in rows if r["task"] in wanted]
     if args.limit:
         seen = {}
         keep = []

@@ -89,9 +89,16 @@ class Fusion(nn.Module):
         self.att = Attention(d, cfg.n_heads)
         self.ln2 = nn.LayerNorm(d)
         self.mlp = nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))
+        self.ln_m = nn.LayerNorm(d)
+        self.qmean = nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))
 
     def forward(self, x, q_emb, q_mask):
         # x [N,T,d]; q_emb [N,Q,d]; q_mask [N,Q] (1 = real token)
+        # early fusion as in the probe (DESIGN.md): every visual token gets the question's mean, so the
+        # per-token MLPs can match "asked for" against "what is here"; then cross-attention per token
+        m = q_mask[..., None].to(x.dtype)
+        mean = (q_emb * m).sum(1) / m.sum(1).clamp(min=1.0)
+        x = x + self.qmean(self.ln_m(mean))[:, None, :]
         qpos = torch.arange(q_emb.shape[1], device=x.device)
         q = self.ln_q(q_emb + self.qpos(qpos)[None])
         bias = (1.0 - q_mask[:, None, None, :].to(x.dtype)) * -1e4
@@ -163,14 +170,19 @@ class LegoTiny(nn.Module):
     # -- encoders ---------------------------------------------------------------------------
     def _grid(self, x, row, col):
         f = self.stem_proj(self.stem(x))
-        g = row.shape[0]
-        pos = (row[:, None, :] + col[None, :, :]).reshape(g * g, -1)
-        return f + pos[None]
+        return f + self._pos(row, col)[None]
 
-    def encode_image(self, pixel_values, query_ids, query_mask):
-        x = self._grid(pixel_values, self.img_row, self.img_col)
-        x = self.fusion(x, self.tok(query_ids), query_mask)
-        return self.img_proj(x)
+    @staticmethod
+    def _pos(row, col):
+        g = row.shape[0]
+        return (row[:, None, :] + col[None, :, :]).reshape(g * g, -1)
+
+    def encode_image(self, pixel_values, query_ids, query_mask, parts: bool = False):
+        g = self._grid(pixel_values, self.img_row, self.img_col)
+        x = self.fusion(g, self.tok(query_ids), query_mask)
+        # positions again after the projector: where a token is stays readable to the decoder
+        out = self.img_proj(x) + self._pos(self.img_row, self.img_col)[None]
+        return (out, g, x) if parts else out
 
     def encode_video(self, frames, query_ids, query_mask):
         b, n = frames.shape[0], frames.shape[1]
@@ -179,7 +191,7 @@ class LegoTiny(nn.Module):
         q = q[:, None].expand(b, n, q.shape[1], q.shape[2]).flatten(0, 1)
         qm = query_mask[:, None].expand(b, n, query_mask.shape[1]).flatten(0, 1)
         x = self.fusion(x, q, qm).mean(1).view(b, n, -1)
-        return self.vid_proj(x + self.vid_time[:n][None])
+        return self.vid_proj(x + self.vid_time[:n][None]) + self.vid_time[:n][None]
 
     # -- decoder ----------------------------------------------------------------------------
     def decode(self, inputs_embeds, attention_mask, position_ids, past=None):
@@ -211,6 +223,36 @@ class LegoTiny(nn.Module):
             x, k, v = blk(x, bias, pk, pv)
             present.append((k, v))
         return x, present
+
+    def fourier_init(self, coordinate_families, frame_times) -> None:
+        """Start positions and number tokens in one shared basis, so that "where" is easy to learn.
+
+        A value v in [0, 1] is written as F(v) = [cos(pi k v), sin(pi k v)], k = 1..K. Number tokens
+        (tied input/output embeddings) start at [F(v), F(v), 0]; image columns at [F(x), 0, 0], rows at
+        [0, F(y), 0]; video frames at [F(t), 0, 0]. Copying a token's position then already scores the
+        right coordinate tokens highest, and a box in a question points at the right image tokens.
+        Only the starting point: everything stays trainable.
+        coordinate_families: list of (first token id, count) with values i / (count - 1)."""
+        d = self.cfg.d_model
+        k = max(1, min(24, d * 3 // 8 // 2))
+        amp = 0.15
+
+        def four(v: torch.Tensor) -> torch.Tensor:
+            ang = math.pi * v[:, None] * torch.arange(1, k + 1, dtype=torch.float32)[None]
+            return torch.cat([ang.cos(), ang.sin()], 1)
+
+        with torch.no_grad():
+            for base, n in coordinate_families:
+                f = four(torch.arange(n, dtype=torch.float32) / (n - 1)) * amp
+                self.tok.weight[base: base + n, : 2 * k] += f
+                self.tok.weight[base: base + n, 2 * k: 4 * k] += f
+            for row, col in ((self.img_row, self.img_col), (self.vid_row, self.vid_col)):
+                g = row.shape[0]
+                f = four((torch.arange(g, dtype=torch.float32) + 0.5) / g) * amp
+                col[:, : 2 * k] += f
+                row[:, 2 * k: 4 * k] += f
+            t = torch.tensor(frame_times, dtype=torch.float32)[: self.vid_time.shape[0]]
+            self.vid_time[: len(t), : 2 * k] += four(t) * amp
 
     def n_params(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -19,7 +19,8 @@ def main(argv=None):
     ap.add_argument("step", nargs="?", default="all", choices=["all", "data", "train", "export", "eval", "test-bundle"])
     ap.add_argument("--work", default=WORK, help="working folder (pool, checkpoints, split, logs)")
     ap.add_argument("--minutes", type=float, default=90.0, help="training time budget")
-    ap.add_argument("--threads", type=int, default=1, help="torch threads (1 keeps one core free and steadier)")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads per training process")
+    ap.add_argument("--procs", type=int, default=2, help="data-parallel training processes (one per core)")
     ap.add_argument("--eval-limit", type=int, default=0, help="questions per task in eval (0 = all)")
     ap.add_argument("--bundle", default=MODEL_DIR, help="where the exported bundle goes")
     args = ap.parse_args(argv)
@@ -34,7 +35,8 @@ def main(argv=None):
             evalset.main(["--out", split])
         elif step == "train":
             import train
-            train.main(["--work", args.work, "--minutes", str(args.minutes), "--threads", str(args.threads)])
+            train.main(["--work", args.work, "--minutes", str(args.minutes), "--threads", str(args.threads),
+                        "--procs", str(args.procs)])
         elif step == "export":
             import export
             export.main(["--checkpoint", ckpt, "--tokenizer", tok, "--out", os.path.join(args.work, "bundle")])

@@ -18,10 +18,11 @@ import torch
 import torch.nn.functional as F
 
 import dialogue
+from aux import AuxHeads, batch_labels
 from data import Batcher, build_pool, embed_batch
 from model import Config, LegoTiny
 from tokenizer import SYSTEM, Tokenizer, build_vocab, coordinate_tokens
-from world import make_clip, make_scene
+from world import make_clip, make_scene, sample_times
 
 
 def vocab_texts(n: int = 30000):
@@ -80,9 +81,10 @@ class SoftLoss:
         return loss.mean()
 
 
-def forward_batch(model, tok, batch):
-    """Logits at the answer positions and their targets. The system prompt is the same for every
-    sample, so its keys/values are computed once and shared (exact: it sees nothing after it)."""
+def forward_batch(model, tok, batch, aux=None, coord_fams=None):
+    """Logits at the answer positions and their targets (and the auxiliary heads' loss when ``aux``).
+    The system prompt is the same for every sample, so its keys/values are computed once and shared
+    (exact: it sees nothing after it)."""
     prefix = torch.tensor(tok.encode(SYSTEM + "###"))[None]
     p = prefix.shape[1]
     ids = batch["ids"]
@@ -91,11 +93,18 @@ def forward_batch(model, tok, batch):
     b, t = ids.shape
     past = [(k.expand(b, -1, -1, -1), v.expand(b, -1, -1, -1)) for k, v in present]
     rest = dict(batch, ids=ids[:, p:])
-    emb = embed_batch(model, tok, rest)
+    feats, aux_loss, aux_parts = None, None, None
+    if aux is not None and batch["img_idx"]:
+        sel_i = torch.tensor(batch["img_idx"])
+        feats, grid, fused = model.encode_image(batch["images"], batch["qids"][sel_i], batch["qmask"][sel_i], parts=True)
+        labels = batch_labels(batch["image_scenes"], batch["image_refs"], model.cfg.image_grid)
+        coord = sum(model.tok.weight[base: base + n] for base, n in coord_fams) / len(coord_fams)
+        aux_loss, aux_parts = aux.loss(grid, fused, labels, coord, sigma=8.0)
+    emb = embed_batch(model, tok, rest, image_feats=feats)
     h, _ = model.hidden(emb, None, torch.arange(p, t)[None].expand(b, t - p), past)
     m = batch["tgt_mask"][:, p + 1:]
     sel = h[:, :-1][m]
-    return model.logits(sel), ids[:, p + 1:][m]
+    return model.logits(sel), ids[:, p + 1:][m], aux_loss, aux_parts
 
 
 def main(argv=None):
@@ -104,18 +113,23 @@ def main(argv=None):
     ap.add_argument("--minutes", type=float, default=85.0, help="training time budget")
     ap.add_argument("--images", type=int, default=60000)
     ap.add_argument("--videos", type=int, default=16000)
-    ap.add_argument("--batch", type=int, default=48)
-    ap.add_argument("--lr", type=float, default=1.5e-3)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--batch", type=int, default=16, help="samples per step and process")
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads per process")
+    ap.add_argument("--procs", type=int, default=1,
+                    help="data-parallel processes (gradients averaged every step); 2 x 1 thread beats 1 x 2 threads")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--d-model", type=int, default=128)
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--pack", type=float, default=0.25, help="share of image samples with several questions")
+    ap.add_argument("--aux", type=float, default=0.5, help="weight of the training-only grid heads (aux.py); 0 = off")
+    ap.add_argument("--no-fourier", action="store_true", help="plain random start for positions and numbers")
     ap.add_argument("--init", help="start from this checkpoint's weights (a new schedule, fresh optimizer)")
     args = ap.parse_args(argv)
+    if args.procs < 1 or args.threads < 1 or args.batch < 1 or args.minutes <= 0:
+        ap.error("--procs, --threads, --batch and --minutes must be positive")
 
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(args.threads)
     os.makedirs(args.work, exist_ok=True)
     tok_path = os.path.join(args.work, "tokenizer.json")
     if os.path.exists(tok_path):
@@ -125,12 +139,46 @@ def main(argv=None):
         tok = Tokenizer(build_vocab(vocab_texts()))
         tok.save(tok_path)
     print(f"tokenizer: {len(tok.vocab)} tokens", flush=True)
-
     cfg = Config(vocab_size=len(tok.vocab), d_model=args.d_model, n_layers=args.layers, n_heads=args.heads,
                  d_ff=4 * args.d_model)
     pool = build_pool(os.path.join(args.work, "pool.pkl"), args.images, args.videos, cfg.image_size,
                       cfg.video_frames, cfg.frame_size)
+    if args.procs == 1:
+        run(0, 1, None, args, tok, cfg, pool)
+        return
+    # The pool is loaded once and shared with the workers by fork (copy on write); no torch work has
+    # run in this process yet, so the children start with fresh thread pools.
+    import multiprocessing as mp
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ctx = mp.get_context("fork")
+    procs = [ctx.Process(target=run, args=(r, args.procs, port, args, tok, cfg, pool)) for r in range(args.procs)]
+    for p in procs:
+        p.start()
+    failed = False
+    for p in procs:
+        p.join()
+        failed = failed or p.exitcode != 0
+    if failed:
+        sys.exit("train.py: a training process failed (see above)")
+
+
+def run(rank, world, port, args, tok, cfg, pool):
+    """One training process. With world > 1 every process starts from the same weights (same seed),
+    draws its own batches, and applies the averaged gradients, so the weights stay identical; rank 0's
+    clock drives the schedule and rank 0 logs and saves."""
+    dist = None
+    if world > 1:
+        import torch.distributed as dist
+        dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    main_rank = rank == 0
     model = LegoTiny(cfg)
+    if not args.no_fourier:
+        model.fourier_init([(base, n) for _, base, n in SoftLoss(tok).fams], sample_times(cfg.video_frames))
     prior = {"minutes": 0.0, "seen": 0, "step": 0}
     if args.init:
         ck = torch.load(args.init, map_location="cpu")
@@ -139,18 +187,28 @@ def main(argv=None):
         model.load_state_dict(ck["model"])
         prior = {"minutes": ck.get("minutes", 0.0) + ck.get("prior_minutes", 0.0),
                  "seen": ck.get("seen", 0) + ck.get("prior_seen", 0), "step": ck.get("step", 0) + ck.get("prior_step", 0)}
-        print(f"init: {args.init} (trained {prior['minutes']:.1f} min, {prior['seen']} samples before)", flush=True)
-    print(f"model: {model.n_params() / 1e6:.2f} M parameters; config {json.dumps(cfg.to_dict())}", flush=True)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.05)
+        if main_rank:
+            print(f"init: {args.init} (trained {prior['minutes']:.1f} min, {prior['seen']} samples before)", flush=True)
+    if main_rank:
+        print(f"model: {model.n_params() / 1e6:.2f} M parameters; config {json.dumps(cfg.to_dict())}", flush=True)
+        print(f"training: {world} process(es) x {args.threads} thread(s), batch {args.batch} per process, "
+              f"lr {args.lr}, {args.minutes:g} min", flush=True)
+    aux = None if args.aux == 0 else AuxHeads(cfg.d_model)
+    coord_fams = [(base, n) for _, base, n in SoftLoss(tok).fams if n == 1001]
+    params = list(model.parameters()) + ([] if aux is None else list(aux.parameters()))
+    for p in params:  # gradients exist from the start (a batch without video still all-reduces them)
+        p.grad = torch.zeros_like(p)
+    opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98), weight_decay=0.05)
     loss_fn = SoftLoss(tok)
-    batcher = Batcher(pool, tok, cfg, seed=args.seed + 1)
+    batcher = Batcher(pool, tok, cfg, seed=args.seed + 1 + 1000 * rank, pack_share=args.pack)
     budget = args.minutes * 60.0
     warm = min(240.0, 0.05 * budget) if not args.init else 60.0
     t0 = time.time()
     last_ckpt = last_log = t0
     step = seen = 0
-    ema = None
-    log = open(os.path.join(args.work, "train-log.jsonl"), "a")
+    el = 0.0
+    ema = aux_ema = None
+    log = open(os.path.join(args.work, "train-log.jsonl"), "a") if main_rank else None
     model.train()
 
     def save(tag):
@@ -160,10 +218,7 @@ def main(argv=None):
                     "prior_step": prior["step"]}, path + ".tmp")
         os.replace(path + ".tmp", path)
 
-    while True:
-        el = time.time() - t0
-        if el >= budget:
-            break
+    while el < budget:
         frac = el / budget
         lr = args.lr * (el / warm if el < warm else 0.5 * (1 + math.cos(math.pi * (el - warm) / (budget - warm))))
         lr = max(lr, args.lr * 0.02)
@@ -172,33 +227,64 @@ def main(argv=None):
         sigma3 = 7.0 - 4.0 * frac  # soft labels sharpen over the run (bins of 0.001)
         sigma2 = 1.2
         batch = batcher.batch(args.batch)
-        sel_logits, targets = forward_batch(model, tok, batch)
+        sel_logits, targets, aux_loss, aux_parts = forward_batch(model, tok, batch, aux, coord_fams)
         b = batch["ids"].shape[0]
         loss = loss_fn(sel_logits, targets, sigma3, sigma2)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        total = loss if aux_loss is None else loss + args.aux * aux_loss
+        opt.zero_grad(set_to_none=False)
+        total.backward()
+        if dist is not None:
+            # one all-reduce per step: every gradient, and rank 0's clock in the last slot
+            flat = torch.cat([p.grad.reshape(-1) for p in params] + [torch.tensor([time.time() - t0 if main_rank else 0.0])])
+            dist.all_reduce(flat)
+            el = float(flat[-1])
+            flat /= world
+            off = 0
+            for p in params:
+                n = p.numel()
+                p.grad.copy_(flat[off: off + n].view_as(p))
+                off += n
+        else:
+            el = time.time() - t0
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         step += 1
-        seen += b
+        seen += b * world
+        if not main_rank:
+            continue
         with torch.no_grad():
             acc = (sel_logits.argmax(-1) == targets).float().mean().item()
         ema = (loss.item(), acc) if ema is None else (0.98 * ema[0] + 0.02 * loss.item(), 0.98 * ema[1] + 0.02 * acc)
+        if aux_parts is not None:
+            aux_ema = dict(aux_parts) if aux_ema is None else {k: 0.98 * aux_ema[k] + 0.02 * v for k, v in aux_parts.items()}
         now = time.time()
         if now - last_log > 30:
             last_log = now
             rate = seen / (now - t0)
             print(f"step {step:6d}  {el / 60:5.1f}/{args.minutes:.0f} min  loss {ema[0]:.3f}  token-acc {ema[1]:.3f}  "
-                  f"lr {lr:.2e}  {rate:.0f} samples/s", flush=True)
+                  f"lr {lr:.2e}  {rate:.0f} samples/s" + ("" if aux_ema is None else "  aux " + " ".join(
+                      f"{k} {v:.2f}" for k, v in aux_ema.items())), flush=True)
             log.write(json.dumps({"step": step, "minutes": el / 60, "loss": ema[0], "acc": ema[1], "lr": lr,
                                   "samples_per_s": rate}) + "\n")
             log.flush()
         if now - last_ckpt > 300:
             last_ckpt = now
             save("last")
-    save("last")
-    save("final")
-    print(f"done: {step} steps, {seen} samples in {(time.time() - t0) / 60:.1f} min", flush=True)
+    if main_rank:
+        save("last")
+        save("final")
+        print(f"done: {step} steps, {seen} samples in {(time.time() - t0) / 60:.1f} min", flush=True)
+    if dist is not None:
+        # the processes must have ended with the same weights; say so loudly if not
+        with torch.no_grad():
+            check = torch.cat([p.detach().reshape(-1) for p in model.parameters()]).double().sum().reshape(1)
+            lo, hi = check.clone(), check.clone()
+            dist.all_reduce(lo, op=dist.ReduceOp.MIN)
+            dist.all_reduce(hi, op=dist.ReduceOp.MAX)
+        if main_rank:
+            print(f"processes agree on the weights: {'yes' if float(hi - lo) < 1e-6 * max(1.0, abs(float(hi))) else 'NO'} "
+                  f"(checksum spread {float(hi - lo):.2e})", flush=True)
+        dist.destroy_process_group()
 
 
 if __name__ == "__main__":

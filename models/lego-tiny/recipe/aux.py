@@ -1,0 +1,101 @@
+"""Training-only helpers that make "where" learnable in an hour on a CPU (not part of the model).
+
+The decoder's loss alone reaches the vision encoder through a few coordinate tokens per answer, and
+a small model trained for an hour on that thin signal learns the answer formats but not where things
+are. These heads give the encoder a dense signal on every image instead:
+
+* per grid token, before fusion: the colour and kind of the shape on top at the token's centre (or
+  none), and that shape's box, read out through the tied coordinate-token embeddings, so the tokens
+  come to carry their object's box in the very code the decoder writes boxes in;
+* per grid token, after fusion: whether it shows the shape the latest question is about, so fusion
+  learns to mark the asked-for object (the probe's plateau breaker, with a direct signal).
+
+The heads are dropped at export; the exported graphs are LegoTiny's alone.
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from world import COLOUR_NAMES, KINDS, lego_box
+
+NONE_COLOUR, NONE_KIND = len(COLOUR_NAMES), len(KINDS)
+
+
+def grid_labels(scene: dict, ref: Optional[dict], grid: int):
+    """Per token (row-major, grid x grid): colour, kind, box (bins of 0.001, -1 = none) of the top-most
+    shape whose box holds the token's centre, and whether that shape is ``ref``."""
+    n = grid * grid
+    colour = np.full(n, NONE_COLOUR, np.int64)
+    kind = np.full(n, NONE_KIND, np.int64)
+    box = np.full((n, 4), -1, np.int64)
+    target = np.zeros(n, np.float32)
+    c = (np.arange(grid) + 0.5) / grid
+    cx, cy = np.meshgrid(c, c)  # [row, col]
+    cx, cy = cx.reshape(-1), cy.reshape(-1)
+    for s in scene["shapes"]:  # later shapes are drawn on top
+        b = lego_box(s, scene["w"], scene["h"])
+        inside = (cx >= b[0]) & (cx <= b[2]) & (cy >= b[1]) & (cy <= b[3])
+        if not inside.any():
+            continue
+        colour[inside] = COLOUR_NAMES.index(s["colour"])
+        kind[inside] = KINDS.index(s["kind"])
+        box[inside] = np.round(np.array(b) * 1000).astype(np.int64)
+        target[inside] = 1.0 if ref is not None and _same(s, ref) else 0.0
+    return colour, kind, box, target
+
+
+def _same(a: dict, b: dict) -> bool:
+    return a["colour"] == b["colour"] and a["kind"] == b["kind"] and abs(a["cx"] - b["cx"]) < 1e-6 and abs(a["cy"] - b["cy"]) < 1e-6
+
+
+def batch_labels(scenes: List[dict], refs: List[Optional[dict]], grid: int) -> dict:
+    cols, kinds, boxes, targets, has = [], [], [], [], []
+    for sc, ref in zip(scenes, refs):
+        c, k, b, t = grid_labels(sc, ref, grid)
+        cols.append(c)
+        kinds.append(k)
+        boxes.append(b)
+        targets.append(t)
+        has.append(ref is not None)
+    return {"colour": torch.from_numpy(np.stack(cols)), "kind": torch.from_numpy(np.stack(kinds)),
+            "box": torch.from_numpy(np.stack(boxes)), "target": torch.from_numpy(np.stack(targets)),
+            "has_target": torch.tensor(has)}
+
+
+class AuxHeads(nn.Module):
+    def __init__(self, d: int):
+        super().__init__()
+        self.colour = nn.Linear(d, NONE_COLOUR + 1)
+        self.kind = nn.Linear(d, NONE_KIND + 1)
+        self.box = nn.Linear(d, 4 * d)
+        self.box_ln = nn.LayerNorm(d)
+        self.mark = nn.Linear(d, 1)
+
+    def loss(self, grid_tokens, fused_tokens, labels: dict, coord_emb: torch.Tensor, sigma: float):
+        """grid_tokens / fused_tokens [N, T, d]; coord_emb: the 1001 tied embeddings of 0.000..1.000."""
+        n, t, d = grid_tokens.shape
+        g = grid_tokens.reshape(n * t, d)
+        l_colour = F.cross_entropy(self.colour(g), labels["colour"].reshape(-1))
+        l_kind = F.cross_entropy(self.kind(g), labels["kind"].reshape(-1))
+        box = labels["box"].reshape(n * t, 4)
+        on = box[:, 0] >= 0
+        l_box = g.new_zeros(())
+        if on.any():
+            h = self.box_ln(self.box(g[on]).view(-1, 4, d))  # [M, 4, d]
+            logp = F.log_softmax(h @ coord_emb.t(), dim=-1)  # [M, 4, 1001]
+            bins = torch.arange(coord_emb.shape[0], dtype=torch.float32)
+            w = torch.exp(-0.5 * ((bins[None, None] - box[on][..., None].float()) / sigma) ** 2)
+            w = w / w.sum(-1, keepdim=True)
+            l_box = -(w * logp).sum(-1).mean()
+        has = labels["has_target"]
+        l_mark = fused_tokens.new_zeros(())
+        if has.any():
+            logits = self.mark(fused_tokens[has]).squeeze(-1)
+            l_mark = F.binary_cross_entropy_with_logits(logits, labels["target"][has])
+        return l_colour + l_kind + l_box + 2.0 * l_mark, {"colour": l_colour.item(), "kind": l_kind.item(),
+                                                          "box": float(l_box), "mark": float(l_mark)}
