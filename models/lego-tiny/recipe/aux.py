@@ -8,7 +8,8 @@ are. These heads give the encoder a dense signal on every image instead:
   none), and that shape's box, read out through the tied coordinate-token embeddings, so the tokens
   come to carry their object's box in the very code the decoder writes boxes in;
 * per grid token, after fusion: whether it shows the shape the latest question is about, so fusion
-  learns to mark the asked-for object (the probe's plateau breaker, with a direct signal).
+  learns to mark the asked-for object (the probe's plateau breaker, with a direct signal);
+* per video frame, after fusion: whether the actor the latest question is about is on screen then.
 
 The heads are dropped at export; the exported graphs are LegoTiny's alone.
 """
@@ -75,6 +76,17 @@ class AuxHeads(nn.Module):
         self.box = nn.Linear(d, 4 * d)
         self.box_ln = nn.LayerNorm(d)
         self.mark = nn.Linear(d, 1)
+        self.frame_mark = nn.Linear(d, 1)
+
+    def video_loss(self, frame_tokens, spans: List[Optional[tuple]], times: List[float]):
+        """frame_tokens [N, F, d] (fused, pooled per frame): is the latest question's actor on screen?"""
+        has = [i for i, s in enumerate(spans) if s is not None]
+        if not has:
+            return None
+        t = torch.tensor(times[: frame_tokens.shape[1]], dtype=torch.float32)
+        target = torch.stack([((t >= spans[i][0]) & (t <= spans[i][1])).float() for i in has])
+        logits = self.frame_mark(frame_tokens[torch.tensor(has)]).squeeze(-1)
+        return F.binary_cross_entropy_with_logits(logits, target)
 
     def loss(self, grid_tokens, fused_tokens, labels: dict, coord_emb: torch.Tensor, sigma: float):
         """grid_tokens / fused_tokens [N, T, d]; coord_emb: the 1001 tied embeddings of 0.000..1.000."""

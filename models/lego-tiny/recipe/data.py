@@ -181,10 +181,11 @@ def collate(tok: Tokenizer, cfg, items):
     return {"ids": ids, "tgt_mask": tgt_mask, "qids": qids, "qmask": qmask, "img_idx": img_idx, "vid_idx": vid_idx,
             "images": images, "videos": videos,
             # for training-only heads (aux.py): each image's scene and the shape its latest question is about
-            "image_scenes": [items[b][5] for b in img_idx], "image_refs": [items[b][4][-1].get("ref") for b in img_idx]}
+            "image_scenes": [items[b][5] for b in img_idx], "image_refs": [items[b][4][-1].get("ref") for b in img_idx],
+            "video_refs": [items[b][4][-1].get("ref_span") for b in vid_idx]}
 
 
-def embed_batch(model, tok: Tokenizer, batch, image_feats=None):
+def embed_batch(model, tok: Tokenizer, batch, image_feats=None, video_feats=None):
     """Token embeddings with the media patches replaced by encoder outputs (``image_feats``: the image
     encoder's outputs when the caller already has them)."""
     import torch
@@ -197,6 +198,6 @@ def embed_batch(model, tok: Tokenizer, batch, image_feats=None):
         emb = emb.masked_scatter((ids == patch_img)[..., None], feats.to(emb.dtype).reshape(-1))
     if batch["vid_idx"]:
         sel = torch.tensor(batch["vid_idx"])
-        feats = model.encode_video(batch["videos"], batch["qids"][sel], batch["qmask"][sel])
+        feats = video_feats if video_feats is not None else model.encode_video(batch["videos"], batch["qids"][sel], batch["qmask"][sel])
         emb = emb.masked_scatter((ids == patch_vid)[..., None], feats.to(emb.dtype).reshape(-1))
     return emb

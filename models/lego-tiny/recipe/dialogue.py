@@ -263,7 +263,7 @@ def video_turn(rng: random.Random, clip: dict, task: str) -> Optional[dict]:
         d = f"{e['colour']} {e['kind']}"
         return {"task": task, "human": _vary(rng, rng.choice(WHEN_Q).format(d=d)),
                 "assistant": f"The {d} is visible during {fmt_span(e['span'])}.",
-                "truth": {"span": e["span"], "label": d}}
+                "truth": {"span": e["span"], "label": d}, "ref_span": e["span"]}
     if task == "vdescribe":
         parts = []
         for e in ev:
@@ -282,7 +282,7 @@ def video_turn(rng: random.Random, clip: dict, task: str) -> Optional[dict]:
         d = f"{e['colour']} {e['kind']}"
         a = f"The {e['kind']} turns {e['colour']}." if e["turned"] else f"{_cap(article(e['colour']))} {d} {e['motion']}."
         return {"task": task, "human": _vary(rng, rng.choice(VREGION_Q).format(s=fmt_span(s))), "assistant": a,
-                "truth": {"label": d}}
+                "truth": {"label": d}, "ref_span": e["span"]}
     raise ValueError(task)
 
 

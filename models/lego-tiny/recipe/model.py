@@ -184,14 +184,15 @@ class LegoTiny(nn.Module):
         out = self.img_proj(x) + self._pos(self.img_row, self.img_col)[None]
         return (out, g, x) if parts else out
 
-    def encode_video(self, frames, query_ids, query_mask):
+    def encode_video(self, frames, query_ids, query_mask, parts: bool = False):
         b, n = frames.shape[0], frames.shape[1]
         x = self._grid(frames.flatten(0, 1), self.vid_row, self.vid_col)  # [B*F, g*g, d]
         q = self.tok(query_ids)
         q = q[:, None].expand(b, n, q.shape[1], q.shape[2]).flatten(0, 1)
         qm = query_mask[:, None].expand(b, n, query_mask.shape[1]).flatten(0, 1)
         x = self.fusion(x, q, qm).mean(1).view(b, n, -1)
-        return self.vid_proj(x + self.vid_time[:n][None]) + self.vid_time[:n][None]
+        out = self.vid_proj(x + self.vid_time[:n][None]) + self.vid_time[:n][None]
+        return (out, x) if parts else out
 
     # -- decoder ----------------------------------------------------------------------------
     def decode(self, inputs_embeds, attention_mask, position_ids, past=None):

@@ -100,7 +100,15 @@ def forward_batch(model, tok, batch, aux=None, coord_fams=None):
         labels = batch_labels(batch["image_scenes"], batch["image_refs"], model.cfg.image_grid)
         coord = sum(model.tok.weight[base: base + n] for base, n in coord_fams) / len(coord_fams)
         aux_loss, aux_parts = aux.loss(grid, fused, labels, coord, sigma=8.0)
-    emb = embed_batch(model, tok, rest, image_feats=feats)
+    vfeats = None
+    if aux is not None and batch["vid_idx"]:
+        sel_v = torch.tensor(batch["vid_idx"])
+        vfeats, frames = model.encode_video(batch["videos"], batch["qids"][sel_v], batch["qmask"][sel_v], parts=True)
+        v_loss = aux.video_loss(frames, batch["video_refs"], sample_times(model.cfg.video_frames))
+        if v_loss is not None:
+            aux_loss = 2.0 * v_loss if aux_loss is None else aux_loss + 2.0 * v_loss
+            aux_parts = dict(aux_parts or {}, frames=v_loss.item())
+    emb = embed_batch(model, tok, rest, image_feats=feats, video_feats=vfeats)
     h, _ = model.hidden(emb, None, torch.arange(p, t)[None].expand(b, t - p), past)
     m = batch["tgt_mask"][:, p + 1:]
     sel = h[:, :-1][m]
@@ -256,7 +264,9 @@ def run(rank, world, port, args, tok, cfg, pool):
             acc = (sel_logits.argmax(-1) == targets).float().mean().item()
         ema = (loss.item(), acc) if ema is None else (0.98 * ema[0] + 0.02 * loss.item(), 0.98 * ema[1] + 0.02 * acc)
         if aux_parts is not None:
-            aux_ema = dict(aux_parts) if aux_ema is None else {k: 0.98 * aux_ema[k] + 0.02 * v for k, v in aux_parts.items()}
+            aux_ema = dict(aux_ema or {})
+            for k, v in aux_parts.items():
+                aux_ema[k] = v if k not in aux_ema else 0.98 * aux_ema[k] + 0.02 * v
         now = time.time()
         if now - last_log > 30:
             last_log = now
