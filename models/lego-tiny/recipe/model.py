@@ -118,19 +118,20 @@ class Block(nn.Module):
         self.mlp = nn.Sequential(nn.Linear(d, cfg.d_ff), nn.GELU(), nn.Linear(cfg.d_ff, d))
 
     def forward(self, x, bias, past_k=None, past_v=None):
-        """bias: [1 or B*H, T, S] additive mask. Keys/values are returned as [B, H, S, hd]."""
-        b, t, d = x.shape
+        """bias: [1 or B, 1, T, S] additive mask. Keys/values are returned as [B, H, S, hd].
+        Written with -1 reshapes and batched matmuls so that the exported graph needs few shape
+        computations (each is a node the runtime dispatches at every decoding step)."""
         h, hd = self.h, self.hd
         q, k, v = self.qkv(self.ln1(x)).chunk(3, dim=-1)
-        q = (q * (1.0 / math.sqrt(hd))).view(b, t, h, hd).transpose(1, 2).reshape(b * h, t, hd)
-        k = k.view(b, t, h, hd).transpose(1, 2)
-        v = v.view(b, t, h, hd).transpose(1, 2)
+        heads = (x.shape[0], -1, h, hd)
+        q = (q * (1.0 / math.sqrt(hd))).view(heads).transpose(1, 2)
+        k = k.view(heads).transpose(1, 2)
+        v = v.view(heads).transpose(1, 2)
         if past_k is not None:
             k = torch.cat([past_k, k], dim=2)
             v = torch.cat([past_v, v], dim=2)
-        s = k.shape[2]
-        att = torch.baddbmm(bias, q, k.reshape(b * h, s, hd).transpose(1, 2)).softmax(-1)
-        y = torch.bmm(att, v.reshape(b * h, s, hd)).view(b, h, t, hd).transpose(1, 2).reshape(b, t, d)
+        att = (q @ k.transpose(-1, -2) + bias).softmax(-1)
+        y = (att @ v).transpose(1, 2).reshape(x.shape)
         x = x + self.o(y)
         x = x + self.mlp(self.ln2(x))
         return x, k, v
@@ -213,11 +214,10 @@ class LegoTiny(nn.Module):
         kj = torch.arange(total, device=x.device)[None, :]
         causal = kj <= qi
         if attention_mask is None:  # training: no padding before real tokens, causal is enough
-            bias = ((~causal).to(x.dtype) * -1e4)[None]
+            bias = ((~causal).to(x.dtype) * -1e4)[None, None]
         else:
-            b = inputs_embeds.shape[0]
             keep = causal[None, None] & (attention_mask[:, None, None, :] > 0)
-            bias = ((~keep).to(x.dtype) * -1e4).expand(b, self.cfg.n_heads, t, total).reshape(-1, t, total)
+            bias = (~keep).to(x.dtype) * -1e4
         present = []
         for i, blk in enumerate(self.blocks):
             pk, pv = (past[i] if past is not None else (None, None))
