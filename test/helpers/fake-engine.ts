@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { LegoError } from '../../src/errors';
 import { AnswerAssembler } from '../../src/engine/answer-assembler';
 import type { FinishInfo, GenerateCallOptions, GenerateRequest, GroundingEngine, MediaSpec, Part } from '../../src/engine/types';
+import { CLIP_MEAN, CLIP_STD } from '../../src/engine/remote/remote-options';
 
 export interface FakeReplyScript {
   /** the answer, in the model's frame (boxes as fractions of the padded square), e.g. "It is at [0.1, 0.2, 0.3, 0.4]." */
@@ -57,8 +58,6 @@ export interface FakeEngineCall {
   signal: AbortSignal | undefined;
 }
 
-const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
-const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
 
 /** lego-tiny's media spec, the FakeEngine's default. */
 export const FAKE_MEDIA_SPEC: MediaSpec = {

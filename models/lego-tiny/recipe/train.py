@@ -185,8 +185,9 @@ def run(rank, world, port, args, tok, cfg, pool):
     torch.set_num_threads(args.threads)
     main_rank = rank == 0
     model = LegoTiny(cfg)
+    loss_fn = SoftLoss(tok)
     if not args.no_fourier:
-        model.fourier_init([(base, n) for _, base, n in SoftLoss(tok).fams], sample_times(cfg.video_frames))
+        model.fourier_init([(base, n) for _, base, n in loss_fn.fams], sample_times(cfg.video_frames))
     prior = {"minutes": 0.0, "seen": 0, "step": 0}
     if args.init:
         ck = torch.load(args.init, map_location="cpu")
@@ -202,12 +203,11 @@ def run(rank, world, port, args, tok, cfg, pool):
         print(f"training: {world} process(es) x {args.threads} thread(s), batch {args.batch} per process, "
               f"lr {args.lr}, {args.minutes:g} min", flush=True)
     aux = None if args.aux == 0 else AuxHeads(cfg.d_model)
-    coord_fams = [(base, n) for _, base, n in SoftLoss(tok).fams if n == 1001]
+    coord_fams = [(base, n) for _, base, n in loss_fn.fams if n == 1001]
     params = list(model.parameters()) + ([] if aux is None else list(aux.parameters()))
     for p in params:  # gradients exist from the start (a batch without video still all-reduces them)
         p.grad = torch.zeros_like(p)
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98), weight_decay=0.05)
-    loss_fn = SoftLoss(tok)
     batcher = Batcher(pool, tok, cfg, seed=args.seed + 1 + 1000 * rank, pack_share=args.pack)
     budget = args.minutes * 60.0
     warm = min(240.0, 0.05 * budget) if not args.init else 60.0

@@ -49,8 +49,9 @@ export interface RemoteEngineOptions {
   logger: Logger;
 }
 
-const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
-const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
+/** CLIP's per-channel normalisation, shared by LEGO-7B's encoders and lego-tiny. */
+export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
+export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
 
 /** LEGO-7B's inputs: CLIP ViT-L/14-336 images, 64 frames of 224 px. */
 export const LEGO_7B_MEDIA: MediaSpec = {
