@@ -106,8 +106,17 @@ class AuxHeads(nn.Module):
             l_box = -(w * logp).sum(-1).mean()
         has = labels["has_target"]
         l_mark = fused_tokens.new_zeros(())
+        l_pick = fused_tokens.new_zeros(())
         if has.any():
             logits = self.mark(fused_tokens[has]).squeeze(-1)
-            l_mark = F.binary_cross_entropy_with_logits(logits, labels["target"][has])
-        return l_colour + l_kind + l_box + 2.0 * l_mark, {"colour": l_colour.item(), "kind": l_kind.item(),
-                                                          "box": float(l_box), "mark": float(l_mark)}
+            tgt = labels["target"][has]
+            l_mark = F.binary_cross_entropy_with_logits(logits, tgt)
+            # and a softmax over the image's tokens: the asked-for shape's tokens against all the others
+            # (BCE alone is dominated by the many easy "not it" tokens and learns the target slowly)
+            on_t = tgt.sum(-1) > 0
+            if on_t.any():
+                p = tgt[on_t] / tgt[on_t].sum(-1, keepdim=True)
+                # minus the target's own entropy, so a perfect pick scores 0
+                l_pick = -(p * (F.log_softmax(logits[on_t], dim=-1) - torch.log(p.clamp_min(1e-12)))).sum(-1).mean()
+        return l_colour + l_kind + l_box + 2.0 * l_mark + l_pick, {
+            "colour": l_colour.item(), "kind": l_kind.item(), "box": float(l_box), "mark": float(l_mark), "pick": float(l_pick)}

@@ -63,8 +63,8 @@ class AuxLabelsTest(unittest.TestCase):
             opt.zero_grad()
             loss.backward()
             opt.step()
-        self.assertEqual(set(parts), {"colour", "kind", "box", "mark"})
-        for k in ("colour", "kind", "mark"):
+        self.assertEqual(set(parts), {"colour", "kind", "box", "mark", "pick"})
+        for k in ("colour", "kind", "mark", "pick"):
             self.assertLess(parts[k], 0.2 * first[k], k)
         self.assertLess(parts["box"], first["box"] - 1.0)  # toward the soft labels' own entropy (~3.5)
 
