@@ -66,8 +66,66 @@ class Decoder(nn.Module):
     def forward(self, inputs_embeds, attention_mask, position_ids, *past_flat):
         n = len(past_flat) // 2
         past = [(past_flat[2 * i], past_flat[2 * i + 1]) for i in range(n)]
-        logits, present = self.m.decode(inputs_embeds, attention_mask, position_ids, past)
-        return (logits,) + tuple(t for kv in present for t in kv)
+        steps = []
+        logits, present = self.m.decode(inputs_embeds, attention_mask, position_ids, past, steps)
+        return (logits,) + tuple(t for kv in present for t in kv) + tuple(t for kv in steps for t in kv)
+
+
+def fold_batch_reshapes(graph: onnx.GraphProto) -> int:
+    """Reshape targets that torch.onnx builds at run time as [batch, constants...] become constants
+    [0, constants...]: ONNX Reshape's 0 copies the input's own dimension. Exact for the decoder, whose
+    reshapes all keep the batch as dimension 0 (their input is computed from the tensor whose batch
+    was read). Each fold drops the Shape/Gather/Unsqueeze/Concat nodes that only served it — nodes the
+    runtime would otherwise dispatch at every decoding step. Returns the number of reshapes folded."""
+    from onnx import numpy_helper
+
+    producer = {o: n for n in graph.node for o in n.output}
+    consts = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    for n in graph.node:
+        if n.op_type == "Constant" and n.attribute and n.attribute[0].name == "value":
+            consts[n.output[0]] = numpy_helper.to_array(n.attribute[0].t)
+
+    def const_ints(name):
+        v = consts.get(name)
+        return None if v is None else [int(x) for x in np.asarray(v).reshape(-1)]
+
+    def batch_dim(name) -> bool:  # Unsqueeze(Gather(Shape(t), 0), [0])
+        u = producer.get(name)
+        if u is None or u.op_type != "Unsqueeze" or const_ints(u.input[1]) != [0]:
+            return False
+        g = producer.get(u.input[0])
+        if g is None or g.op_type != "Gather" or const_ints(g.input[1]) != [0]:
+            return False
+        sh = producer.get(g.input[0])
+        return sh is not None and sh.op_type == "Shape" and not sh.attribute
+
+    folded = 0
+    for i, n in enumerate(graph.node):
+        if n.op_type != "Reshape":
+            continue
+        c = producer.get(n.input[1])
+        if c is None or c.op_type != "Concat" or not batch_dim(c.input[0]):
+            continue
+        rest = [const_ints(x) for x in c.input[1:]]
+        if any(r is None or len(r) != 1 for r in rest) or not rest:
+            continue
+        name = f"{n.name or n.output[0]}_folded_shape"
+        graph.initializer.append(numpy_helper.from_array(np.array([0] + [r[0] for r in rest], np.int64), name))
+        n.input[1] = name
+        folded += 1
+    # drop what no longer feeds anything (repeat: chains die back to front)
+    outputs = {o.name for o in graph.output}
+    while True:
+        used = {x for n in graph.node for x in n.input} | outputs
+        dead = [n for n in graph.node if not any(o in used for o in n.output)]
+        if not dead:
+            break
+        for n in dead:
+            graph.node.remove(n)
+    used = {x for n in graph.node for x in n.input}
+    for t in [t for t in graph.initializer if t.name not in used and t.name not in {i.name for i in graph.input}]:
+        graph.initializer.remove(t)
+    return folded
 
 
 def export_graphs(model: LegoTiny, out: str) -> None:
@@ -89,11 +147,15 @@ def export_graphs(model: LegoTiny, out: str) -> None:
          {"pixel_values_videos": {0: "batch"}, "query_ids": {0: "batch", 1: "query"},
           "query_mask": {0: "batch", 1: "query"}, "video_features": {0: "batch"}}),
     ]
-    past_names, present_names, past = [], [], []
+    # present_step.N.*: this call's own keys/values ([batch, heads, sequence, head_dim]), an extra
+    # output beside Optimum's present.N.* so that a runtime keeping its own cache buffer need not
+    # fetch (copy out) the whole grown cache at every step (docs/bundle-format.md)
+    past_names, present_names, step_names, past = [], [], [], []
     for i in range(L):
         for kind in ("key", "value"):
             past_names.append(f"past_key_values.{i}.{kind}")
             present_names.append(f"present.{i}.{kind}")
+            step_names.append(f"present_step.{i}.{kind}")
             past.append(torch.randn(1, H, 3, hd))
     dyn = {"inputs_embeds": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "total_sequence"},
            "position_ids": {0: "batch", 1: "sequence"}, "logits": {0: "batch", 1: "sequence"}}
@@ -101,9 +163,11 @@ def export_graphs(model: LegoTiny, out: str) -> None:
         dyn[n] = {0: "batch", 2: "past_sequence"}
     for n in present_names:
         dyn[n] = {0: "batch", 2: "total_sequence"}
+    for n in step_names:
+        dyn[n] = {0: "batch", 2: "sequence"}
     jobs.append(("decoder_model_merged", Decoder(model),
                  (torch.randn(1, 5, d), torch.ones((1, 8), dtype=torch.long), torch.arange(3, 8)[None], *past),
-                 ["inputs_embeds", "attention_mask", "position_ids"] + past_names, ["logits"] + present_names, dyn))
+                 ["inputs_embeds", "attention_mask", "position_ids"] + past_names, ["logits"] + present_names + step_names, dyn))
     for name, mod, args, ins, outs, axes in jobs:
         mod.eval()
         path = os.path.join(out, "onnx", name + ".onnx")
@@ -111,6 +175,12 @@ def export_graphs(model: LegoTiny, out: str) -> None:
             torch.onnx.export(mod, args, path, input_names=ins, output_names=outs, dynamic_axes=axes,
                               opset_version=OPSET, do_constant_folding=True)
         mod.eval()  # torch.onnx.export restores the training flag; keep BatchNorm in eval
+        if name == "decoder_model_merged":
+            m = onnx.load(path)
+            before = len(m.graph.node)
+            folded = fold_batch_reshapes(m.graph)
+            onnx.save(m, path)
+            print(f"  decoder: {folded} batch reshapes folded, {before} -> {len(m.graph.node)} nodes", flush=True)
         onnx.checker.check_model(onnx.load(path))
         print(f"  {name}.onnx  {os.path.getsize(path) / 1e6:.2f} MB  (checked)", flush=True)
     model.eval()

@@ -119,22 +119,24 @@ class Block(nn.Module):
 
     def forward(self, x, bias, past_k=None, past_v=None):
         """bias: [1 or B, 1, T, S] additive mask. Keys/values are returned as [B, H, S, hd].
-        Written with -1 reshapes and batched matmuls so that the exported graph needs few shape
-        computations (each is a node the runtime dispatches at every decoding step)."""
+        Written with -1 reshapes, one split and batched matmuls so that the exported graph needs few
+        shape computations (each is a node the runtime dispatches at every decoding step; export.py
+        folds the remaining batch-size lookups into Reshape's "copy this dimension")."""
         h, hd = self.h, self.hd
-        q, k, v = self.qkv(self.ln1(x)).chunk(3, dim=-1)
+        q, k, v = self.qkv(self.ln1(x)).split(h * hd, dim=-1)  # one Split node (chunk exports as 9)
         heads = (x.shape[0], -1, h, hd)
         q = (q * (1.0 / math.sqrt(hd))).view(heads).transpose(1, 2)
         k = k.view(heads).transpose(1, 2)
         v = v.view(heads).transpose(1, 2)
+        new_k, new_v = k, v
         if past_k is not None:
             k = torch.cat([past_k, k], dim=2)
             v = torch.cat([past_v, v], dim=2)
         att = (q @ k.transpose(-1, -2) + bias).softmax(-1)
-        y = (att @ v).transpose(1, 2).reshape(x.shape)
+        y = (att @ v).transpose(1, 2).reshape(x.shape[0], -1, h * hd)
         x = x + self.o(y)
         x = x + self.mlp(self.ln2(x))
-        return x, k, v
+        return x, k, v, new_k, new_v
 
 
 class LegoTiny(nn.Module):
@@ -196,16 +198,17 @@ class LegoTiny(nn.Module):
         return (out, x) if parts else out
 
     # -- decoder ----------------------------------------------------------------------------
-    def decode(self, inputs_embeds, attention_mask, position_ids, past=None):
+    def decode(self, inputs_embeds, attention_mask, position_ids, past=None, steps=None):
         """inputs_embeds [B,T,d]; attention_mask [B,P+T]; position_ids [B,T];
-        past: list of (k, v) [B,H,P,hd] or None. Returns logits and present."""
-        h, present = self.hidden(inputs_embeds, attention_mask, position_ids, past)
+        past: list of (k, v) [B,H,P,hd] or None. Returns logits and present; ``steps``, when a list,
+        receives this call's own (k, v) [B,H,T,hd] per layer."""
+        h, present = self.hidden(inputs_embeds, attention_mask, position_ids, past, steps)
         return self.logits(h), present
 
     def logits(self, h):
         return self.ln_f(h) @ self.tok.weight.t()
 
-    def hidden(self, inputs_embeds, attention_mask, position_ids, past=None):
+    def hidden(self, inputs_embeds, attention_mask, position_ids, past=None, steps=None):
         t = inputs_embeds.shape[1]
         p = 0 if past is None else past[0][0].shape[2]
         total = p + t
@@ -221,8 +224,10 @@ class LegoTiny(nn.Module):
         present = []
         for i, blk in enumerate(self.blocks):
             pk, pv = (past[i] if past is not None else (None, None))
-            x, k, v = blk(x, bias, pk, pv)
+            x, k, v, new_k, new_v = blk(x, bias, pk, pv)
             present.append((k, v))
+            if steps is not None:
+                steps.append((new_k, new_v))
         return x, present
 
     def fourier_init(self, coordinate_families, frame_times) -> None:

@@ -18,6 +18,8 @@ export interface GraphContract {
   /** inputs the graph may have (the engine feeds them when it does) */
   optionalInputs: readonly TensorContract[];
   outputs: readonly TensorContract[];
+  /** outputs the graph may have, all of a group or none (the engine uses them when it does) */
+  optionalOutputs?: readonly TensorContract[];
 }
 
 /** What ORT says about one input or output (InferenceSession.inputMetadata / outputMetadata). */
@@ -106,10 +108,12 @@ export function decoderContract(m: BundleManifest): GraphContract {
   const headDim = fixed(d.head_dim, 'decoder.head_dim');
   const past: TensorContract[] = [];
   const present: TensorContract[] = [];
+  const presentStep: TensorContract[] = [];
   for (let i = 0; i < d.num_layers; i += 1) {
     for (const kind of ['key', 'value']) {
       past.push({ name: `past_key_values.${i}.${kind}`, type: 'float32', dims: ['batch', heads, 'dynamic', headDim] });
       present.push({ name: `present.${i}.${kind}`, type: 'float32', dims: ['batch', heads, 'dynamic', headDim] });
+      presentStep.push({ name: `present_step.${i}.${kind}`, type: 'float32', dims: ['batch', heads, 'dynamic', headDim] });
     }
   }
   return {
@@ -124,12 +128,15 @@ export function decoderContract(m: BundleManifest): GraphContract {
     // Optimum's merged decoders switch between the no-cache and cache branches with this flag
     optionalInputs: [{ name: 'use_cache_branch', type: 'bool', dims: [fixed(1, 'a flag')] }],
     outputs: [{ name: 'logits', type: 'float32', dims: ['batch', 'dynamic', fixed(d.vocab_size, 'decoder.vocab_size')] }, ...present],
+    // this call's own keys/values (lego-tiny's export): the engine then keeps the cache itself
+    optionalOutputs: presentStep,
   };
 }
 
-/** Which optional inputs a checked graph has. */
+/** Which optional inputs and outputs a checked graph has. */
 export interface CheckedGraph {
   optionalInputs: ReadonlySet<string>;
+  optionalOutputs: ReadonlySet<string>;
 }
 
 /**
@@ -169,7 +176,19 @@ export function checkGraph(contract: GraphContract, inputs: readonly ValueInfo[]
     if (v === undefined) fail(`has no output "${c.name}" (outputs: ${[...outs.keys()].join(', ') || 'none'})`);
     else checkTensor('output', c, v, fail);
   }
-  return { optionalInputs: optional };
+  const optionalOut = new Set<string>();
+  const group = contract.optionalOutputs ?? [];
+  for (const c of group) {
+    const v = outs.get(c.name);
+    if (v === undefined) continue;
+    checkTensor('output', c, v, fail);
+    optionalOut.add(c.name);
+  }
+  if (optionalOut.size > 0 && optionalOut.size < group.length) {
+    const missing = group.filter((c) => !optionalOut.has(c.name)).map((c) => c.name);
+    fail(`has only some of its optional outputs (missing ${missing.join(', ')})`);
+  }
+  return { optionalInputs: optional, optionalOutputs: optionalOut };
 }
 
 function checkTensor(kind: 'input' | 'output', c: TensorContract, v: ValueInfo, fail: (p: string) => never): void {
@@ -197,7 +216,7 @@ function checkTensor(kind: 'input' | 'output', c: TensorContract, v: ValueInfo, 
 export function checkRunShape(contract: GraphContract, name: string, dims: readonly number[], expected: readonly (number | null)[]): void {
   const wrong = dims.length !== expected.length || expected.some((e, i) => e !== null && dims[i] !== e);
   if (!wrong) return;
-  const c = contract.outputs.find((o) => o.name === name);
+  const c = [...contract.outputs, ...(contract.optionalOutputs ?? [])].find((o) => o.name === name);
   const why = c === undefined ? '' : ` (${c.dims.map((d) => (typeof d === 'string' ? d : `${d.from}=${d.size}`)).join(', ')})`;
   throw new LegoError(
     'bundle-invalid',

@@ -119,7 +119,7 @@ interface Opened {
 
 async function open(factory: SessionFactory, folder: string, contract: GraphContract, opened: Opened[]): Promise<Opened> {
   const session = await factory.create(contract.file, path.join(folder, contract.file));
-  const entry: Opened = { contract, session, checked: { optionalInputs: new Set() } };
+  const entry: Opened = { contract, session, checked: { optionalInputs: new Set(), optionalOutputs: new Set() } };
   opened.push(entry);
   entry.checked = checkGraph(contract, session.inputMetadata, session.outputMetadata);
   return entry;
@@ -150,10 +150,8 @@ async function trialRun(m: BundleManifest, graphs: LegoGraphs, contracts: Record
   }
   const decC = contracts.decoder!;
   const step = await guard(decC, () => graphs.decode(new Float32Array(d.hidden_size), 1, graphs.emptyCache()));
-  checkRunShape(decC, 'logits', step.logitsDims.map(Number), [1, 1, d.vocab_size]);
-  step.cache.tensors.forEach((t, i) => {
-    checkRunShape(decC, `present.${Math.floor(i / 2)}.${i % 2 === 0 ? 'key' : 'value'}`, t.dims.map(Number), [1, d.num_heads, 1, d.head_dim]);
-  });
+  checkRunShape(decC, 'logits', step.dims.logits.map(Number), [1, 1, d.vocab_size]);
+  for (const kv of step.dims.kv) checkRunShape(decC, kv.name, kv.dims.map(Number), [1, d.num_heads, 1, d.head_dim]);
 }
 
 /**

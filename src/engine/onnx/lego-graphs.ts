@@ -4,12 +4,47 @@ import type { BundleManifest } from './bundle-manifest';
 import type { CheckedGraph } from './graph-contract';
 import type { MediaKind } from './lego-prompt';
 
-/** The decoder's key/value cache: past tensors in input order (layer 0 key, layer 0 value, …). */
+/**
+ * The decoder's key/value cache after a call: how many positions it holds. Opaque otherwise — the
+ * graphs keep it either as the decoder's own `present.*` tensors (any Optimum-style decoder) or, when
+ * the decoder also returns `present_step.*` (this call's positions only), in buffers of their own that
+ * grow in place, so that the whole cache is never copied out of onnxruntime at a step. A cache is used
+ * linearly: decoding from it again after a later step has been taken from it is an error.
+ */
 export interface KvCache {
-  readonly tensors: readonly ort.Tensor[];
   /** positions already in the cache */
   readonly length: number;
 }
+
+/** The cache as the decoder's present tensors, fed back as the next past. */
+class TensorCache implements KvCache {
+  constructor(
+    readonly tensors: readonly ort.Tensor[],
+    readonly length: number,
+  ) {}
+}
+
+/** Per-layer key/value buffers [1, heads, capacity, head_dim]; slots at and after `filled` are unused. */
+interface SlotStore {
+  capacity: number;
+  filled: number;
+  buffers: Float32Array[];
+  /** past tensors over the buffers (fixed dims for a capacity) */
+  past: ort.Tensor[];
+  /** attention mask of a one-token step: 1 for filled slots and for the new position at `capacity` */
+  stepMask: BigInt64Array;
+}
+
+/** The cache in buffers of its own; the decoder reads the whole buffer, unused slots masked out. */
+class SlotCache implements KvCache {
+  constructor(
+    readonly store: SlotStore | null,
+    readonly length: number,
+  ) {}
+}
+
+/** Slots a cache grows by: unused slots cost attention work, a growth costs one copy of the cache. */
+const SLOT_CHUNK = 64;
 
 export interface EncoderGraph {
   session: ort.InferenceSession;
@@ -27,6 +62,13 @@ export interface DecodeResult {
   /** logits of the last position, [vocab] */
   logits: Float32Array;
   cache: KvCache;
+}
+
+/** A decoder call's outputs' dimensions, for the loader's trial run. */
+export interface DecodeDims {
+  logits: readonly number[];
+  /** the key/value outputs fetched (present.* or present_step.*) by name */
+  kv: ReadonlyArray<{ name: string; dims: readonly number[] }>;
 }
 
 function int64(values: readonly number[], dims: readonly number[]): ort.Tensor {
@@ -63,6 +105,8 @@ export class LegoGraphs {
     private readonly sessions: LegoSessions,
     /** the pad token's id (a masked query when the question is empty) */
     private readonly padId: number,
+    /** false: keep the cache as present tensors even when the decoder returns present_step.* */
+    private readonly ownCacheAllowed = true,
   ) {
     this.maxRows = Math.max(256, Math.floor((64 * 1024 * 1024) / (4 * manifest.decoder.hidden_size)));
   }
@@ -77,14 +121,29 @@ export class LegoGraphs {
     return (kind === 'image' ? this.sessions.vision : this.sessions.video) !== null;
   }
 
+  /** Whether the decoder returns this call's own keys/values (`present_step.*`): the cache then lives in buffers here. */
+  get keepsOwnCache(): boolean {
+    return this.ownCacheAllowed && this.sessions.decoder.checked.optionalOutputs.has('present_step.0.key');
+  }
+
+  /** The same sessions, with the cache kept as the decoder's present tensors (to compare the two ways). */
+  withPresentCache(): LegoGraphs {
+    return new LegoGraphs(this.manifest, this.sessions, this.padId, false);
+  }
+
   /** A cache with zero positions (the prefill's past). */
   emptyCache(): KvCache {
+    if (this.keepsOwnCache) return new SlotCache(null, 0);
+    return new TensorCache(this.emptyPast(), 0);
+  }
+
+  private emptyPast(): ort.Tensor[] {
     const d = this.manifest.decoder;
     const tensors: ort.Tensor[] = [];
     for (let i = 0; i < d.num_layers * 2; i += 1) {
       tensors.push(new ort.Tensor('float32', new Float32Array(0), [1, d.num_heads, 0, d.head_dim]));
     }
-    return { tensors, length: 0 };
+    return tensors;
   }
 
   /** inputs_embeds of `ids`: [ids.length × hidden]. */
@@ -134,37 +193,133 @@ export class LegoGraphs {
    * One decoder call: `embeds` ([t × hidden]) at positions cache.length … cache.length + t − 1.
    * Returns the logits of the last position and the grown cache.
    */
-  async decode(embeds: Float32Array, t: number, cache: KvCache): Promise<DecodeResult & { logitsDims: readonly number[] }> {
+  async decode(embeds: Float32Array, t: number, cache: KvCache): Promise<DecodeResult & { dims: DecodeDims }> {
+    if (cache instanceof SlotCache) return this.decodeSlots(embeds, t, cache);
+    if (cache instanceof TensorCache) return this.decodeTensors(embeds, t, cache);
+    throw new LegoError('engine-failed', 'a key/value cache that these graphs did not make');
+  }
+
+  private baseFeeds(embeds: Float32Array, t: number, past: number): Record<string, ort.Tensor> {
     const d = this.manifest.decoder;
-    const past = cache.length;
     const feeds: Record<string, ort.Tensor> = {
       inputs_embeds: new ort.Tensor('float32', embeds, [1, t, d.hidden_size]),
-      attention_mask: ones(past + t),
       position_ids: int64(
         Array.from({ length: t }, (_, i) => past + i),
         [1, t],
       ),
     };
-    for (let i = 0; i < d.num_layers; i += 1) {
-      feeds[`past_key_values.${i}.key`] = cache.tensors[2 * i]!;
-      feeds[`past_key_values.${i}.value`] = cache.tensors[2 * i + 1]!;
-    }
     if (this.sessions.decoder.checked.optionalInputs.has('use_cache_branch')) {
       feeds.use_cache_branch = new ort.Tensor('bool', new Uint8Array([past > 0 ? 1 : 0]), [1]);
     }
+    return feeds;
+  }
+
+  private logitsOf(out: ort.InferenceSession.OnnxValueMapType): { logits: Float32Array; dims: readonly number[] } {
+    const t = out.logits;
+    const all = floatData(t, 'logits');
+    return { logits: all.subarray(all.length - this.manifest.decoder.vocab_size), dims: t?.dims ?? [] };
+  }
+
+  private kvNames(prefix: 'present' | 'present_step'): string[] {
+    const names: string[] = [];
+    for (let i = 0; i < this.manifest.decoder.num_layers; i += 1) names.push(`${prefix}.${i}.key`, `${prefix}.${i}.value`);
+    return names;
+  }
+
+  private async decodeTensors(embeds: Float32Array, t: number, cache: TensorCache): Promise<DecodeResult & { dims: DecodeDims }> {
+    const past = cache.length;
+    const feeds = this.baseFeeds(embeds, t, past);
+    feeds.attention_mask = ones(past + t);
+    this.kvNames('present').forEach((name, i) => {
+      feeds[name.replace('present.', 'past_key_values.')] = cache.tensors[i]!;
+    });
     const out = await this.sessions.decoder.session.run(feeds);
-    const logitsTensor = out.logits;
-    const all = floatData(logitsTensor, 'logits');
-    const vocab = d.vocab_size;
-    const present: ort.Tensor[] = [];
-    for (let i = 0; i < d.num_layers; i += 1) {
-      for (const kind of ['key', 'value']) {
-        const p = out[`present.${i}.${kind}`];
-        if (p === undefined) throw new LegoError('engine-failed', `the decoder did not return present.${i}.${kind}`);
-        present.push(p);
-      }
+    const { logits, dims } = this.logitsOf(out);
+    const present = this.kvNames('present').map((name) => {
+      const p = out[name];
+      if (p === undefined) throw new LegoError('engine-failed', `the decoder did not return ${name}`);
+      return p;
+    });
+    const kv = present.map((p, i) => ({ name: this.kvNames('present')[i]!, dims: p.dims }));
+    return { logits, cache: new TensorCache(present, past + t), dims: { logits: dims, kv } };
+  }
+
+  private async decodeSlots(embeds: Float32Array, t: number, cache: SlotCache): Promise<DecodeResult & { dims: DecodeDims }> {
+    const d = this.manifest.decoder;
+    const past = cache.length;
+    const store = cache.store;
+    if (store !== null && store.filled !== past) {
+      throw new LegoError('engine-failed', `a key/value cache was reused after a later step (${past} of ${store.filled} positions)`);
     }
-    return { logits: all.subarray(all.length - vocab), logitsDims: logitsTensor?.dims ?? [], cache: { tensors: present, length: past + t } };
+    const feeds = this.baseFeeds(embeds, t, past);
+    const pastNames = this.kvNames('present').map((n) => n.replace('present.', 'past_key_values.'));
+    if (store === null) {
+      feeds.attention_mask = ones(t);
+      this.emptyPast().forEach((p, i) => (feeds[pastNames[i]!] = p));
+    } else {
+      // the whole buffer is the past; unused slots are masked out, the new positions follow it
+      let mask: BigInt64Array;
+      if (t === 1) {
+        mask = store.stepMask;
+      } else {
+        mask = new BigInt64Array(store.capacity + t);
+        mask.fill(1n, 0, past);
+        mask.fill(1n, store.capacity);
+      }
+      feeds.attention_mask = new ort.Tensor('int64', mask, [1, mask.length]);
+      store.past.forEach((p, i) => (feeds[pastNames[i]!] = p));
+    }
+    const stepNames = this.kvNames('present_step');
+    const out = await this.sessions.decoder.session.run(feeds, ['logits', ...stepNames]);
+    const { logits, dims } = this.logitsOf(out);
+    const steps = stepNames.map((name) => {
+      const v = out[name];
+      const data = floatData(v, name);
+      if (data.length !== d.num_heads * t * d.head_dim) {
+        throw new LegoError('engine-failed', `the decoder returned ${name} as [${(v?.dims ?? []).join(', ')}], expected [1, ${d.num_heads}, ${t}, ${d.head_dim}]`);
+      }
+      return { name, data, dims: v!.dims };
+    });
+    const next = this.grow(store, past + t);
+    const { capacity, buffers } = next;
+    const hd = d.head_dim;
+    steps.forEach((st, i) => {
+      const buf = buffers[i]!;
+      for (let h = 0; h < d.num_heads; h += 1) {
+        buf.set(st.data.subarray(h * t * hd, (h + 1) * t * hd), (h * capacity + past) * hd);
+      }
+    });
+    next.stepMask.fill(1n, past, past + t);
+    next.filled = past + t;
+    return { logits, cache: new SlotCache(next, past + t), dims: { logits: dims, kv: steps.map((s) => ({ name: s.name, dims: s.dims })) } };
+  }
+
+  /** The store with room for `need` positions: the same one, or a bigger copy. */
+  private grow(store: SlotStore | null, need: number): SlotStore {
+    if (store !== null && store.capacity >= need) return store;
+    const d = this.manifest.decoder;
+    const capacity = Math.ceil((need + SLOT_CHUNK) / SLOT_CHUNK) * SLOT_CHUNK;
+    const hd = d.head_dim;
+    const buffers = Array.from({ length: 2 * d.num_layers }, (_, i) => {
+      const buf = new Float32Array(d.num_heads * capacity * hd);
+      if (store !== null) {
+        const old = store.buffers[i]!;
+        for (let h = 0; h < d.num_heads; h += 1) {
+          buf.set(old.subarray(h * store.capacity * hd, (h * store.capacity + store.filled) * hd), h * capacity * hd);
+        }
+      }
+      return buf;
+    });
+    const stepMask = new BigInt64Array(capacity + 1);
+    if (store !== null) stepMask.fill(1n, 0, store.filled);
+    stepMask[capacity] = 1n;
+    return {
+      capacity,
+      filled: store?.filled ?? 0,
+      buffers,
+      past: buffers.map((b) => new ort.Tensor('float32', b, [1, d.num_heads, capacity, hd])),
+      stepMask,
+    };
   }
 
   /** Frees the sessions. */

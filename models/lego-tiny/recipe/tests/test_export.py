@@ -53,6 +53,11 @@ class ExportTest(unittest.TestCase):
         self.assertLess(np.abs(with_past - step.numpy()).max(), 1e-4)
         # the cached path agrees with the uncached one too
         self.assertLess(np.abs(with_past - no_past[:, 6:]).max(), 1e-4)
+        # present_step.* is exactly the call's own part of present.*, and a cache kept in a larger
+        # buffer with its unused slots masked out (the engine's way) gives the same logits
+        self.assertEqual(res["stepTail"], 0.0)
+        slot = np.array(res["slot"]).reshape(step.shape)
+        self.assertLess(np.abs(slot - with_past).max(), 1e-5)
 
     def test_bundle_files_and_manifest(self):
         with open(os.path.join(self.bundle, "manifest.json")) as f:
