@@ -13,6 +13,7 @@ interface EvalOptions {
   tasks?: string;
   out?: string;
   maxNew?: string;
+  saveInputs?: string;
 }
 
 function count(value: string | undefined, name: string): number | undefined {
@@ -40,6 +41,7 @@ export const evalCommand: CliCommand = {
       .option('--tasks <list>', 'only these tasks, comma-separated (refer,region,count,…)')
       .option('--max-new <n>', 'max new tokens per answer', '200')
       .option('--out <dir>', 'also write metrics.json, metrics.md and predictions.jsonl here')
+      .option('--save-inputs <dir>', "also write each media file's prepared pixels (<file>.f32) for evaluate.py --inputs")
       .action(async (options: EvalOptions, command: Command) => {
         const { io } = context;
         const globals = command.optsWithGlobals<GlobalOptions & EvalOptions>();
@@ -54,6 +56,7 @@ export const evalCommand: CliCommand = {
             ...(limit === undefined ? {} : { limit }),
             ...(maxNew === undefined ? {} : { maxNewTokens: maxNew }),
             ...(options.tasks === undefined ? {} : { tasks: options.tasks.split(',').map((t) => t.trim()) }),
+            ...(options.saveInputs === undefined ? {} : { saveInputs: resolve(io.cwd, options.saveInputs) }),
             onProgress: ({ done, total, elapsedMs }) => {
               if (done === total || performance.now() - last > 5000) {
                 last = performance.now();

@@ -39,6 +39,17 @@ def video_frames(path: str, w: int, h: int, duration: float, n: int) -> list:
     return frames
 
 
+def load_prepared(path: str, kind: str, cfg: Config) -> torch.Tensor:
+    """Pixels the TypeScript media pipeline prepared (float32, [3, S, S] or [F, 3, S, S])."""
+    shape = (3, cfg.image_size, cfg.image_size) if kind == "image" else (cfg.video_frames, 3, cfg.frame_size, cfg.frame_size)
+    if not os.path.exists(path):
+        sys.exit(f"evaluate.py: {path} is missing (write it with: npm run lego -- eval --save-inputs DIR)")
+    arr = np.fromfile(path, dtype="<f4")
+    if arr.size != int(np.prod(shape)):
+        sys.exit(f"evaluate.py: {path} holds {arr.size} values, expected {shape}")
+    return torch.from_numpy(arr.reshape(shape).copy())
+
+
 def load_video(path: str, media: dict, size: int, n: int) -> torch.Tensor:
     frames = video_frames(path, media["width"], media["height"], media["duration"], n)
     arr = np.stack([np.asarray(pad_resize(f, size), dtype=np.uint8) for f in frames])
@@ -93,6 +104,9 @@ def main(argv=None):
     ap.add_argument("--limit", type=int, default=0, help="evaluate only the first N questions of each task")
     ap.add_argument("--tasks", help="comma-separated tasks to evaluate (default: all)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--inputs", help="read each media file's pixels from here (<file>.f32, written by "
+                                     "`lego eval --save-inputs`) instead of preparing them with PIL/ffmpeg: "
+                                     "both runtimes then score the same pixels")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     ck = torch.load(args.checkpoint, map_location="cpu")
@@ -120,7 +134,9 @@ def main(argv=None):
     for i, r in enumerate(rows):
         m = r["media"]
         path = os.path.join(args.split, m["file"])
-        if m["kind"] == "image":
+        if args.inputs:
+            px = load_prepared(os.path.join(args.inputs, m["file"] + ".f32"), m["kind"], cfg)
+        elif m["kind"] == "image":
             px = load_image(path, cfg.image_size)
         else:
             px = load_video(path, m, cfg.frame_size, cfg.video_frames)

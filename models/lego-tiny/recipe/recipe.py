@@ -22,6 +22,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1, help="torch threads per training process")
     ap.add_argument("--procs", type=int, default=2, help="data-parallel training processes (one per core)")
     ap.add_argument("--eval-limit", type=int, default=0, help="questions per task in eval (0 = all)")
+    ap.add_argument("--eval-inputs", help="eval on the pixels `npm run lego -- eval --save-inputs DIR` wrote")
+    ap.add_argument("--eval-out", help="eval's output folder (default: WORK/eval)")
     ap.add_argument("--bundle", default=MODEL_DIR, help="where the exported bundle goes")
     args = ap.parse_args(argv)
     split = os.path.join(args.work, "evalset")
@@ -44,7 +46,8 @@ def main(argv=None):
         elif step == "eval":
             import evaluate
             evaluate.main(["--checkpoint", ckpt, "--tokenizer", tok, "--split", split,
-                           "--out", os.path.join(args.work, "eval"), "--limit", str(args.eval_limit)])
+                           "--out", args.eval_out or os.path.join(args.work, "eval"), "--limit", str(args.eval_limit)]
+                          + (["--inputs", args.eval_inputs] if args.eval_inputs else []))
         elif step == "test-bundle":
             import export
             export.main(["--random-test-bundle", "--out", os.path.join(os.path.dirname(MODEL_DIR), "test-bundle")])

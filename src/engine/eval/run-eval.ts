@@ -3,8 +3,8 @@
  * image and MP4 files plus eval.jsonl) through a GroundingEngine and scores it with the same rules as
  * the Python evaluation, so the two tables can be compared.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { LegoError } from '../../errors';
 import { prepareImage } from '../../media/prepare-image';
@@ -52,6 +52,12 @@ export interface RunEvalOptions {
   /** only these tasks */
   tasks?: readonly string[];
   maxNewTokens?: number;
+  /**
+   * Also write each media file's prepared pixels here (`<file>.f32`, float32 little-endian, the
+   * engine's [3, S, S] or [F, 3, S, S]), so that the Python evaluation can score the same pixels
+   * (evaluate.py --inputs) and the two runtimes are compared on the model alone.
+   */
+  saveInputs?: string;
   onProgress?: (progress: EvalProgress) => void;
   signal?: AbortSignal;
 }
@@ -107,10 +113,18 @@ export async function runEval(engine: GroundingEngine, folder: string, options: 
   const rows = selectRows(await readEvalSplit(folder), options);
   const started = performance.now();
   const predictions: EvalPrediction[] = [];
+  const saved = new Set<string>();
   for (const row of rows) {
     if (options.signal?.aborted) throw new LegoError('aborted', 'evaluation cancelled');
     const t0 = performance.now();
     const media = await prepare(engine, folder, row);
+    if (options.saveInputs !== undefined && !saved.has(row.media.file)) {
+      saved.add(row.media.file);
+      const target = join(options.saveInputs, `${row.media.file}.f32`);
+      await mkdir(dirname(target), { recursive: true });
+      const px = media.pixelValues;
+      await writeFile(target, new Uint8Array(px.buffer, px.byteOffset, px.byteLength));
+    }
     const turns: Turn[] = row.turns.map((t) => ({ role: t.role, text: t.text }));
     const answer = await collectAnswer(
       engine.generate(
