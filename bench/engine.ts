@@ -13,6 +13,8 @@
  *   --runs N           timed runs per case after one warm-up (default 5)
  *   --max-new N        max new tokens per answer (default: the bundle's)
  *   --json FILE        write the results as JSON
+ *   --cache-steps N    also time N decoder steps with the cache in the engine's own buffers vs fed back as
+ *                      present.* tensors, alternating, after a 120-token prompt (default 200; 0 = skip)
  *   --pytorch FILE     PyTorch-eager numbers for the same weights (hook for the recipe's bench script):
  *                      JSON {"prefill_ms": n, "decode_tokens_per_s": n, "first_token_ms": n,
  *                      "first_box_ms": n, "encode_ms": n}; any subset. Adds a PyTorch column and the
@@ -22,7 +24,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { loadLegoBundle } from '../src/engine/onnx/lego-bundle';
+import type { KvCache, LegoGraphs } from '../src/engine/onnx/lego-graphs';
 import { OnnxLegoEngine } from '../src/engine/onnx/onnx-lego-engine';
+import { silentLogger } from '../src/engine/silent-logger';
 import type { ExecutionProviderName } from '../src/engine/onnx/session-factory';
 import type { GenerateRequest, Part } from '../src/engine/types';
 import { referenceCases, referenceMedia } from '../test/helpers/reference-bundle';
@@ -154,6 +159,54 @@ export async function benchEngine(options: {
   }
 }
 
+export interface CacheBenchResult {
+  steps: number;
+  /** µs per decoder step (session call + cache bookkeeping), median of alternating rounds */
+  ownBuffersUs: number;
+  presentTensorsUs: number;
+}
+
+async function timeSteps(g: LegoGraphs, steps: number): Promise<number> {
+  const vocab = 100;
+  const prompt = Array.from({ length: 120 }, (_, i) => (i * 7 + 3) % vocab);
+  let step = await g.decode(await g.embed(prompt), prompt.length, g.emptyCache());
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i += 1) {
+    const cache: KvCache = step.cache;
+    step = await g.decode(await g.embed([(i * 13) % vocab]), 1, cache);
+  }
+  return ((performance.now() - t0) * 1000) / steps;
+}
+
+/**
+ * Decoder steps with the cache kept in the engine's own buffers (present_step.*) vs fed back as the
+ * decoder's present.* tensors: same sessions, alternating rounds, medians.
+ */
+export async function benchCache(options: { bundle: string; threads?: number; steps: number; rounds?: number }): Promise<CacheBenchResult | null> {
+  const bundle = await loadLegoBundle(options.bundle, {
+    executionProvider: 'cpu',
+    intraOpNumThreads: options.threads,
+    spinning: false,
+    logger: silentLogger,
+    trialRun: false,
+  });
+  try {
+    if (!bundle.graphs.keepsOwnCache) return null;
+    const own: number[] = [];
+    const present: number[] = [];
+    const plain = bundle.graphs.withPresentCache();
+    await timeSteps(bundle.graphs, 20);
+    await timeSteps(plain, 20);
+    for (let r = 0; r < (options.rounds ?? 7); r += 1) {
+      own.push(await timeSteps(bundle.graphs, options.steps));
+      present.push(await timeSteps(plain, options.steps));
+    }
+    return { steps: options.steps, ownBuffersUs: median(own), presentTensorsUs: median(present) };
+  } finally {
+    await bundle.graphs.release();
+  }
+}
+
 function fmt(v: number | null | undefined, digits = 1): string {
   return v === null || v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(digits);
 }
@@ -195,6 +248,7 @@ async function main(): Promise<void> {
       'max-new': { type: 'string' },
       json: { type: 'string' },
       pytorch: { type: 'string' },
+      'cache-steps': { type: 'string', default: '200' },
     },
   });
   const provider = values.provider === 'cuda' ? 'cuda' : 'cpu';
@@ -207,7 +261,18 @@ async function main(): Promise<void> {
   });
   const torch = values.pytorch === undefined ? undefined : (JSON.parse(readFileSync(values.pytorch, 'utf8')) as PyTorchNumbers);
   console.log(formatTable(result, torch));
-  if (values.json !== undefined) writeFileSync(values.json, JSON.stringify({ onnx: result, pytorch: torch ?? null }, null, 2));
+  const cacheSteps = Number(values['cache-steps']);
+  let cache: CacheBenchResult | null = null;
+  if (cacheSteps > 0) {
+    cache = await benchCache({ bundle: path.resolve(values.bundle ?? defaultBundle()), steps: cacheSteps, ...(values.threads === undefined ? {} : { threads: Number(values.threads) }) });
+    console.log(
+      cache === null
+        ? 'key/value cache: the decoder has no present_step.* outputs; the cache is fed back as present.* tensors'
+        : `key/value cache, ${cache.steps} steps after a 120-token prompt: own buffers ${cache.ownBuffersUs.toFixed(0)} µs/step, ` +
+            `present.* fed back ${cache.presentTensorsUs.toFixed(0)} µs/step (${(cache.presentTensorsUs / cache.ownBuffersUs).toFixed(2)}× faster)`,
+    );
+  }
+  if (values.json !== undefined) writeFileSync(values.json, JSON.stringify({ onnx: result, pytorch: torch ?? null, cache }, null, 2));
 }
 
 if (require.main === module) {
