@@ -15,12 +15,19 @@
  *   --json FILE        write the results as JSON
  *   --cache-steps N    also time N decoder steps with the cache in the engine's own buffers vs fed back as
  *                      present.* tensors, alternating, after a 120-token prompt (default 200; 0 = skip)
+ *   --torch-checkpoint PT  the same weights' PyTorch checkpoint: alternate rounds of PyTorch eager
+ *                      (models/lego-tiny/recipe/bench_torch.py, Debian's python3) and this engine, --runs
+ *                      runs each per round, and report each metric's median over the rounds and the
+ *                      median of the per-round decode speed-ups (the host's noise hits both sides alike)
+ *   --rounds N         rounds with --torch-checkpoint (default 5)
  *   --pytorch FILE     PyTorch-eager numbers for the same weights (hook for the recipe's bench script):
  *                      JSON {"prefill_ms": n, "decode_tokens_per_s": n, "first_token_ms": n,
  *                      "first_box_ms": n, "encode_ms": n}; any subset. Adds a PyTorch column and the
  *                      speed-up (ONNX / PyTorch) to the table.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -207,6 +214,72 @@ export async function benchCache(options: { bundle: string; threads?: number; st
   }
 }
 
+/** One PyTorch-eager round: the recipe's bench script on the same reference cases. */
+function torchRound(checkpoint: string, bundle: string, runs: number, threads: number | undefined): PyTorchNumbers {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-torch-'));
+  try {
+    const out = path.join(dir, 'torch.json');
+    const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+    const script = path.join(ROOT, 'models/lego-tiny/recipe/bench_torch.py');
+    const args = [script, '--checkpoint', checkpoint, '--bundle', bundle, '--out', out, '--runs', String(runs), '--threads', String(threads ?? 1)];
+    const r = spawnSync(python, args, { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    if (r.status !== 0) throw new Error(`bench_torch.py failed (${r.status}): ${r.stderr.slice(-2000)}`);
+    return JSON.parse(readFileSync(out, 'utf8')) as PyTorchNumbers;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface RoundsResult {
+  onnx: EngineBenchResult;
+  torch: PyTorchNumbers;
+  /** decode tokens/s, ONNX / PyTorch, per round */
+  decodeRatios: number[];
+}
+
+/** Alternating rounds of PyTorch eager and this engine; medians over the rounds. */
+export async function benchRounds(options: {
+  bundle: string;
+  provider: ExecutionProviderName;
+  threads?: number;
+  runs: number;
+  rounds: number;
+  checkpoint: string;
+  maxNew?: number;
+}): Promise<RoundsResult> {
+  const onnx: EngineBenchResult[] = [];
+  const torch: PyTorchNumbers[] = [];
+  for (let r = 0; r < options.rounds; r += 1) {
+    torch.push(torchRound(options.checkpoint, options.bundle, options.runs, options.threads));
+    onnx.push(await benchEngine(options));
+    const o = onnx[r]!, t = torch[r]!;
+    console.error(`round ${r + 1}/${options.rounds}: decode ${o.decodeTokensPerSecond.toFixed(0)} vs ${(t.decode_tokens_per_s ?? Number.NaN).toFixed(0)} tokens/s`);
+  }
+  const med = (xs: (number | null | undefined)[]): number => median(xs.filter((x): x is number => typeof x === 'number' && !Number.isNaN(x)));
+  const first = onnx[0]!;
+  return {
+    onnx: {
+      ...first,
+      loadMs: med(onnx.map((o) => o.loadMs)),
+      encodeMs: med(onnx.map((o) => o.encodeMs)),
+      prefillMs: med(onnx.map((o) => o.prefillMs)),
+      decodeTokensPerSecond: med(onnx.map((o) => o.decodeTokensPerSecond)),
+      firstTokenMs: med(onnx.map((o) => o.firstTokenMs)),
+      firstBoxMs: first.firstBoxMs === null ? null : med(onnx.map((o) => o.firstBoxMs)),
+      eventLoopP99Ms: med(onnx.map((o) => o.eventLoopP99Ms)),
+      runs: options.runs * options.rounds,
+    },
+    torch: {
+      prefill_ms: med(torch.map((t) => t.prefill_ms)),
+      decode_tokens_per_s: med(torch.map((t) => t.decode_tokens_per_s)),
+      first_token_ms: med(torch.map((t) => t.first_token_ms)),
+      first_box_ms: med(torch.map((t) => t.first_box_ms)),
+      encode_ms: med(torch.map((t) => t.encode_ms)),
+    },
+    decodeRatios: onnx.map((o, i) => o.decodeTokensPerSecond / (torch[i]!.decode_tokens_per_s ?? Number.NaN)),
+  };
+}
+
 function fmt(v: number | null | undefined, digits = 1): string {
   return v === null || v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(digits);
 }
@@ -249,18 +322,34 @@ async function main(): Promise<void> {
       json: { type: 'string' },
       pytorch: { type: 'string' },
       'cache-steps': { type: 'string', default: '200' },
+      'torch-checkpoint': { type: 'string' },
+      rounds: { type: 'string', default: '5' },
     },
   });
   const provider = values.provider === 'cuda' ? 'cuda' : 'cpu';
-  const result = await benchEngine({
+  const common = {
     bundle: path.resolve(values.bundle ?? defaultBundle()),
     provider,
     runs: Math.max(1, Number(values.runs)),
     ...(values.threads === undefined ? {} : { threads: Number(values.threads) }),
     ...(values['max-new'] === undefined ? {} : { maxNew: Number(values['max-new']) }),
-  });
-  const torch = values.pytorch === undefined ? undefined : (JSON.parse(readFileSync(values.pytorch, 'utf8')) as PyTorchNumbers);
+  } as const;
+  let result: EngineBenchResult;
+  let torch: PyTorchNumbers | undefined;
+  let ratios: number[] | undefined;
+  if (values['torch-checkpoint'] !== undefined) {
+    const r = await benchRounds({ ...common, rounds: Math.max(1, Number(values.rounds)), checkpoint: path.resolve(values['torch-checkpoint']) });
+    result = r.onnx;
+    torch = r.torch;
+    ratios = r.decodeRatios;
+  } else {
+    result = await benchEngine(common);
+    torch = values.pytorch === undefined ? undefined : (JSON.parse(readFileSync(values.pytorch, 'utf8')) as PyTorchNumbers);
+  }
   console.log(formatTable(result, torch));
+  if (ratios !== undefined) {
+    console.log(`decode speed-up per round: ${ratios.map((x) => `${x.toFixed(2)}×`).join(', ')}; median ${median(ratios).toFixed(2)}× (medians over ${ratios.length} alternating rounds above)`);
+  }
   const cacheSteps = Number(values['cache-steps']);
   let cache: CacheBenchResult | null = null;
   if (cacheSteps > 0) {
@@ -272,7 +361,7 @@ async function main(): Promise<void> {
             `present.* fed back ${cache.presentTensorsUs.toFixed(0)} µs/step (${(cache.presentTensorsUs / cache.ownBuffersUs).toFixed(2)}× faster)`,
     );
   }
-  if (values.json !== undefined) writeFileSync(values.json, JSON.stringify({ onnx: result, pytorch: torch ?? null, cache }, null, 2));
+  if (values.json !== undefined) writeFileSync(values.json, JSON.stringify({ onnx: result, pytorch: torch ?? null, decodeRatios: ratios ?? null, cache }, null, 2));
 }
 
 if (require.main === module) {
