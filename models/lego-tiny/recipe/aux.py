@@ -88,8 +88,9 @@ class AuxHeads(nn.Module):
         logits = self.frame_mark(frame_tokens[torch.tensor(has)]).squeeze(-1)
         return F.binary_cross_entropy_with_logits(logits, target)
 
-    def loss(self, grid_tokens, fused_tokens, labels: dict, coord_emb: torch.Tensor, sigma: float):
-        """grid_tokens / fused_tokens [N, T, d]; coord_emb: the 1001 tied embeddings of 0.000..1.000."""
+    def loss(self, grid_tokens, fused_tokens, labels: dict, coord_emb: torch.Tensor, sigma: float, pick: float = 0.0):
+        """grid_tokens / fused_tokens [N, T, d]; coord_emb: the 1001 tied embeddings of 0.000..1.000.
+        ``pick`` weighs the softmax-over-tokens target term (off by default: tried for v3, no gain)."""
         n, t, d = grid_tokens.shape
         g = grid_tokens.reshape(n * t, d)
         l_colour = F.cross_entropy(self.colour(g), labels["colour"].reshape(-1))
@@ -111,12 +112,13 @@ class AuxHeads(nn.Module):
             logits = self.mark(fused_tokens[has]).squeeze(-1)
             tgt = labels["target"][has]
             l_mark = F.binary_cross_entropy_with_logits(logits, tgt)
-            # and a softmax over the image's tokens: the asked-for shape's tokens against all the others
-            # (BCE alone is dominated by the many easy "not it" tokens and learns the target slowly)
+            # optionally a softmax over the image's tokens too: the asked-for shape's tokens against all
+            # the others (BCE is dominated by the many easy "not it" tokens). One 88-minute run with it
+            # (v3, weight 1) matched v2 on referring and lost on region and follow-ups (MODEL.md).
             on_t = tgt.sum(-1) > 0
-            if on_t.any():
+            if pick > 0 and on_t.any():
                 p = tgt[on_t] / tgt[on_t].sum(-1, keepdim=True)
                 # minus the target's own entropy, so a perfect pick scores 0
                 l_pick = -(p * (F.log_softmax(logits[on_t], dim=-1) - torch.log(p.clamp_min(1e-12)))).sum(-1).mean()
-        return l_colour + l_kind + l_box + 2.0 * l_mark + l_pick, {
+        return l_colour + l_kind + l_box + 2.0 * l_mark + pick * l_pick, {
             "colour": l_colour.item(), "kind": l_kind.item(), "box": float(l_box), "mark": float(l_mark), "pick": float(l_pick)}

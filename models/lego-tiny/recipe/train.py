@@ -81,7 +81,7 @@ class SoftLoss:
         return loss.mean()
 
 
-def forward_batch(model, tok, batch, aux=None, coord_fams=None):
+def forward_batch(model, tok, batch, aux=None, coord_fams=None, pick=0.0):
     """Logits at the answer positions and their targets (and the auxiliary heads' loss when ``aux``).
     The system prompt is the same for every sample, so its keys/values are computed once and shared
     (exact: it sees nothing after it)."""
@@ -99,7 +99,7 @@ def forward_batch(model, tok, batch, aux=None, coord_fams=None):
         feats, grid, fused = model.encode_image(batch["images"], batch["qids"][sel_i], batch["qmask"][sel_i], parts=True)
         labels = batch_labels(batch["image_scenes"], batch["image_refs"], model.cfg.image_grid)
         coord = sum(model.tok.weight[base: base + n] for base, n in coord_fams) / len(coord_fams)
-        aux_loss, aux_parts = aux.loss(grid, fused, labels, coord, sigma=8.0)
+        aux_loss, aux_parts = aux.loss(grid, fused, labels, coord, sigma=8.0, pick=pick)
     vfeats = None
     if aux is not None and batch["vid_idx"]:
         sel_v = torch.tensor(batch["vid_idx"])
@@ -132,6 +132,8 @@ def main(argv=None):
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--pack", type=float, default=0.25, help="share of image samples with several questions")
     ap.add_argument("--aux", type=float, default=0.5, help="weight of the training-only grid heads (aux.py); 0 = off")
+    ap.add_argument("--aux-pick", type=float, default=0.0,
+                    help="weight of the softmax-over-tokens target term inside the grid heads (v3 used 1; no gain)")
     ap.add_argument("--no-fourier", action="store_true", help="plain random start for positions and numbers")
     ap.add_argument("--init", help="start from this checkpoint's weights (a new schedule, fresh optimizer)")
     args = ap.parse_args(argv)
@@ -235,7 +237,7 @@ def run(rank, world, port, args, tok, cfg, pool):
         sigma3 = 7.0 - 4.0 * frac  # soft labels sharpen over the run (bins of 0.001)
         sigma2 = 1.2
         batch = batcher.batch(args.batch)
-        sel_logits, targets, aux_loss, aux_parts = forward_batch(model, tok, batch, aux, coord_fams)
+        sel_logits, targets, aux_loss, aux_parts = forward_batch(model, tok, batch, aux, coord_fams, args.aux_pick)
         b = batch["ids"].shape[0]
         loss = loss_fn(sel_logits, targets, sigma3, sigma2)
         total = loss if aux_loss is None else loss + args.aux * aux_loss
