@@ -26,6 +26,12 @@ def main(argv=None):
     ap.add_argument("--eval-out", help="eval's output folder (default: WORK/eval)")
     ap.add_argument("--bundle", default=MODEL_DIR, help="where the exported bundle goes")
     args = ap.parse_args(argv)
+    # paths given on the command line are relative to where the command was run (run.sh moves here)
+    caller = os.environ.get("LEGO_RECIPE_CALLER_CWD", os.getcwd())
+    for key in ("work", "bundle", "eval_inputs", "eval_out"):
+        value = getattr(args, key, None)
+        if value:
+            setattr(args, key, os.path.abspath(os.path.join(caller, value)))
     split = os.path.join(args.work, "evalset")
     ckpt = os.path.join(args.work, "final.pt")
     tok = os.path.join(args.work, "tokenizer.json")
