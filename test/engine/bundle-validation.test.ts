@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LegoError } from '../../src/errors';
 import { parseBundleManifest } from '../../src/engine/onnx/bundle-manifest';
+import { checkGraph, decoderContract, type ValueInfo } from '../../src/engine/onnx/graph-contract';
 import { OnnxLegoEngine } from '../../src/engine/onnx/onnx-lego-engine';
 import { TEST_BUNDLE } from '../helpers/reference-bundle';
 
@@ -112,6 +113,21 @@ describe('bundle checks at load time', () => {
   it('names a tokenizer without the media tokens', async () => {
     const e = await loadError(brokenBundle((_f, m) => void (m.media.image.patch = '<img_patch>')));
     expect(e.message).toMatch(/tokenizer\.json has no single token for "<img_patch>" \(media\.image\.patch\)/);
+  });
+
+  it("takes a decoder's present_step.* outputs all or not at all", () => {
+    const manifest = parseBundleManifest(JSON.parse(readFileSync(path.join(TEST_BUNDLE, 'manifest.json'), 'utf8')));
+    const contract = decoderContract(manifest);
+    const info = (names: string[]): ValueInfo[] => names.map((name) => ({ name, isTensor: true, type: name === 'attention_mask' || name === 'position_ids' ? 'int64' : 'float32' }));
+    const inputs = info(contract.inputs.map((c) => c.name));
+    const outputs = contract.outputs.map((c) => c.name);
+    const steps = (contract.optionalOutputs ?? []).map((c) => c.name);
+    expect(steps).toHaveLength(2 * manifest.decoder.num_layers);
+    expect(checkGraph(contract, inputs, info(outputs)).optionalOutputs.size).toBe(0);
+    expect(checkGraph(contract, inputs, info([...outputs, ...steps])).optionalOutputs).toEqual(new Set(steps));
+    expect(() => checkGraph(contract, inputs, info([...outputs, ...steps.slice(1)]))).toThrow(
+      /has only some of its optional outputs \(missing present_step\.0\.key\)/,
+    );
   });
 
   it('names a vocabulary larger than the decoder', async () => {

@@ -100,7 +100,7 @@ def fold_batch_reshapes(graph: onnx.GraphProto) -> int:
         return sh is not None and sh.op_type == "Shape" and not sh.attribute
 
     folded = 0
-    for i, n in enumerate(graph.node):
+    for n in graph.node:
         if n.op_type != "Reshape":
             continue
         c = producer.get(n.input[1])

@@ -8,6 +8,7 @@ import tempfile
 import unittest
 
 import numpy as np
+import onnx
 import torch
 
 from export import random_test_model, write_bundle
@@ -67,6 +68,14 @@ class ExportTest(unittest.TestCase):
                 self.assertTrue(os.path.exists(os.path.join(self.bundle, rel)), rel)
         self.assertEqual(man["media"]["image"]["tokens"], self.model.cfg.image_grid ** 2)
         self.assertEqual(man["decoder"]["num_layers"], self.model.cfg.n_layers)
+
+    def test_decoder_reshapes_need_no_shape_lookups(self):
+        # every Reshape target is a constant (batch copied with 0): no per-step Shape/Gather/Concat
+        m = onnx.load(os.path.join(self.bundle, "onnx", "decoder_model_merged.onnx"))
+        consts = {t.name for t in m.graph.initializer} | {o for n in m.graph.node if n.op_type == "Constant" for o in n.output}
+        reshapes = [n for n in m.graph.node if n.op_type == "Reshape"]
+        self.assertGreater(len(reshapes), 0)
+        self.assertEqual([n.name for n in reshapes if n.input[1] not in consts], [])
 
     def test_failed_export_keeps_the_good_bundle(self):
         before = sorted(os.listdir(self.bundle))
