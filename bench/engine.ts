@@ -353,7 +353,7 @@ async function main(): Promise<void> {
   const cacheSteps = Number(values['cache-steps']);
   let cache: CacheBenchResult | null = null;
   if (cacheSteps > 0) {
-    cache = await benchCache({ bundle: path.resolve(values.bundle ?? defaultBundle()), steps: cacheSteps, ...(values.threads === undefined ? {} : { threads: Number(values.threads) }) });
+    cache = await benchCache({ bundle: common.bundle, steps: cacheSteps, ...(common.threads === undefined ? {} : { threads: common.threads }) });
     console.log(
       cache === null
         ? 'key/value cache: the decoder has no present_step.* outputs; the cache is fed back as present.* tensors'

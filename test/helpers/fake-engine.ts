@@ -58,7 +58,6 @@ export interface FakeEngineCall {
   signal: AbortSignal | undefined;
 }
 
-
 /** lego-tiny's media spec, the FakeEngine's default. */
 export const FAKE_MEDIA_SPEC: MediaSpec = {
   image: { size: 96, padRgb: [122, 116, 104], mean: CLIP_MEAN, std: CLIP_STD },

@@ -99,6 +99,8 @@ export class LegoGraphs {
    */
   private readonly rows = new Map<number, Float32Array>();
   private readonly maxRows: number;
+  /** the decoder's cache tensors by name, in input order (layer 0 key, layer 0 value, …) */
+  private readonly names: { past: readonly string[]; present: readonly string[]; step: readonly string[] };
 
   constructor(
     private readonly manifest: BundleManifest,
@@ -109,6 +111,9 @@ export class LegoGraphs {
     private readonly ownCacheAllowed = true,
   ) {
     this.maxRows = Math.max(256, Math.floor((64 * 1024 * 1024) / (4 * manifest.decoder.hidden_size)));
+    const layers = Array.from({ length: manifest.decoder.num_layers }, (_, i) => i);
+    const named = (prefix: string): string[] => layers.flatMap((i) => [`${prefix}.${i}.key`, `${prefix}.${i}.value`]);
+    this.names = { past: named('past_key_values'), present: named('present'), step: named('present_step') };
   }
 
   /** Whether the encoder of `kind` takes the question (fusion). */
@@ -220,27 +225,19 @@ export class LegoGraphs {
     return { logits: all.subarray(all.length - this.manifest.decoder.vocab_size), dims: t?.dims ?? [] };
   }
 
-  private kvNames(prefix: 'present' | 'present_step'): string[] {
-    const names: string[] = [];
-    for (let i = 0; i < this.manifest.decoder.num_layers; i += 1) names.push(`${prefix}.${i}.key`, `${prefix}.${i}.value`);
-    return names;
-  }
-
   private async decodeTensors(embeds: Float32Array, t: number, cache: TensorCache): Promise<DecodeResult & { dims: DecodeDims }> {
     const past = cache.length;
     const feeds = this.baseFeeds(embeds, t, past);
     feeds.attention_mask = ones(past + t);
-    this.kvNames('present').forEach((name, i) => {
-      feeds[name.replace('present.', 'past_key_values.')] = cache.tensors[i]!;
-    });
+    this.names.past.forEach((name, i) => (feeds[name] = cache.tensors[i]!));
     const out = await this.sessions.decoder.session.run(feeds);
     const { logits, dims } = this.logitsOf(out);
-    const present = this.kvNames('present').map((name) => {
+    const present = this.names.present.map((name) => {
       const p = out[name];
       if (p === undefined) throw new LegoError('engine-failed', `the decoder did not return ${name}`);
       return p;
     });
-    const kv = present.map((p, i) => ({ name: this.kvNames('present')[i]!, dims: p.dims }));
+    const kv = present.map((p, i) => ({ name: this.names.present[i]!, dims: p.dims }));
     return { logits, cache: new TensorCache(present, past + t), dims: { logits: dims, kv } };
   }
 
@@ -252,10 +249,9 @@ export class LegoGraphs {
       throw new LegoError('engine-failed', `a key/value cache was reused after a later step (${past} of ${store.filled} positions)`);
     }
     const feeds = this.baseFeeds(embeds, t, past);
-    const pastNames = this.kvNames('present').map((n) => n.replace('present.', 'past_key_values.'));
     if (store === null) {
       feeds.attention_mask = ones(t);
-      this.emptyPast().forEach((p, i) => (feeds[pastNames[i]!] = p));
+      this.emptyPast().forEach((p, i) => (feeds[this.names.past[i]!] = p));
     } else {
       // the whole buffer is the past; unused slots are masked out, the new positions follow it
       let mask: BigInt64Array;
@@ -267,9 +263,9 @@ export class LegoGraphs {
         mask.fill(1n, store.capacity);
       }
       feeds.attention_mask = new ort.Tensor('int64', mask, [1, mask.length]);
-      store.past.forEach((p, i) => (feeds[pastNames[i]!] = p));
+      store.past.forEach((p, i) => (feeds[this.names.past[i]!] = p));
     }
-    const stepNames = this.kvNames('present_step');
+    const stepNames = this.names.step;
     const out = await this.sessions.decoder.session.run(feeds, ['logits', ...stepNames]);
     const { logits, dims } = this.logitsOf(out);
     const steps = stepNames.map((name) => {
