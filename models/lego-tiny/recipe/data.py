@@ -113,8 +113,9 @@ def encode_conversation(tok: Tokenizer, conv: List[dict], media: str, n_media: i
 
 class Batcher:
     def __init__(self, pool: dict, tok: Tokenizer, cfg, video_frac: float = 0.28, seed: int = 1, pack: bool = True,
-                 pack_share: float = 0.65):
+                 pack_share: float = 0.65, mix: Optional[dict] = None):
         self.pool, self.tok, self.cfg = pool, tok, cfg
+        self.mix = mix  # image task weights (None: dialogue.IMAGE_MIX)
         self.pack = pack
         self.pack_share = pack_share
         self._ready: list = []  # length-bucketed batches waiting to be handed out
@@ -137,7 +138,7 @@ class Batcher:
         if rng.random() < 0.5:
             sc, img = flip_scene(sc), img[:, ::-1]
         packed = self.pack and rng.random() < self.pack_share
-        conv = dialogue.image_conversation(rng, sc, turns=rng.choice([2, 3, 4, 5]) if packed else None)
+        conv = dialogue.image_conversation(rng, sc, turns=rng.choice([2, 3, 4, 5]) if packed else None, mix=self.mix)
         if not conv:
             return None
         ids, mask = encode_conversation(self.tok, conv, "image", self.n_img, all_turns=packed)

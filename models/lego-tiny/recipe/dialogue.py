@@ -232,8 +232,12 @@ def image_turn(rng: random.Random, sc: dict, task: str, prev: Optional[dict] = N
     raise ValueError(task)
 
 
-def image_conversation(rng: random.Random, sc: dict, first: Optional[str] = None, turns: Optional[int] = None) -> List[dict]:
-    weights = {"refer": 4, "describe": 2, "region": 3, "count": 3, "attribute": 2, "yesno": 3, "spatial": 2}
+IMAGE_MIX = {"refer": 4, "describe": 2, "region": 3, "count": 3, "attribute": 2, "yesno": 3, "spatial": 2}
+
+
+def image_conversation(rng: random.Random, sc: dict, first: Optional[str] = None, turns: Optional[int] = None,
+                       mix: Optional[dict] = None) -> List[dict]:
+    weights = mix or IMAGE_MIX
     turns = turns or rng.choice([1, 1, 1, 1, 1, 1, 2, 2, 2, 3])
     conv: List[dict] = []
     prev = None

@@ -136,7 +136,12 @@ def main(argv=None):
                     help="weight of the softmax-over-tokens target term inside the grid heads (v3 used 1; no gain)")
     ap.add_argument("--no-fourier", action="store_true", help="plain random start for positions and numbers")
     ap.add_argument("--init", help="start from this checkpoint's weights (a new schedule, fresh optimizer)")
+    ap.add_argument("--mix", type=parse_mix, help="image task weights, e.g. region=6,count=5 (others keep "
+                    "dialogue.IMAGE_MIX's weight)")
+    ap.add_argument("--video-frac", type=float, default=0.28, help="share of samples that are clips")
     args = ap.parse_args(argv)
+    if not 0 <= args.video_frac <= 1:
+        ap.error("--video-frac must be between 0 and 1")
     if args.procs < 1 or args.threads < 1 or args.batch < 1 or args.minutes <= 0:
         ap.error("--procs, --threads, --batch and --minutes must be positive")
 
@@ -175,6 +180,25 @@ def main(argv=None):
         sys.exit("train.py: a training process failed (see above)")
 
 
+def parse_mix(text: str) -> dict:
+    """"region=6,count=5" -> dialogue.IMAGE_MIX with those weights replaced (unknown tasks refused)."""
+    mix = dict(dialogue.IMAGE_MIX)
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if name not in mix:
+            raise argparse.ArgumentTypeError(f"unknown task {name!r} (known: {', '.join(mix)})")
+        try:
+            mix[name] = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{part!r}: the weight must be a number") from None
+        if mix[name] < 0:
+            raise argparse.ArgumentTypeError(f"{part!r}: the weight must not be negative")
+    if sum(mix.values()) <= 0:
+        raise argparse.ArgumentTypeError("at least one task needs a positive weight")
+    return mix
+
+
 def run(rank, world, port, args, tok, cfg, pool):
     """One training process. With world > 1 every process starts from the same weights (same seed),
     draws its own batches, and applies the averaged gradients, so the weights stay identical; rank 0's
@@ -210,7 +234,8 @@ def run(rank, world, port, args, tok, cfg, pool):
     for p in params:  # gradients exist from the start (a batch without video still all-reduces them)
         p.grad = torch.zeros_like(p)
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98), weight_decay=0.05)
-    batcher = Batcher(pool, tok, cfg, seed=args.seed + 1 + 1000 * rank, pack_share=args.pack)
+    batcher = Batcher(pool, tok, cfg, video_frac=args.video_frac, seed=args.seed + 1 + 1000 * rank, pack_share=args.pack,
+                      mix=args.mix)
     budget = args.minutes * 60.0
     warm = min(240.0, 0.05 * budget) if not args.init else 60.0
     t0 = time.time()

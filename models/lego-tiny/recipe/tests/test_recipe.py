@@ -1,0 +1,68 @@
+import contextlib
+import io
+import os
+import random
+import tempfile
+import unittest
+
+import dialogue
+import recipe
+import train
+from world import make_scene
+
+
+def refused(fn, *args) -> str:
+    """Run an argparse-driven entry point that must refuse; return what it said."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        try:
+            fn(*args)
+        except SystemExit as e:
+            return err.getvalue() + str(e.code)
+    raise AssertionError("expected a refusal")
+
+
+class RecipeOptionsTest(unittest.TestCase):
+    def test_unknown_and_conflicting_options_are_refused(self):
+        self.assertIn("unrecognized arguments: --epochs", refused(recipe.main, ["train", "--epochs", "3"]))
+        self.assertIn("exclude each other", refused(recipe.main, ["train", "--minutes", "5", "--stage", "2"]))
+        self.assertIn("--minutes must be positive", refused(recipe.main, ["train", "--minutes", "0"]))
+        self.assertIn("invalid choice", refused(recipe.main, ["train", "--stage", str(len(recipe.STAGES) + 1)]))
+
+    def test_a_later_stage_without_the_previous_one_says_what_to_run(self):
+        with tempfile.TemporaryDirectory() as work:
+            msg = refused(recipe.main, ["train", "--stage", "2", "--work", work])
+            self.assertIn(os.path.join(work, "stage-1.pt"), msg)
+            self.assertIn("run stage 1 first", msg)
+
+    def test_stage_options_are_ones_train_accepts(self):
+        for stage in recipe.STAGES:
+            args = recipe.stage_args(stage)
+            self.assertEqual(float(args[args.index("--minutes") + 1]), stage["minutes"])
+            if "mix" in stage:
+                train.parse_mix(stage["mix"])  # raises on a task name train does not know
+
+    def test_mix_refuses_unknown_tasks_and_bad_weights(self):
+        self.assertIn("unknown task 'colour'", refused(train.main, ["--work", "/nonexistent", "--mix", "colour=2"]))
+        self.assertIn("must be a number", refused(train.main, ["--work", "/nonexistent", "--mix", "region=lots"]))
+        self.assertIn("must not be negative", refused(train.main, ["--work", "/nonexistent", "--mix", "region=-1"]))
+        self.assertIn("between 0 and 1", refused(train.main, ["--work", "/nonexistent", "--video-frac", "1.5"]))
+        mix = train.parse_mix("region=6,count=5")
+        self.assertEqual((mix["region"], mix["count"], mix["refer"]), (6.0, 5.0, dialogue.IMAGE_MIX["refer"]))
+
+    def test_the_mix_decides_which_questions_are_drawn(self):
+        rng = random.Random(3)
+        only_region = {k: 0 for k in dialogue.IMAGE_MIX} | {"region": 1}
+        tasks = set()
+        for i in range(60):
+            conv = dialogue.image_conversation(rng, make_scene(500 + i), turns=3, mix=only_region)
+            tasks.update(t["task"] for t in conv)
+        self.assertEqual(tasks, {"region", "follow"})
+        default = set()
+        for i in range(200):
+            default.update(t["task"] for t in dialogue.image_conversation(rng, make_scene(900 + i), turns=3))
+        self.assertLessEqual(set(dialogue.IMAGE_MIX), default)
+
+
+if __name__ == "__main__":
+    unittest.main()
