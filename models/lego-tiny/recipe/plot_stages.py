@@ -47,6 +47,9 @@ def draw(runs: list, out: str) -> None:
     for r, (key, label, target) in enumerate(ROWS):
         y = y0 + r * row_h
         d.text((12, y + row_h // 2 - 9), label, fill="black", font=f)
+        if target is not None:  # under the bars' numbers, so a value at its target stays readable
+            tx = label_w + int(bar_w * target)
+            d.line([tx, y + 1, tx, y + row_h - 6], fill=(200, 30, 30), width=3)
         for i, (_, metrics) in enumerate(runs):
             v = metrics.get(key)
             if v is None:
@@ -54,9 +57,6 @@ def draw(runs: list, out: str) -> None:
             by = y + 4 + i * 18
             d.rectangle([label_w, by, label_w + int(bar_w * v), by + bar_h], fill=PALETTE[i % len(PALETTE)])
             d.text((label_w + int(bar_w * v) + 6, by + 1), f"{100 * v:.1f}", fill="black", font=small)
-        if target is not None:
-            tx = label_w + int(bar_w * target)
-            d.line([tx, y + 1, tx, y + row_h - 6], fill=(200, 30, 30), width=3)
         d.line([label_w, y + row_h - 3, label_w + bar_w, y + row_h - 3], fill=(230, 230, 230))
     for v in (0.0, 0.5, 1.0):
         x = label_w + int(bar_w * v)

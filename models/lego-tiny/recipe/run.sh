@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# lego-tiny's recipe in one command: held-out split, training, export, evaluation (npm run model:train).
+# lego-tiny's recipe in one command: held-out split, the training schedule, export, evaluation (npm run model:train).
 # Runs on Debian's python3 with python3-torch, python3-onnx, python3-numpy, python3-pil and ffmpeg.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
