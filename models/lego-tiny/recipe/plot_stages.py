@@ -18,20 +18,20 @@ from metrics import METRICS
 # the metrics with a target first, then the rest, in metrics.py's order
 ROWS = [m for m in METRICS if m[2] is not None] + [m for m in METRICS if m[2] is None]
 LABEL_W, BAR_W, TOP, LEGEND_H = 290, 560, 44, 26  # the bars start at LABEL_W; 100 % is BAR_W long
+# the DejaVu Sans the renderer ships (src/render/fonts.ts), so the picture does not depend on system fonts
+FONT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "assets", "fonts", "DejaVuSans.ttf")
 PALETTE = [(170, 178, 189), (110, 150, 200), (40, 90, 170), (20, 50, 110)]
 
 
-def font(size: int):
-    for path in ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",):
-        if os.path.exists(path):
-            return ImageFont.truetype(path, size)
-    return ImageFont.load_default()
+def row_height(n_runs: int) -> int:
+    """One metric's band: a bar (15 px) every 18 px per run, and a margin."""
+    return 18 * n_runs + 14
 
 
 def draw(runs: list, out: str) -> None:
-    f, small = font(15), font(12)
+    f, small = ImageFont.truetype(FONT, 15), ImageFont.truetype(FONT, 12)
     label_w, bar_w, top, legend_h = LABEL_W, BAR_W, TOP, LEGEND_H
-    row_h, bar_h = 18 * len(runs) + 14, 15
+    row_h, bar_h = row_height(len(runs)), 15
     width = label_w + bar_w + 80
     height = top + legend_h + row_h * len(ROWS) + 30
     img = Image.new("RGB", (width, height), "white")

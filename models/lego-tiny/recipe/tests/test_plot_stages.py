@@ -19,7 +19,7 @@ class PlotStagesTest(unittest.TestCase):
             out = os.path.join(d, "stages.png")
             plot_stages.main(["--run", f"a={paths[0]}", "--run", f"b={paths[1]}", "--out", out])
             img = Image.open(out).convert("RGB")
-            row_h = 18 * 2 + 14
+            row_h = plot_stages.row_height(2)
             y0 = plot_stages.TOP + plot_stages.LEGEND_H  # first row: referring (a metric with a target)
             self.assertEqual(plot_stages.ROWS[0][0], "refer_acc50")
 
