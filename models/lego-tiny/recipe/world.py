@@ -16,7 +16,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from PIL import Image, ImageDraw, ImageFilter
 
 KINDS = ["circle", "square", "triangle", "star", "heart", "hexagon", "cross", "diamond"]
-PLURAL = {k: k + "s" for k in KINDS}
+# English plurals ("cross" -> "crosses", not "crosss": the model says what it was taught)
+PLURAL = {k: k + ("es" if k.endswith(("s", "x", "sh", "ch")) else "s") for k in KINDS}
 COLOURS: Dict[str, Tuple[int, int, int]] = {
     "red": (220, 40, 40),
     "green": (40, 170, 60),

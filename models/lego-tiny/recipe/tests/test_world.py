@@ -71,6 +71,17 @@ class WorldTest(unittest.TestCase):
         self.assertEqual(kinds, set(KINDS))
         self.assertEqual(tasks, set(dialogue.IMAGE_TASKS) | {"follow"})
 
+    def test_counting_speaks_english_plurals(self):
+        rng = random.Random(5)
+        seen = []
+        for seed in range(400):
+            for t in dialogue.image_conversation(rng, make_scene(seed), first="count", turns=1):
+                seen.append(t["human"] + " " + t["assistant"])
+        text = " ".join(seen)
+        self.assertIn("crosses", text)
+        self.assertNotIn("crosss", text)
+        self.assertIn("circles", text)
+
     def test_clip_spans_are_fractions_with_two_decimals(self):
         rng = random.Random(9)
         for seed in range(50):
