@@ -381,9 +381,16 @@ def main(argv=None):
     model.load_state_dict(ck["model"])
     model.eval()
     tok = Tokenizer.load(args.tokenizer)
+    minutes, seen = trained_for(ck)
     desc = (f"lego-tiny: a {model.n_params() / 1e6:.2f} M-parameter LEGO-shaped grounding model trained on a synthetic "
-            f"world of shapes for {ck.get('minutes', 0):.0f} min ({ck.get('seen', 0)} samples).")
+            f"world of shapes for {minutes:.0f} min ({seen} samples).")
     write_bundle(model, tok, args.out, "lego-tiny", desc, args.max_new_tokens, extra)
+
+
+def trained_for(ck: dict) -> tuple:
+    """Minutes and samples of the whole training behind a checkpoint: its own run plus the runs it
+    started from (--init), which train.py records as prior_minutes / prior_seen."""
+    return (ck.get("minutes", 0.0) + ck.get("prior_minutes", 0.0), ck.get("seen", 0) + ck.get("prior_seen", 0))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ STAGES = [
     # the image tasks still short of their targets drawn more often, clips (met) less
     {"minutes": 100, "lr": 1e-3, "mix": "region=6,count=5,yesno=5,refer=3,describe=1", "video_frac": 0.18},
     {"minutes": 28, "lr": 5e-4, "mix": "region=6,count=6,yesno=5,refer=3,describe=1", "video_frac": 0.18},
+    # counting, the one target still short, drawn most often at a low rate
+    {"minutes": 24, "lr": 4e-4, "mix": "count=10,region=6,yesno=5,refer=3,describe=1", "video_frac": 0.15},
 ]
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import onnx
 import torch
 
-from export import random_test_model, write_bundle
+from export import random_test_model, trained_for, write_bundle
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 RUNNER = os.path.join(os.path.dirname(__file__), "onnx_logits.js")
@@ -59,6 +59,14 @@ class ExportTest(unittest.TestCase):
         self.assertEqual(res["stepTail"], 0.0)
         slot = np.array(res["slot"]).reshape(step.shape)
         self.assertLess(np.abs(slot - with_past).max(), 1e-5)
+
+    def test_the_manifest_counts_every_stage_of_training(self):
+        one_run = {"minutes": 88.0, "seen": 220032}
+        later_stage = {"minutes": 24.0, "seen": 67904, "prior_minutes": 266.1, "prior_seen": 710112}
+        self.assertEqual(trained_for(one_run), (88.0, 220032))
+        minutes, seen = trained_for(later_stage)
+        self.assertAlmostEqual(minutes, 290.1)
+        self.assertEqual(seen, 778016)
 
     def test_bundle_files_and_manifest(self):
         with open(os.path.join(self.bundle, "manifest.json")) as f:
