@@ -20,7 +20,8 @@ ROWS = [m for m in METRICS if m[2] is not None] + [m for m in METRICS if m[2] is
 LABEL_W, BAR_W, TOP, LEGEND_H = 290, 560, 44, 26  # the bars start at LABEL_W; 100 % is BAR_W long
 # the DejaVu Sans the renderer ships (src/render/fonts.ts), so the picture does not depend on system fonts
 FONT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "assets", "fonts", "DejaVuSans.ttf")
-PALETTE = [(170, 178, 189), (110, 150, 200), (40, 90, 170), (20, 50, 110)]
+# light to dark, one colour per run (a repeated colour would make two runs look like one)
+PALETTE = [(190, 196, 204), (140, 170, 210), (90, 135, 200), (40, 90, 170), (20, 50, 110), (220, 120, 40)]
 
 
 def row_height(n_runs: int) -> int:
@@ -81,6 +82,8 @@ def main(argv=None):
                 runs.append((name, json.load(fh)["metrics"]))
         except (OSError, ValueError, KeyError) as e:
             sys.exit(f"plot_stages: cannot read metrics from {path}: {e}")
+    if len(runs) > len(PALETTE):
+        ap.error(f"at most {len(PALETTE)} runs in one picture (got {len(runs)})")
     draw(runs, args.out)
     print(f"wrote {args.out}")
 

@@ -17,7 +17,7 @@ WORK = os.path.join(MODEL_DIR, "work")
 
 # The shipped bundle's training, stage by stage (2 processes x 1 thread each). Each stage after the first
 # starts from the previous stage's weights with a fresh optimiser and its own warm-up + cosine schedule.
-# Stage 1 alone is the ~90-minute model; stages 2-4 buy the accuracy MODEL.md reports, at 4.4 hours in all.
+# Stage 1 alone is the ~90-minute model; stages 2-5 buy the accuracy MODEL.md reports, at 4.8 hours in all.
 STAGES = [
     {"minutes": 88, "lr": 2e-3},
     {"minutes": 50, "lr": 1e-3},

@@ -1,3 +1,5 @@
+import contextlib
+import io
 import json
 import os
 import tempfile
@@ -36,6 +38,17 @@ class PlotStagesTest(unittest.TestCase):
             self.assertEqual(img.getpixel((plot_stages.LABEL_W + 2, y0 + 4 + 18 + 8)), plot_stages.PALETTE[1])
             # region: 25 % in the second row
             self.assertAlmostEqual(bar_end(y0 + row_h + 4 + 8), 0.25 * plot_stages.BAR_W, delta=2)
+
+    def test_more_runs_than_colours_are_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.json")
+            with open(path, "w") as fh:
+                json.dump({"metrics": {"refer_acc50": 0.5}}, fh)
+            runs = [a for i in range(len(plot_stages.PALETTE) + 1) for a in ("--run", f"r{i}={path}")]
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err), self.assertRaises(SystemExit):
+                plot_stages.main(runs + ["--out", os.path.join(d, "x.png")])
+            self.assertIn(f"at most {len(plot_stages.PALETTE)} runs", err.getvalue())
 
     def test_a_missing_metrics_file_is_a_clear_error(self):
         with self.assertRaises(SystemExit) as e:
