@@ -26,6 +26,7 @@ import dialogue
 from data import CLIP_MEAN, CLIP_STD, EVAL_SEED, normalize, query_ids
 from model import Config, LegoTiny
 from tokenizer import MEDIA, SEP, SYSTEM, Tokenizer, build_prompt, build_vocab
+from train import trained_for
 from world import (PAD_RGB, make_clip, make_scene, pad_resize, render_frame, render_scene, sample_times)
 
 OPSET = 14
@@ -381,16 +382,10 @@ def main(argv=None):
     model.load_state_dict(ck["model"])
     model.eval()
     tok = Tokenizer.load(args.tokenizer)
-    minutes, seen = trained_for(ck)
+    trained = trained_for(ck)
     desc = (f"lego-tiny: a {model.n_params() / 1e6:.2f} M-parameter LEGO-shaped grounding model trained on a synthetic "
-            f"world of shapes for {minutes:.0f} min ({seen} samples).")
+            f"world of shapes for {trained['minutes']:.0f} min ({trained['seen']} samples).")
     write_bundle(model, tok, args.out, "lego-tiny", desc, args.max_new_tokens, extra)
-
-
-def trained_for(ck: dict) -> tuple:
-    """Minutes and samples of the whole training behind a checkpoint: its own run plus the runs it
-    started from (--init), which train.py records as prior_minutes / prior_seen."""
-    return (ck.get("minutes", 0.0) + ck.get("prior_minutes", 0.0), ck.get("seen", 0) + ck.get("prior_seen", 0))
 
 
 if __name__ == "__main__":

@@ -37,9 +37,15 @@ def vocab_texts(n: int = 30000):
             for t in dialogue.video_conversation(rng, cl, turns=2):
                 yield t["human"] + " " + t["assistant"]
     for k in dialogue.KINDS:
-        yield f" {k} {k}s {dialogue.PLURAL[k]}"
+        yield f" {k} {dialogue.PLURAL[k]}"
     for c in dialogue.COLOUR_NAMES:
         yield f" {c} {c[0].upper() + c[1:]}"
+
+
+def trained_for(ck: dict) -> dict:
+    """The whole training behind a checkpoint (minutes, seen, step): its own run plus the runs it
+    started from (--init), which save() records as prior_minutes / prior_seen / prior_step."""
+    return {k: ck.get(k, 0) + ck.get(f"prior_{k}", 0) for k in ("minutes", "seen", "step")}
 
 
 def gaussian_table(n: int, sigma: float) -> torch.Tensor:
@@ -220,8 +226,7 @@ def run(rank, world, port, args, tok, cfg, pool):
         if ck["config"] != cfg.to_dict():
             sys.exit(f"train.py: --init {args.init} has another config: {ck['config']}")
         model.load_state_dict(ck["model"])
-        prior = {"minutes": ck.get("minutes", 0.0) + ck.get("prior_minutes", 0.0),
-                 "seen": ck.get("seen", 0) + ck.get("prior_seen", 0), "step": ck.get("step", 0) + ck.get("prior_step", 0)}
+        prior = trained_for(ck)
         if main_rank:
             print(f"init: {args.init} (trained {prior['minutes']:.1f} min, {prior['seen']} samples before)", flush=True)
     if main_rank:

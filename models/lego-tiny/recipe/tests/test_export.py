@@ -11,7 +11,8 @@ import numpy as np
 import onnx
 import torch
 
-from export import random_test_model, trained_for, write_bundle
+from export import random_test_model, write_bundle
+from train import trained_for
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 RUNNER = os.path.join(os.path.dirname(__file__), "onnx_logits.js")
@@ -63,10 +64,10 @@ class ExportTest(unittest.TestCase):
     def test_the_manifest_counts_every_stage_of_training(self):
         one_run = {"minutes": 88.0, "seen": 220032}
         later_stage = {"minutes": 24.0, "seen": 67904, "prior_minutes": 266.1, "prior_seen": 710112}
-        self.assertEqual(trained_for(one_run), (88.0, 220032))
-        minutes, seen = trained_for(later_stage)
-        self.assertAlmostEqual(minutes, 290.1)
-        self.assertEqual(seen, 778016)
+        self.assertEqual((trained_for(one_run)["minutes"], trained_for(one_run)["seen"]), (88.0, 220032))
+        trained = trained_for(later_stage)
+        self.assertAlmostEqual(trained["minutes"], 290.1)
+        self.assertEqual(trained["seen"], 778016)
 
     def test_bundle_files_and_manifest(self):
         with open(os.path.join(self.bundle, "manifest.json")) as f:
