@@ -4,10 +4,12 @@
  * beside the compiled adapter, so that `lego` (package.json bin), `npm start` and `npm run lego` run
  * plain JavaScript: no TypeScript compiler at every start.
  *
- *   node scripts/build.js             always build (npm ci / npm install run it as `prepare`; `npm run build`)
+ *   node scripts/build.js             always build (`npm run build`)
  *   node scripts/build.js --if-stale  build only when a file under src/ or adapters/ (or a tsconfig) is newer
- *                                     than the last build (`prestart`, `prelego`): a pulled or edited
- *                                     checkout never runs yesterday's code, an unchanged one starts at once
+ *                                     than the last build: `prepare` (npm ci, npm install, and npx, which
+ *                                     links the checkout into its cache and prepares it again), `prestart`,
+ *                                     `prelego`: a fresh clone, a pull or an edit never runs yesterday's
+ *                                     code, an unchanged checkout starts at once
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
