@@ -19,10 +19,44 @@ export interface VideoSpec extends ImageSpec {
   frames: number;
 }
 
+/**
+ * Log-mel filterbank features of one clip (the manifest's `media.audio.features`): periodic Hann
+ * window, no centring, power spectrum, HTK mel filters without area normalisation, natural log with a
+ * floor, then one scalar mean/std.
+ */
+export interface LogMelSpec {
+  nFft: number;
+  winLength: number;
+  hopLength: number;
+  nMels: number;
+  fMin: number;
+  fMax: number;
+  /** exponent of the magnitude spectrum (2 = power) */
+  power: number;
+  /** added before the log: ln(max(mel, 0) + logFloor) */
+  logFloor: number;
+  mean: number;
+  std: number;
+  /** frames per clip: 1 + floor((clip samples − nFft) / hopLength) */
+  frames: number;
+}
+
+export interface AudioSpec {
+  /** samples per second the sound is decoded at (mono) */
+  sampleRate: number;
+  /** length of one clip */
+  clipSeconds: number;
+  /** clips spread over a sound file */
+  clips: number;
+  /** clips spread over a video's soundtrack */
+  soundtrackClips: number;
+  features: LogMelSpec;
+}
+
 export interface MediaSpec {
   image: ImageSpec | null;
   video: VideoSpec | null;
-  audio: { sampleRate: number; seconds: number } | null;
+  audio: AudioSpec | null;
   /**
    * Set by engines that send the media on to a model of another family (src/engine/remote/ profiles):
    * they take the oriented source image (or clip / timed frames) at this budget instead of the tensor.
@@ -88,6 +122,20 @@ export interface PreparedVideo {
 
 export type PreparedMedia = PreparedImage | PreparedVideo;
 
+/**
+ * A sound as the audio encoder takes it: `clips` clips spread over the sound (AudioSpec.clips for a
+ * sound file, AudioSpec.soundtrackClips for a video's soundtrack), each as normalised log-mel features.
+ */
+export interface PreparedAudio {
+  kind: 'audio';
+  /** a sound file of its own, or the soundtrack of the request's video */
+  source: 'sound' | 'soundtrack';
+  durationSec: number;
+  clips: number;
+  /** [clips, nMels, frames] */
+  features: Float32Array;
+}
+
 /** One turn of the conversation. Assistant turns keep the model's raw text (its own coordinate frame). */
 export interface Turn {
   role: 'user' | 'assistant';
@@ -109,8 +157,13 @@ export interface GenerationOptions {
 export interface GenerateRequest {
   /** alternating user/assistant turns, the last one is the user's question */
   turns: Turn[];
-  /** the media of this conversation's current media context; placed before the first user turn */
+  /** the image or video of this conversation's current media context; placed before the first user turn */
   media?: PreparedMedia | undefined;
+  /**
+   * the sound of the same media context: beside an image, alone, or a video's soundtrack; its
+   * placeholder follows the image's/video's
+   */
+  audio?: PreparedAudio | undefined;
   options?: GenerationOptions;
 }
 
