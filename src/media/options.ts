@@ -17,8 +17,12 @@ export interface MediaOptions {
   maxImageSide: number;
   /** Largest video (or audio) file accepted, in bytes. */
   maxVideoBytes: number;
-  /** Longest video or audio accepted, in seconds. */
+  /** Longest video accepted (its soundtrack included), in seconds. */
   maxDurationSec: number;
+  /** Largest sound file accepted (wav, mp3, ogg/opus voice message, m4a…), in bytes. */
+  maxAudioBytes: number;
+  /** Longest sound file accepted, in seconds. */
+  maxAudioDurationSec: number;
   /** Longest video side accepted, in pixels (as stored, before rotation). */
   maxVideoSide: number;
   /** Largest video frame accepted, in pixels (width × height). */
@@ -67,6 +71,8 @@ export const DEFAULT_MEDIA_OPTIONS = {
   maxImageSide: 16_384,
   maxVideoBytes: 256 * MiB,
   maxDurationSec: 600,
+  maxAudioBytes: 32 * MiB,
+  maxAudioDurationSec: 300,
   maxVideoSide: 4096,
   maxVideoPixels: 4096 * 2160,
   ffmpegTimeoutMs: 60_000,
@@ -89,7 +95,13 @@ export const mediaOptionsSchema = z.object({
   maxImagePixels: positiveInt.default(DEFAULT_MEDIA_OPTIONS.maxImagePixels).describe('largest image, pixels'),
   maxImageSide: positiveInt.default(DEFAULT_MEDIA_OPTIONS.maxImageSide).describe('longest image side, pixels'),
   maxVideoBytes: positiveInt.default(DEFAULT_MEDIA_OPTIONS.maxVideoBytes).describe('largest video file, bytes'),
-  maxDurationSec: z.number().positive().default(DEFAULT_MEDIA_OPTIONS.maxDurationSec).describe('longest video/audio, seconds'),
+  maxDurationSec: z.number().positive().default(DEFAULT_MEDIA_OPTIONS.maxDurationSec).describe('longest video, seconds'),
+  maxAudioBytes: positiveInt.default(DEFAULT_MEDIA_OPTIONS.maxAudioBytes).describe('largest sound file, bytes'),
+  maxAudioDurationSec: z
+    .number()
+    .positive()
+    .default(DEFAULT_MEDIA_OPTIONS.maxAudioDurationSec)
+    .describe('longest sound file, seconds'),
   maxVideoSide: positiveInt.default(DEFAULT_MEDIA_OPTIONS.maxVideoSide).describe('longest video side, pixels'),
   maxVideoPixels: positiveInt.default(DEFAULT_MEDIA_OPTIONS.maxVideoPixels).describe('largest video frame, pixels'),
   ffmpegTimeoutMs: positiveInt.default(DEFAULT_MEDIA_OPTIONS.ffmpegTimeoutMs).describe('ffmpeg time limit, ms'),
