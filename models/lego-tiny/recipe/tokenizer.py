@@ -155,13 +155,20 @@ def sanitize(text: str) -> str:
     return text
 
 
-def build_prompt(turns: List[dict], media: str, media_tokens: int, open_answer: bool = True) -> str:
-    """LEGO's template. ``turns`` are {human, assistant?}; the media go before the first question."""
+def placeholders(media: str, media_tokens: int, audio_tokens: int = 0) -> str:
+    """The media placeholders before the first question: the image's or video's, then the sound's."""
+    out = media_placeholder(media, media_tokens) if media else ""
+    return out + (media_placeholder("audio", audio_tokens) if audio_tokens else "")
+
+
+def build_prompt(turns: List[dict], media: str, media_tokens: int, open_answer: bool = True, audio_tokens: int = 0) -> str:
+    """LEGO's template. ``turns`` are {human, assistant?}; the media go before the first question
+    (image or video first, then the sound when there is one: ``audio_tokens`` > 0)."""
     out = SYSTEM + SEP
     for i, t in enumerate(turns):
         human = sanitize(t["human"])
-        if i == 0 and media:
-            human = media_placeholder(media, media_tokens) + human
+        if i == 0:
+            human = placeholders(media, media_tokens, audio_tokens) + human
         out += "Human: " + human + SEP
         if t.get("assistant") is not None:
             out += "Assistant: " + t["assistant"] + SEP
