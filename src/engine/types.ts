@@ -135,6 +135,15 @@ export interface GroundedBox {
   label?: string;
   /** the exact text of the box in the answer */
   raw: string;
+  /**
+   * [start, end): where the box's markup sits in the answer text (`FinishInfo.text`), from the one parse
+   * that found it — the coordinates and the tags around them (`<ref>…</ref><box>…</box>`). Numbering
+   * replaces exactly this range; nothing parses the text again.
+   */
+  start: number;
+  end: number;
+  /** words inside the markup that stay in the text before the number (the label a `<ref>` held) */
+  shown?: string;
 }
 
 export interface GroundedSpan {
@@ -144,6 +153,10 @@ export interface GroundedSpan {
   seconds?: SecondSpan;
   label?: string;
   raw: string;
+  /** [start, end) of the span's markup in the answer text (see GroundedBox) */
+  start: number;
+  end: number;
+  shown?: string;
 }
 
 export interface FinishInfo {
@@ -160,7 +173,16 @@ export interface FinishInfo {
 
 /** The typed stream of an answer. */
 export type Part =
-  | { type: 'text-delta'; text: string }
+  | {
+      type: 'text-delta';
+      text: string;
+      /**
+       * from this offset of the answer text on, markup may still become a region that is not reported
+       * yet (an open bracket, a box waiting for the character after it); the text length when nothing
+       * is pending. A growing view holds the text from here back. Unset: the engine does not know.
+       */
+      pendingFrom?: number;
+    }
   | ({ type: 'box' } & GroundedBox)
   | ({ type: 'span' } & GroundedSpan)
   | ({ type: 'finish' } & FinishInfo)

@@ -78,7 +78,8 @@ class RemoteAnswer {
     if (delta === '') return [];
     this.firstTokenMs ??= performance.now() - this.started;
     this.text += delta;
-    return [{ type: 'text-delta', text: delta }, ...this.scanner.push(delta).map((m) => this.toPart(m))];
+    const found = this.scanner.push(delta);
+    return [{ type: 'text-delta', text: delta, pendingFrom: this.scanner.pendingFrom }, ...found.map((m) => this.toPart(m))];
   }
 
   flush(): Part[] {

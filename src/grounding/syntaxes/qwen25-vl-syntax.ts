@@ -83,8 +83,38 @@ export const qwen25VlSyntax: GroundingSyntax = {
       const values = [x1! / resized.width, y1! / resized.height, x2! / resized.width, y2! / resized.height];
       const label = typeof obj.label === 'string' ? obj.label : undefined;
       const found = boxMatch({ syntax: 'qwen2.5-vl', frame: 'plain-resize', values, raw, offset: span.start, label }, context);
-      if (found) out.push(found);
+      // the whole object is the markup; its label stays in the text
+      if (found) out.push(label === undefined ? found : { ...found, inlineLabel: true });
     }
-    return out;
+    return withinJsonBlocks(text, out);
   },
 };
+
+const FENCE = /```(?:json)?\s*\[([\s\S]*?)\]\s*```/g;
+
+/**
+ * Boxes that fill a ```json list on their own take the list's markup with them: the fence and `[` with
+ * the first, the `,` between with the next, `]` and the closing fence with the last — so the text that
+ * is left reads "dog [1] cat [2]", not an empty JSON list.
+ */
+export function withinJsonBlocks(text: string, boxes: SyntaxMatch[]): SyntaxMatch[] {
+  const out = boxes.map((b) => {
+    // inside a fence that is still open: wait for its end (streaming), which may take the fence with the box
+    const fences = text.slice(0, b.offset).split('```').length - 1;
+    return fences % 2 === 1 && !text.slice(b.end).includes('```') ? { ...b, settledAt: Number.POSITIVE_INFINITY } : b;
+  });
+  for (const fence of text.matchAll(FENCE)) {
+    const start = fence.index ?? 0;
+    const end = start + fence[0].length;
+    const inside = out.map((b, i) => ({ b, i })).filter(({ b }) => b.offset >= start && b.end <= end);
+    if (inside.length === 0) continue;
+    let rest = text.slice(start, end);
+    for (const { b } of [...inside].reverse()) rest = rest.slice(0, b.offset - start) + rest.slice(b.end - start);
+    if (!/^```(?:json)?\s*\[[\s,]*\]\s*```$/.test(rest)) continue;
+    inside.forEach(({ b, i }, k) => {
+      const textStart = k === 0 ? start : inside[k - 1]!.b.end;
+      out[i] = { ...b, textStart, ...(k === inside.length - 1 ? { textEnd: end } : {}) };
+    });
+  }
+  return out;
+}
