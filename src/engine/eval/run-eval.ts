@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { LegoError } from '../../errors';
 import { prepareSound, prepareSoundtrack } from '../../media/audio-prepare';
 import { DEFAULT_MEDIA_OPTIONS } from '../../media/options';
-import { prepareImage } from '../../media/prepare-image';
+import { prepareImageFor, prepareSourceVideo } from '../../media/source-media';
 import { prepareVideo } from '../../media/prepare-video';
 import { collectAnswer } from '../collect-answer';
 import type { GenerateRequest, GroundingEngine, PreparedAudio, PreparedMedia, Turn } from '../types';
@@ -122,21 +122,21 @@ interface RowInputs {
   audio: PreparedAudio | undefined;
 }
 
-async function prepare(engine: GroundingEngine, folder: string, row: EvalRow): Promise<RowInputs> {
-  let media: PreparedMedia | undefined;
-  let audio: PreparedAudio | undefined;
-  if (row.media !== null) {
-    const path = join(folder, row.media.file);
-    if (row.media.kind === 'image') {
-      const spec = engine.media.image;
-      if (!spec) throw new LegoError('unsupported-media', `${engine.name} takes no images`);
-      media = await prepareImage(await readFile(path), spec);
-    } else {
-      const spec = engine.media.video;
-      if (!spec) throw new LegoError('unsupported-media', `${engine.name} takes no videos`);
-      media = await prepareVideo(path, spec);
-    }
+async function prepareVisual(engine: GroundingEngine, path: string, kind: 'image' | 'video'): Promise<PreparedMedia> {
+  if (kind === 'image') {
+    if (!engine.media.image && !engine.media.source?.image) throw new LegoError('unsupported-media', `${engine.name} takes no images`);
+    return prepareImageFor(engine.media, await readFile(path));
   }
+  const budget = engine.media.source?.video;
+  if (budget) return (await prepareSourceVideo(path, budget)).prepared;
+  const spec = engine.media.video;
+  if (!spec) throw new LegoError('unsupported-media', `${engine.name} takes no videos`);
+  return prepareVideo(path, spec);
+}
+
+async function prepare(engine: GroundingEngine, folder: string, row: EvalRow): Promise<RowInputs> {
+  const media = row.media === null ? undefined : await prepareVisual(engine, join(folder, row.media.file), row.media.kind);
+  let audio: PreparedAudio | undefined;
   if (row.audio !== undefined) {
     const spec = engine.media.audio;
     if (!spec) throw new LegoError('unsupported-media', `${engine.name} takes no sounds`);
@@ -153,7 +153,7 @@ async function prepare(engine: GroundingEngine, folder: string, row: EvalRow): P
 
 /** Whether the engine takes every input the row has. */
 function answerable(engine: GroundingEngine, row: EvalRow): boolean {
-  if (row.media !== null && engine.media[row.media.kind] === null) return false;
+  if (row.media !== null && engine.media[row.media.kind] === null && !engine.media.source?.[row.media.kind]) return false;
   return row.audio === undefined || engine.media.audio !== null;
 }
 
@@ -184,7 +184,8 @@ export async function runEval(engine: GroundingEngine, folder: string, options: 
         [`${row.audio?.file}.audio.f32`, audio?.features],
       ];
       for (const [file, values] of inputs) {
-        if (values === undefined || saved.has(file)) continue;
+        // an engine that takes the source media has no tensor to save
+        if (values === undefined || values.length === 0 || saved.has(file)) continue;
         saved.add(file);
         await saveInputs(options.saveInputs, file, values);
       }
