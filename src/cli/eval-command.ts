@@ -2,8 +2,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { LegoError } from '../errors';
-import { formatEvalTable } from '../engine/eval/scoring';
-import { runEval } from '../engine/eval/run-eval';
 import type { CliCommand } from './cli-command';
 import type { GlobalOptions } from './cli-context';
 
@@ -44,6 +42,8 @@ export const evalCommand: CliCommand = {
       .option('--save-inputs <dir>', "also write each media file's prepared pixels (<file>.f32) for evaluate.py --inputs")
       .action(async (options: EvalOptions, command: Command) => {
         const { io } = context;
+        // loaded here, not at start: `lego --help` should not pay for the evaluation's media code
+        const [{ runEval }, { formatEvalTable }] = await Promise.all([import('../engine/eval/run-eval'), import('../engine/eval/scoring')]);
         const globals = command.optsWithGlobals<GlobalOptions & EvalOptions>();
         const config = context.config(globals, { conversation: { store: { kind: 'memory' } } });
         const cli = await context.openBot(config);

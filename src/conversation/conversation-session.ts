@@ -39,8 +39,9 @@ export interface UserTurnInput {
 export interface AnswerInput {
   /** the model's whole answer, as written (frame of the image it was asked on) */
   text: string;
-  boxes?: readonly GroundedBox[];
-  spans?: readonly GroundedSpan[];
+  /** the regions as found (where they sit in the text is the caller's business) */
+  boxes?: readonly Omit<GroundedBox, 'start' | 'end' | 'shown'>[];
+  spans?: readonly Omit<GroundedSpan, 'start' | 'end' | 'shown'>[];
 }
 
 /**

@@ -54,7 +54,9 @@ describe('held-out scoring (same rules as the Python evaluation)', () => {
 
   it('agrees with models/lego-tiny/recipe/metrics.py on every case', () => {
     const recipe = join(__dirname, '..', '..', 'models', 'lego-tiny', 'recipe');
-    if (!existsSync('/usr/bin/python3')) return; // CI installs it; without Python there is nothing to compare
+    if (!existsSync('/usr/bin/python3')) {
+      throw new Error('/usr/bin/python3 is missing: the comparison needs it (apt-get install -y python3, or bash scripts/system-packages.sh)');
+    }
     const script = [
       'import json, sys',
       'import metrics',

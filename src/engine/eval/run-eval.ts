@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { LegoError } from '../../errors';
-import { prepareImage } from '../../media/prepare-image';
+import { prepareImageFor, prepareSourceVideo } from '../../media/source-media';
 import { prepareVideo } from '../../media/prepare-video';
 import { collectAnswer } from '../collect-answer';
 import type { GroundingEngine, PreparedMedia, Turn } from '../types';
@@ -100,10 +100,11 @@ export function selectRows(rows: readonly EvalRow[], options: Pick<RunEvalOption
 async function prepare(engine: GroundingEngine, folder: string, row: EvalRow): Promise<PreparedMedia> {
   const path = join(folder, row.media.file);
   if (row.media.kind === 'image') {
-    const spec = engine.media.image;
-    if (!spec) throw new LegoError('unsupported-media', `${engine.name} takes no images`);
-    return prepareImage(await readFile(path), spec);
+    if (!engine.media.image && !engine.media.source?.image) throw new LegoError('unsupported-media', `${engine.name} takes no images`);
+    return prepareImageFor(engine.media, await readFile(path));
   }
+  const budget = engine.media.source?.video;
+  if (budget) return (await prepareSourceVideo(path, budget)).prepared;
   const spec = engine.media.video;
   if (!spec) throw new LegoError('unsupported-media', `${engine.name} takes no videos`);
   return prepareVideo(path, spec);
