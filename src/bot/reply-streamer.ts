@@ -64,13 +64,21 @@ export class ReplyStreamer {
     if (this.timer !== undefined || this.flushing !== undefined || this.delivery !== undefined) return;
     const { streamAfterMs, editIntervalMs } = this.surface.limits;
     const due = Math.max(this.startedAt + streamAfterMs, this.lastEditAt + editIntervalMs);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    const start = (): void => {
       this.flushing = this.flush().finally(() => {
         this.flushing = undefined;
         if (this.latest.trim() !== '' && this.preview(this.latest) !== this.shown) this.schedule();
       });
-    }, Math.max(0, due - Date.now()));
+    };
+    const wait = due - Date.now();
+    if (wait <= 0) {
+      start(); // nothing to wait for (no interval): show it now
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      start();
+    }, wait);
   }
 
   private async flush(): Promise<void> {
@@ -128,10 +136,11 @@ export class ReplyStreamer {
       }
       return this.sent;
     }
+    const apart = this.surface.upload !== undefined;
     try {
-      await this.put({ text: first, files, final: true });
+      await this.put({ text: first, files: apart ? [] : files, final: true });
     } catch (error) {
-      if (files.length === 0) throw error;
+      if (files.length === 0 || apart) throw error;
       // e.g. over the server's upload limit: the words still go out, with a note instead of the picture
       this.options.onError(error, 'sending the answer with its files');
       const note = this.surface.formatNotice === undefined ? FILES_FAILED_NOTICE : this.surface.formatNotice(FILES_FAILED_NOTICE);
@@ -142,6 +151,15 @@ export class ReplyStreamer {
       const id = await this.surface.send({ text: chunk, files: [], final: true });
       this.sent.push(id);
       this.options.onSent?.(id);
+    }
+    if (apart && files.length > 0) {
+      try {
+        await this.surface.upload!(files);
+      } catch (error) {
+        this.options.onError(error, 'uploading the answer’s files');
+        const note = this.surface.formatNotice === undefined ? FILES_FAILED_NOTICE : this.surface.formatNotice(FILES_FAILED_NOTICE);
+        this.sent.push(await this.surface.send({ text: note, files: [], final: true }));
+      }
     }
     return this.sent;
   }

@@ -37,6 +37,11 @@ export interface ReplySurface {
   send(message: SurfaceMessage): Promise<string>;
   /** replace a message sent for this answer; absent = the surface cannot edit, so nothing is streamed */
   edit?(messageId: string, message: SurfaceMessage): Promise<void>;
+  /**
+   * For platforms that take files apart from messages (Slack's upload flow): called with the final
+   * answer's files after its text went out; then no message carries files.
+   */
+  upload?(files: readonly ReplyFile[]): Promise<void>;
   /** "typing…" (renewed every `limits.typingIntervalMs`) */
   typing?(): Promise<unknown>;
   /** a line about a slow step ("Reading the video…") */
