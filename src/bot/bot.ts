@@ -15,7 +15,7 @@ import type { CollectedAnswer, FinishInfo, GenerateRequest, GenerationOptions, G
 import { cropImage } from '../media/crop-image';
 import type { MediaOptions } from '../media/options';
 import { resolveMediaOptions } from '../media/options';
-import { prepareImage } from '../media/prepare-image';
+import { prepareImageFor } from '../media/source-media';
 import type { FetchedMedia, LoadCall } from './media-loader';
 import { MediaLoader } from './media-loader';
 import { numberRegions } from './numbered-text';
@@ -202,12 +202,11 @@ export class Bot implements BotHandler {
       entry = fresh?.media.id === media.id ? fresh.entry : await this.#media.forContext(media, message, runtime.backend.blobs, call);
       requestMedia = entry.prepared;
       if (plan.crop !== null) {
-        const spec = this.#engine.media.image;
-        if (spec === null) throw new LegoError('unsupported-media', 'zoom needs an engine that reads images');
+        if (this.#engine.media.image === null) throw new LegoError('unsupported-media', 'zoom needs an engine that reads images');
         const bytes = await this.#media.imageBytes(media, entry, message, runtime.backend.blobs, call);
         const { x, y, width, height } = plan.crop;
         const crop = await cropImage(bytes, { x1: x, y1: y, x2: x + width, y2: y + height }, 0, { limits: this.#mediaOptions });
-        requestMedia = await prepareImage(crop.png, spec, this.#mediaOptions);
+        requestMedia = await prepareImageFor(this.#engine.media, crop.png, this.#mediaOptions);
         files.push({
           name: 'lego-zoom.png',
           contentType: 'image/png',

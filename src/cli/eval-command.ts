@@ -67,6 +67,11 @@ export const evalCommand: CliCommand = {
           });
           const table = formatEvalTable(report);
           io.stdout.write(`${table}\n${report.predictions.length} questions in ${report.seconds.toFixed(0)} s with ${cli.engine.name}\n`);
+          const skipped = Object.entries(report.skipped);
+          if (skipped.length > 0) {
+            const list = skipped.map(([task, n]) => `${task} ${n}`).join(', ');
+            io.stdout.write(`left out ${skipped.reduce((sum, [, n]) => sum + n, 0)} questions ${cli.engine.name} cannot take (${list})\n`);
+          }
           if (options.out !== undefined) {
             const out = resolve(io.cwd, options.out);
             await mkdir(out, { recursive: true });

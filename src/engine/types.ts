@@ -57,25 +57,67 @@ export interface MediaSpec {
   image: ImageSpec | null;
   video: VideoSpec | null;
   audio: AudioSpec | null;
+  /**
+   * Set by engines that send the media on to a model of another family (src/engine/remote/ profiles):
+   * they take the oriented source image (or clip / timed frames) at this budget instead of the tensor.
+   */
+  source?: { image: SourceImageSpec | null; video: SourceVideoSpec | null };
 }
+
+/** The oriented source image at a model's resolution budget (its aspect ratio kept). */
+export interface SourceImageSpec {
+  /** longest side, pixels */
+  maxSide: number;
+  /** largest area, pixels */
+  maxPixels: number;
+  /** both sides a multiple of this (Qwen2.5-VL: 28, so its own `smart_resize` leaves the image as sent); 1 = any */
+  multipleOf: number;
+  /** JPEG quality */
+  quality: number;
+}
+
+/**
+ * How a video reaches a model of another family: the clip itself re-encoded at the budget (real
+ * timestamps kept; the server samples it), or `frames` frames with their times (shown as text).
+ */
+export type SourceVideoSpec =
+  | { kind: 'clip'; maxSide: number; maxPixels: number; multipleOf: number; fps: number }
+  | { kind: 'frames'; maxSide: number; maxPixels: number; multipleOf: number; quality: number; fps: number; minFrames: number; maxFrames: number };
+
+/** An encoded image as sent to a model, and its size in pixels. */
+export interface SourceImage {
+  bytes: Buffer;
+  mime: 'image/jpeg';
+  width: number;
+  height: number;
+}
+
+/** A video as sent to a model: the clip, or frames with their times (seconds of the real clip). */
+export type SourceVideo =
+  | { kind: 'clip'; bytes: Buffer; mime: 'video/mp4'; width: number; height: number }
+  | { kind: 'frames'; frames: { time: number; image: SourceImage }[] };
 
 /** Float32 CHW tensor(s), already padded, resized and normalised as the MediaSpec says. */
 export interface PreparedImage {
   kind: 'image';
   /** the original image as displayed (after EXIF orientation) */
   size: ImageSize;
-  /** [3, S, S] */
+  /** [3, S, S]; empty when the engine takes the source image instead (MediaSpec.source) */
   pixelValues: Float32Array;
+  /** the oriented source at the engine's MediaSpec.source budget, when it asks for one */
+  source?: SourceImage;
 }
 
 export interface PreparedVideo {
   kind: 'video';
   size: ImageSize;
   durationSec: number;
-  /** [F, 3, S, S] */
+  /** [F, 3, S, S]; empty when the engine takes the source video instead (MediaSpec.source) */
   pixelValues: Float32Array;
   /** timestamps (seconds) of the sampled frames */
   frameTimes: number[];
+  /** the clip or timed frames at the engine's MediaSpec.source budget, when it asks for them */
+  source?: SourceVideo;
 }
 
 export type PreparedMedia = PreparedImage | PreparedVideo;

@@ -49,7 +49,16 @@ export interface MediaOptions {
    * 1080p); proportionally fewer for larger frames; more frames use `decode`.
    */
   maxSeekInputs: number;
+  /**
+   * Bytes that image decodes and renders running at once may hold (a worst-case estimate per decode:
+   * the frame at its shrink-on-load size); more wait their turn. One decode dearer than this runs alone.
+   */
+  decodeMemoryBytes: number;
 }
+
+/** What an image decode needs of the options: the header limits, and the decode budget (default if absent). */
+export type ImageLimits = Pick<MediaOptions, 'maxImageBytes' | 'maxImagePixels' | 'maxImageSide'> &
+  Partial<Pick<MediaOptions, 'decodeMemoryBytes'>>;
 
 /** The input of `resolveMediaOptions`: any subset of the options. */
 export type MediaOptionsInput = Partial<MediaOptions>;
@@ -74,6 +83,7 @@ export const DEFAULT_MEDIA_OPTIONS = {
   frameMaxSide: 768,
   frameSampling: 'auto',
   maxSeekInputs: 32,
+  decodeMemoryBytes: 256 * MiB,
 } as const satisfies MediaOptions;
 
 const positiveInt = z.number().int().positive();
@@ -105,6 +115,9 @@ export const mediaOptionsSchema = z.object({
     .default(DEFAULT_MEDIA_OPTIONS.frameSampling)
     .describe('frame sampling strategy'),
   maxSeekInputs: positiveInt.default(DEFAULT_MEDIA_OPTIONS.maxSeekInputs).describe('most frames read by seeking'),
+  decodeMemoryBytes: positiveInt
+    .default(DEFAULT_MEDIA_OPTIONS.decodeMemoryBytes)
+    .describe('bytes that image decodes and renders at once may hold'),
 });
 
 // Compile-time checks that the schema and the documented interface agree.

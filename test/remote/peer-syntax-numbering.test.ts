@@ -49,6 +49,19 @@ const ANSWERS: Record<GroundingSyntaxName, PeerAnswer> = {
     keeps: ['Here they are:', 'cat', 'dog'],
     regions: 2,
   },
+  'qwen3-vl': {
+    text: 'The cat is on the left.\n```json\n[\n  {"bbox_2d": [100, 250, 500, 750], "label": "cat"}\n]\n```',
+    media: 'image',
+    keeps: ['The cat is on the left.', 'cat'],
+    regions: 1,
+  },
+  gemini: {
+    text: '```json\n[\n  {"box_2d": [250, 100, 750, 500], "label": "dog"},\n  {"box_2d": [0, 600, 400, 1000], "label": "cat"}\n]\n```',
+    media: 'image',
+    keeps: ['dog', 'cat'],
+    regions: 2,
+  },
+  seconds: { text: 'The circle shows from 00:03 to 00:09 and again between 0:12 and 0:15.', media: 'video', keeps: ['The circle shows', 'and again'], regions: 2 },
   'florence-2': {
     text: '</s>car<loc_52><loc_333><loc_932><loc_774>door handle<loc_700><loc_500><loc_760><loc_540>',
     media: 'image',

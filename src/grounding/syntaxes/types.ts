@@ -8,11 +8,14 @@ export type GroundingSyntaxName =
   | 'qwen-vl'
   | 'qwen2-vl'
   | 'qwen2.5-vl'
+  | 'qwen3-vl'
+  | 'gemini'
   | 'florence-2'
   | 'kosmos-2'
   | 'minigpt-v2'
   | 'timechat'
-  | 'vtimellm';
+  | 'vtimellm'
+  | 'seconds';
 
 /**
  * The image a model's box coordinates are fractions of:
