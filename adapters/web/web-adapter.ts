@@ -11,7 +11,7 @@ import { httpStatusOf } from './http-status';
 import { MemoryBlobCache } from './memory-blob-cache';
 import { formatBytes, readBody } from './read-body';
 import { SseStream } from './sse-stream';
-import { loadStaticFiles } from './static-files';
+import { findSamplesDir, loadStaticFiles } from './static-files';
 import type { StaticFile } from './static-files';
 import { resolveWebAdapterOptions } from './web-options';
 import type { WebAdapterOptions, WebAdapterOptionsInput } from './web-options';
@@ -92,6 +92,8 @@ export class WebAdapter implements Adapter {
   async start(): Promise<void> {
     if (this.server !== undefined) return;
     this.staticFiles = await loadStaticFiles(this.options.publicDir ?? join(__dirname, 'public'));
+    const samplesDir = this.options.samplesDir === undefined ? findSamplesDir() : this.options.samplesDir;
+    if (samplesDir !== null && samplesDir !== undefined) for (const [name, file] of await loadStaticFiles(samplesDir, '/samples')) this.staticFiles.set(name, file);
     const server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => this.fail(res, error));
     });

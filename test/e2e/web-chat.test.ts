@@ -295,15 +295,18 @@ describe('web chat in headless chromium', () => {
       await expect(page.locator('#drop-overlay').isHidden()).resolves.toBe(true);
       await expect(page.locator('#attachment-name').innerText()).resolves.toContain('dropped.png');
 
-      // Tab order from the top: skip link, Regions, Help, Reset, remove-attachment, the file input (Attach), the question
+      // Tab order from the top: skip link, Regions, Help, Reset, the welcome's samples, remove-attachment, the file input (Attach), the question
       const focused: string[] = [];
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-      for (let i = 0; i < 10; i += 1) {
+      for (let i = 0; i < 20; i += 1) {
         await page.keyboard.press('Tab');
         focused.push(await page.evaluate(() => document.activeElement?.id || document.activeElement?.className || ''));
       }
       expect(focused).toEqual(expect.arrayContaining(['regions-button', 'help-button', 'reset-button', 'file-input', 'question']));
-      const order = focused.slice(focused.indexOf('skip-link'));
+      const samples = focused.slice(focused.indexOf('reset-button') + 1, focused.indexOf('attachment-remove'));
+      expect(samples.length).toBeGreaterThan(0);
+      expect(samples.every((name) => name === 'sample')).toBe(true);
+      const order = focused.slice(focused.indexOf('skip-link')).filter((name) => name !== 'sample');
       expect(order.slice(0, 7)).toEqual(['skip-link', 'regions-button', 'help-button', 'reset-button', 'attachment-remove', 'file-input', 'question']);
       const label = await page.evaluate(() => (document.getElementById('question') as HTMLTextAreaElement).labels?.[0]?.textContent);
       expect(label).toBe('Your question');

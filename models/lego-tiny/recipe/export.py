@@ -492,7 +492,7 @@ def main(argv=None):
     model = LegoTiny(cfg)
     model.load_state_dict(ck["model"])
     model.eval()
-    tok = Tokenizer.load(args.tokenizer)
+    tok = Tokenizer(ck["vocab"]) if "vocab" in ck else Tokenizer.load(args.tokenizer)
     trained = trained_for(ck)
     desc = (f"lego-tiny: a {model.n_params() / 1e6:.2f} M-parameter LEGO-shaped grounding model trained on a synthetic "
             f"world of shapes for {trained['minutes']:.0f} min ({trained['seen']} samples).")

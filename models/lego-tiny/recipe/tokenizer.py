@@ -61,6 +61,17 @@ def build_vocab(texts: Iterable[str]) -> List[str]:
     return vocab
 
 
+def extend_vocab(vocab: List[str], texts: Iterable[str]) -> List[str]:
+    """``vocab`` unchanged (old ids stay) followed by the new words of ``texts``, sorted."""
+    have = set(vocab)
+    words = set()
+    for t in texts:
+        for seg in _special_split.split(t):
+            if seg and seg not in SPECIALS:
+                words.update(w for w in pre_tokenize(seg) if w not in have)
+    return list(vocab) + sorted(words)
+
+
 class Tokenizer:
     def __init__(self, vocab: List[str]):
         self.vocab = vocab
