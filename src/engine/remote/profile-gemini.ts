@@ -1,5 +1,5 @@
 import type { RemoteProfile } from './remote-profile';
-import { clock, scaled } from './remote-profile';
+import { clock, clockTenths, scaled } from './remote-profile';
 
 /**
  * Gemini through its OpenAI-compatible endpoint: the oriented photo at its own aspect ratio (up to
@@ -22,5 +22,5 @@ export const geminiProfile: RemoteProfile = {
   },
   region: (box) => JSON.stringify({ box_2d: [scaled(box.y1, 1000), scaled(box.x1, 1000), scaled(box.y2, 1000), scaled(box.x2, 1000)] }),
   span: (span, media) => `${clock(span.start * (media.durationSec ?? 0))} - ${clock(span.end * (media.durationSec ?? 0))}`,
-  frameLabel: (seconds) => clock(seconds),
+  frameLabel: (seconds) => clockTenths(seconds),
 };

@@ -423,7 +423,17 @@ export class RemoteEngine implements GroundingEngine {
       yield { type: 'finish', ...answer.finish(finishReason(answer.reason)) };
     } catch (error) {
       const reason = controller.signal.reason as unknown;
-      const e = LegoError.is(reason) && controller.signal.aborted ? reason : LegoError.from(error, 'engine-failed');
+      let e = LegoError.is(reason) && controller.signal.aborted ? reason : LegoError.from(error, 'engine-failed');
+      const kind = request.media?.kind;
+      if (kind !== undefined && e.code === 'bad-input' && /image|video|vision|multi-?modal|modalit|media/i.test(e.message)) {
+        // the server cannot take what was sent (a text-only model, a vLLM without video): say so plainly
+        this.options.logger.warn({ model: this.model, profile: this.profile.name, message: e.message }, `remote engine: the server refused the ${kind}`);
+        e = new LegoError('unsupported-media', e.message, {
+          cause: e,
+          retryable: false,
+          userMessage: `Sorry, the model I use (${this.model}) does not take ${kind}s; ask without one, or ask whoever runs me to pick a model that sees ${kind}s.`,
+        });
+      }
       if (e.code === 'aborted' || e.code === 'engine-timeout') {
         const partial = answer ?? new RemoteAnswer(this.options, request.media, undefined, started, { profile: this.profile, syntax: 'lego', kind: 'other', thinking: false, prompted: false });
         yield { type: 'finish', ...partial.finish(e.code === 'aborted' ? 'aborted' : 'timeout') };

@@ -92,6 +92,14 @@ export function clock(totalSeconds: number): string {
   return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${two(m)}:${two(s % 60)}`;
 }
 
+/** `mm:ss`, with tenths when the time is not whole (`00:03.5`): a frame's caption. */
+export function clockTenths(totalSeconds: number): string {
+  const tenths = Math.round(totalSeconds * 10) / 10;
+  const whole = Math.floor(tenths);
+  const rest = Math.round((tenths - whole) * 10);
+  return rest === 0 ? clock(whole) : `${clock(whole)}.${rest}`;
+}
+
 /** A span as seconds of the real clip: `from 3.0 to 9.0 seconds`. */
 export function secondsSpan(span: ModelSpan, media: SentMediaInfo): string {
   const d = media.durationSec ?? 0;
