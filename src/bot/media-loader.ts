@@ -11,7 +11,8 @@ import { sampleVideo } from '../media/sample-video';
 import { SNIFF_BYTES, sniffMedia } from '../media/sniff-media';
 import type { SniffedMedia } from '../media/sniff-media';
 import type { PreparedEntry } from './prepared-media-cache';
-import { PreparedMediaCache } from './prepared-media-cache';
+import { preparedMediaCache } from './prepared-media-cache';
+import type { BoundedLru } from '../bounded-lru';
 import type { IncomingAttachment, IncomingMessage } from './types';
 
 /** Sampled frames are kept at most this size for the timeline's keyframes (the tensor is at the spec's size). */
@@ -53,11 +54,11 @@ function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
  */
 export class MediaLoader {
   readonly #deps: MediaLoaderDeps;
-  readonly #cache: PreparedMediaCache;
+  readonly #cache: BoundedLru<string, PreparedEntry>;
 
   constructor(deps: MediaLoaderDeps) {
     this.#deps = deps;
-    this.#cache = new PreparedMediaCache(deps.cacheEntries);
+    this.#cache = preparedMediaCache(deps.cacheEntries);
   }
 
   /** The largest file accepted for an attachment that says it is `contentType`. */
