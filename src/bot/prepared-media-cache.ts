@@ -1,15 +1,8 @@
 import { BoundedLru } from '../bounded-lru';
-import type { PreparedMedia } from '../engine/types';
-import type { SampledFrame } from '../media/sample-video';
+import type { PreparedForEngine } from '../media/prepare-for-engine';
 
-/** A media prepared for the engine, with what rendering and zooming need again. */
-export interface PreparedEntry {
-  prepared: PreparedMedia;
-  /** the original file's bytes, for images (zoom crops and annotated pictures are cut from them) */
-  bytes?: Buffer;
-  /** the sampled frames of a video (small), for the timeline's keyframes */
-  frames?: SampledFrame[];
-}
+/** A media prepared for the engine, with what rendering and zooming need again (the one preparation path's result). */
+export type PreparedEntry = PreparedForEngine;
 
 /**
  * The LRU of prepared media by content hash (and media kind), so that a follow-up question about the
