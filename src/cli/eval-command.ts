@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { LegoError } from '../errors';
+import { resolvePackagePath } from '../package-paths';
 import type { CliCommand } from './cli-command';
 import type { GlobalOptions } from './cli-context';
 
@@ -47,7 +48,7 @@ export const evalCommand: CliCommand = {
         const globals = command.optsWithGlobals<GlobalOptions & EvalOptions>();
         const config = context.config(globals, { conversation: { store: { kind: 'memory' } } });
         const cli = await context.openBot(config);
-        const split = resolve(io.cwd, options.split);
+        const split = resolvePackagePath(options.split, io.cwd);
         try {
           let last = 0;
           const limit = count(options.limit, '--limit');
