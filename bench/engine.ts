@@ -19,7 +19,9 @@
  *                      (models/lego-tiny/recipe/bench_torch.py, Debian's python3) and this engine, --runs
  *                      runs each per round, and report each metric's median over the rounds and the
  *                      median of the per-round decode speed-ups (the host's noise hits both sides alike)
- *   --rounds N         rounds with --torch-checkpoint (default 5)
+ *   --torch            the same as --torch-checkpoint with the PyTorch model rebuilt from the bundle's own
+ *                      ONNX files (models/lego-tiny/recipe/from_onnx.py): works from a fresh clone
+ *   --rounds N         rounds with --torch-checkpoint or --torch (default 5)
  *   --pytorch FILE     PyTorch-eager numbers for the same weights (hook for the recipe's bench script):
  *                      JSON {"prefill_ms": n, "decode_tokens_per_s": n, "first_token_ms": n,
  *                      "first_box_ms": n, "encode_ms": n}; any subset. Adds a PyTorch column and the
@@ -215,13 +217,13 @@ export async function benchCache(options: { bundle: string; threads?: number; st
 }
 
 /** One PyTorch-eager round: the recipe's bench script on the same reference cases. */
-function torchRound(checkpoint: string, bundle: string, runs: number, threads: number | undefined): PyTorchNumbers {
+function torchRound(checkpoint: string | undefined, bundle: string, runs: number, threads: number | undefined): PyTorchNumbers {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-torch-'));
   try {
     const out = path.join(dir, 'torch.json');
     const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
     const script = path.join(ROOT, 'models/lego-tiny/recipe/bench_torch.py');
-    const args = [script, '--checkpoint', checkpoint, '--bundle', bundle, '--out', out, '--runs', String(runs), '--threads', String(threads ?? 1)];
+    const args = [script, ...(checkpoint === undefined ? [] : ['--checkpoint', checkpoint]), '--bundle', bundle, '--out', out, '--runs', String(runs), '--threads', String(threads ?? 1)];
     const r = spawnSync(python, args, { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     if (r.status !== 0) throw new Error(`bench_torch.py failed (${r.status}): ${r.stderr.slice(-2000)}`);
     return JSON.parse(readFileSync(out, 'utf8')) as PyTorchNumbers;
@@ -244,7 +246,8 @@ export async function benchRounds(options: {
   threads?: number;
   runs: number;
   rounds: number;
-  checkpoint: string;
+  /** undefined: rebuilt from the bundle's ONNX files by bench_torch.py */
+  checkpoint: string | undefined;
   maxNew?: number;
 }): Promise<RoundsResult> {
   const onnx: EngineBenchResult[] = [];
@@ -323,6 +326,7 @@ async function main(): Promise<void> {
       pytorch: { type: 'string' },
       'cache-steps': { type: 'string', default: '200' },
       'torch-checkpoint': { type: 'string' },
+      torch: { type: 'boolean', default: false },
       rounds: { type: 'string', default: '5' },
     },
   });
@@ -337,8 +341,9 @@ async function main(): Promise<void> {
   let result: EngineBenchResult;
   let torch: PyTorchNumbers | undefined;
   let ratios: number[] | undefined;
-  if (values['torch-checkpoint'] !== undefined) {
-    const r = await benchRounds({ ...common, rounds: Math.max(1, Number(values.rounds)), checkpoint: path.resolve(values['torch-checkpoint']) });
+  if (values['torch-checkpoint'] !== undefined || values.torch === true) {
+    const checkpoint = values['torch-checkpoint'] === undefined ? undefined : path.resolve(values['torch-checkpoint']);
+    const r = await benchRounds({ ...common, rounds: Math.max(1, Number(values.rounds)), checkpoint });
     result = r.onnx;
     torch = r.torch;
     ratios = r.decodeRatios;

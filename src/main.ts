@@ -22,6 +22,7 @@ import type { ConversationRuntime } from './conversation';
 import type { GroundingEngine, Logger } from './engine';
 import { LegoError } from './errors';
 import { createLogger } from './logger';
+import { packageRoot, resolvePackagePath } from './package-paths';
 import type { CreateLoggerOptions } from './logger';
 
 /** What an adapter factory gets. */
@@ -102,9 +103,9 @@ export interface MainJob {
 /** The bundle must exist before onnxruntime is even loaded; say which folder and how to build it. */
 export function checkBundle(config: LegoConfig): void {
   if (config.engine.kind !== 'onnx') return;
-  const folder = resolve(config.engine.bundle);
+  const folder = resolvePackagePath(config.engine.bundle);
   if (existsSync(join(folder, 'manifest.json'))) return;
-  const isTiny = resolve(folder) === resolve('models/lego-tiny');
+  const isTiny = folder === resolve(packageRoot(), 'models/lego-tiny');
   throw new LegoError(
     'bundle-invalid',
     [

@@ -1,19 +1,18 @@
 import type { Client } from 'discord.js';
-import type { BotHandler } from '../../src/bot/types';
+import type { TurnRunner } from '../../src/bot/turn-runner';
 import type { DiscordConfig } from '../../src/config/discord';
 import type { Logger } from '../../src/engine/types';
 import type { DownloadPolicy } from './attachment-download';
 import type { ConversationMemory } from './conversation-memory';
-import type { InFlightWork } from './in-flight-work';
 
 /** What the message and slash-command handlers share, owned by one DiscordAdapter. */
 export interface AdapterContext {
   client: Client;
   config: DiscordConfig;
-  bot: BotHandler;
   logger: Logger;
   memory: ConversationMemory;
-  inFlight: InFlightWork;
+  /** the one turn loop (src/bot/turn-runner.ts): typing, streaming edits, error replies, shutdown drain */
+  runner: TurnRunner;
   download: DownloadPolicy;
   isStopping(): boolean;
 }

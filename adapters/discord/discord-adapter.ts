@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import type { ClientOptions } from 'discord.js';
+import { TurnRunner } from '../../src/bot/turn-runner';
 import type { Adapter, BotHandler } from '../../src/bot/types';
 import { requireDiscordToken } from '../../src/config/discord';
 import type { DiscordConfig } from '../../src/config/discord';
@@ -8,7 +9,6 @@ import { silentLogger } from '../../src/engine/silent-logger';
 import type { Logger } from '../../src/engine/types';
 import type { AdapterContext } from './adapter-context';
 import { ConversationMemory } from './conversation-memory';
-import { InFlightWork } from './in-flight-work';
 import { handleInteraction } from './interaction-turn';
 import { NO_MENTIONS } from './message-payload';
 import { handleMessage } from './message-turn';
@@ -57,13 +57,13 @@ export class DiscordAdapter implements Adapter {
       ...extra,
       rest: { ...extra.rest, api: config.api },
     });
+    const logger = options.logger ?? silentLogger;
     this.context = {
       client: this.client,
       config,
-      bot: options.bot,
-      logger: options.logger ?? silentLogger,
+      logger,
       memory: new ConversationMemory(config.conversationMemory),
-      inFlight: new InFlightWork(),
+      runner: new TurnRunner({ bot: options.bot, logger, platform: 'discord' }),
       download: { hosts: config.cdnHosts, allowInsecure: config.allowInsecureCdn },
       isStopping: () => this.stopping,
     };
@@ -76,7 +76,7 @@ export class DiscordAdapter implements Adapter {
 
   /** Answers in progress right now. */
   get inFlight(): number {
-    return this.context.inFlight.size;
+    return this.context.runner.inFlight;
   }
 
   async start(): Promise<void> {
@@ -111,7 +111,7 @@ export class DiscordAdapter implements Adapter {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    const result = await this.context.inFlight.drain(this.options.config.shutdownGraceMs);
+    const result = await this.context.runner.drain(this.options.config.shutdownGraceMs);
     if (result.cutOff > 0 || result.finished > 0) this.context.logger.info({ ...result }, 'discord: answers in progress at shutdown');
     await this.client.destroy();
   }

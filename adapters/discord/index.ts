@@ -4,7 +4,7 @@ export type { DiscordAdapterOptions } from './discord-adapter';
 export { legoCommandDefinitions, LEGO_COMMAND } from './slash-commands';
 export { registerCommands } from './register-commands';
 export type { RegisterCommandsResult } from './register-commands';
-export { splitMessage, DISCORD_MESSAGE_LIMIT } from './split-message';
+export { DISCORD_MESSAGE_LIMIT } from './user-texts';
 export { checkAccess } from './access-policy';
 export type { AccessLists, AccessPolicyOptions, AccessSubject, AccessDecision } from './access-policy';
 export { inviteUrl, INVITE_SCOPES, REQUIRED_PERMISSIONS } from './invite-url';

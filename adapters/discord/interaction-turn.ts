@@ -7,7 +7,7 @@ import { downloadFromCdn, toIncomingAttachment } from './attachment-download';
 import { chainConversationKey, dmConversationKey, threadConversationKey } from './conversation-key';
 import { toPayload } from './message-payload';
 import type { ReplyTarget } from './reply-target';
-import { runTurn } from './run-turn';
+import { discordSurface } from './discord-surface';
 import { LEGO_COMMAND } from './slash-commands';
 import type { LegoSubcommand } from './slash-commands';
 import { NOT_ENABLED_TEXT, RESTARTING_TEXT } from './user-texts';
@@ -99,5 +99,6 @@ export async function handleInteraction(ctx: AdapterContext, interaction: Intera
       return (await interaction.followUp(toPayload(outgoing))).id;
     },
   };
-  await runTurn(ctx, { incoming, target });
+  // no typing indicator: Discord shows the deferred response as "thinking…"
+  await ctx.runner.run(incoming, discordSurface(ctx, target, conversationKey));
 }

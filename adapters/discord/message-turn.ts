@@ -8,7 +8,7 @@ import { chainConversationKey, dmConversationKey, threadConversationKey } from '
 import { toPayload } from './message-payload';
 import { pickMedia } from './pick-media';
 import type { ReplyTarget } from './reply-target';
-import { runTurn } from './run-turn';
+import { discordSurface } from './discord-surface';
 import { EMPTY_MENTION_TEXT } from './user-texts';
 
 const ARCHIVE: Record<number, ThreadAutoArchiveDuration> = {
@@ -156,10 +156,7 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
     },
     followUp: async (outgoing) => (await sendChannel.send(toPayload(outgoing))).id,
   };
-  await runTurn(ctx, {
-    incoming,
-    target,
-    sendTyping: () => sendChannel.sendTyping(),
+  await ctx.runner.run(incoming, discordSurface(ctx, target, conversationKey, () => sendChannel.sendTyping()), {
     notices: picked.notice === undefined ? [] : [picked.notice],
   });
 }

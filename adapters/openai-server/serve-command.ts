@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { CliCommand } from '../../src/cli/cli-command';
 import type { GlobalOptions } from '../../src/cli/cli-context';
 import { LegoError } from '../../src/errors';
-import { OpenAiServer } from './openai-server';
 
 interface ServeFlags {
   host?: string;
@@ -48,6 +47,8 @@ export const serveCommand: CliCommand = {
         // the CLI's way to open the configured (or injected) engine; its bot pipeline stays unused
         const cli = await context.openBot(config);
         const { engine, logger } = cli;
+        // loaded on use, so that `lego --help` starts without the server's modules
+        const { OpenAiServer } = await import('./openai-server');
         const maxBodyMb = flags.maxBodyMb === undefined ? undefined : Number(flags.maxBodyMb);
         const server = new OpenAiServer(engine, {
           ...config.serve,

@@ -2,7 +2,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { App, Assistant, SocketModeReceiver } from '@slack/bolt';
 import type { webApi } from '@slack/bolt';
-import type { Adapter, BotHandler, IncomingMessage, Reply } from '../../src/bot/types';
+import type { ReplySurface } from '../../src/bot/reply-surface';
+import { TurnRunner } from '../../src/bot/turn-runner';
+import type { Adapter, BotHandler, IncomingMessage } from '../../src/bot/types';
 import type { SlackConfig } from '../../src/config/slack';
 import { requireSlackCredentials } from '../../src/config/slack';
 import type { Logger } from '../../src/engine/types';
@@ -11,15 +13,14 @@ import { LegoError } from '../../src/errors';
 import { scrubText } from '../../src/logger';
 import { boltLogger } from './bolt-logger';
 import { BoundedSet } from './bounded-set';
-import { errorReply } from './error-reply';
 import { ignoreReason, isAllowed, isFollowUp } from './slack-access';
 import type { SlackAllowLists } from './slack-access';
 import { slackAttachment } from './slack-file-attachment';
 import type { SlackFile, SlackFileAccess } from './slack-file-attachment';
 import { conversationKeyOf, questionText, replyTargetOf } from './slack-message-event';
 import type { SlackMessageEvent, SlackReplyTarget } from './slack-message-event';
-import { escapeMrkdwn } from './slack-mrkdwn';
-import { SlackReplyWriter } from './slack-reply-writer';
+import { escapeMrkdwn, SLACK_SECTION_LIMIT } from './slack-mrkdwn';
+import { slackSurface } from './slack-surface';
 import { parseSlashCommand, slashHelp } from './slash-command';
 
 export interface SlackAdapterOptions {
@@ -59,7 +60,8 @@ interface Identity {
 export class SlackAdapter implements Adapter {
   readonly name = 'slack';
   private readonly config: SlackConfig;
-  private readonly handler: BotHandler;
+  /** the one turn loop (src/bot/turn-runner.ts): streaming edits, error replies, shutdown drain */
+  private readonly runner: TurnRunner;
   private readonly logger: Logger;
   private readonly app: App;
   private readonly botToken: string;
@@ -67,8 +69,6 @@ export class SlackAdapter implements Adapter {
   private readonly stopTimeoutMs: number;
   private readonly deliveries = new BoundedSet(DELIVERY_MEMORY);
   private readonly threads: BoundedSet;
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly aborter = new AbortController();
   private readonly allow: SlackAllowLists;
   private identity: Identity = { userId: undefined, botId: undefined, teamId: '' };
   private server: Server | undefined;
@@ -77,8 +77,8 @@ export class SlackAdapter implements Adapter {
 
   constructor(options: SlackAdapterOptions) {
     this.config = options.config;
-    this.handler = options.handler;
     this.logger = options.logger ?? silentLogger;
+    this.runner = new TurnRunner({ bot: options.handler, logger: this.logger, platform: 'slack' });
     this.fetchFn = options.fetchFn;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
     this.threads = new BoundedSet(this.config.threadMemory);
@@ -139,7 +139,7 @@ export class SlackAdapter implements Adapter {
 
   /**
    * Stop taking events, give answers in flight `stopTimeoutMs` to finish, cut the rest (their
-   * pipeline call is aborted) and wait a moment more for their polite endings to be posted.
+   * pipeline call is aborted, their users told) within a moment more.
    */
   async stop(): Promise<void> {
     if (this.started) {
@@ -148,22 +148,8 @@ export class SlackAdapter implements Adapter {
       await this.app.stop().catch((error: unknown) => this.logger.warn({ error: describeSlackError(error) }, 'slack: stop failed'));
       await closed;
     }
-    if (!(await this.settled(this.stopTimeoutMs))) {
-      this.aborter.abort();
-      await this.settled(2000);
-    }
-    this.aborter.abort();
-  }
-
-  /** Whether every answer in flight ended within `ms`. */
-  private async settled(ms: number): Promise<boolean> {
-    if (this.inFlight.size === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-    const done = Promise.allSettled([...this.inFlight]).then(() => true as const);
-    const result = await Promise.race([done, timeout]);
-    if (timer !== undefined) clearTimeout(timer);
-    return result;
+    const result = await this.runner.drain(this.stopTimeoutMs, 2000);
+    if (result.cutOff > 0 || result.finished > 0) this.logger.info({ ...result }, 'slack: answers in progress at shutdown');
   }
 
   /**
@@ -248,7 +234,7 @@ export class SlackAdapter implements Adapter {
       text: questionText(event.text, this.identity.userId),
       attachments: (event.files ?? []).map((file) => slackAttachment(file, access)),
     };
-    this.track(this.answer(target, key, message, setStatus));
+    this.answer(target, key, message, setStatus);
   }
 
   private async onSlash(
@@ -271,15 +257,25 @@ export class SlackAdapter implements Adapter {
     }
     if (request.kind === 'reset' || request.kind === 'regions') {
       const key = conversationKeyOf({ teamId: command.team_id, channel: command.channel_id, threadTs: undefined });
-      const reply = await this.run({
+      // answered privately: a surface that only sends, one ephemeral response per message
+      const surface: ReplySurface = {
+        limits: { maxMessageChars: SLACK_SECTION_LIMIT, editIntervalMs: 0, streamAfterMs: 0, typingIntervalMs: 0, maxUploadBytes: 0, growingMark: '' },
+        send: async (message) => {
+          await ephemeral(message.text);
+          return '';
+        },
+        formatText: escapeMrkdwn,
+        formatNotice: (line) => `_${line}_`,
+      };
+      const message: IncomingMessage = {
         platform: 'slack',
         conversationKey: key,
         messageId: `slash:${command.channel_id}:${Date.now()}`,
         author: { id: command.user_id },
         text: request.kind,
         attachments: [],
-      });
-      await ephemeral(escapeMrkdwn(reply.text));
+      };
+      await this.runner.run(message, surface);
       return;
     }
     // ask: the question becomes a message of its own, answered in its thread (so follow-ups work)
@@ -297,16 +293,14 @@ export class SlackAdapter implements Adapter {
     }
     const target: SlackReplyTarget = { teamId: command.team_id, channel: command.channel_id, threadTs, userId: command.user_id, isDm };
     const key = conversationKeyOf(target);
-    this.track(
-      this.answer(target, key, {
-        platform: 'slack',
-        conversationKey: key,
-        messageId: `${command.channel_id}:${threadTs ?? ''}`,
-        author: { id: command.user_id },
-        text: request.question,
-        attachments: [],
-      }),
-    );
+    this.answer(target, key, {
+      platform: 'slack',
+      conversationKey: key,
+      messageId: `${command.channel_id}:${threadTs ?? ''}`,
+      author: { id: command.user_id },
+      text: request.question,
+      attachments: [],
+    });
   }
 
   private fileAccess(): SlackFileAccess {
@@ -322,47 +316,16 @@ export class SlackAdapter implements Adapter {
     };
   }
 
-  /** Ask the pipeline; anything thrown becomes a polite error reply (the detail goes to the log). */
-  private async run(message: IncomingMessage, writer?: SlackReplyWriter): Promise<Reply> {
-    try {
-      return await this.handler.handle(message, writer?.progress(), this.aborter.signal);
-    } catch (cause) {
-      const error = LegoError.from(cause);
-      this.logger.error({ code: error.code, error: describeSlackError(cause), key: message.conversationKey }, 'slack: the pipeline failed');
-      return errorReply(error);
-    }
-  }
-
-  private async answer(
-    target: SlackReplyTarget,
-    key: string,
-    message: IncomingMessage,
-    setStatus?: (status: string) => Promise<unknown>,
-  ): Promise<void> {
+  /** Answers in the thread through the one turn runner (it tracks the answer for shutdown); never awaited by the listener. */
+  private answer(target: SlackReplyTarget, key: string, message: IncomingMessage, setStatus?: (status: string) => Promise<unknown>): void {
     this.threads.add(key);
-    const writer = new SlackReplyWriter(this.app.client, target, {
+    const surface = slackSurface(this.app.client, target, {
       streaming: this.config.streaming,
       intervalMs: this.config.updateIntervalMs,
       logger: this.logger,
-      setStatus,
+      ...(setStatus === undefined ? {} : { setStatus }),
     });
-    const reply = await this.run(message, writer);
-    try {
-      await writer.finish(reply);
-    } catch (error) {
-      this.logger.error({ error: describeSlackError(error), key }, 'slack: sending the answer failed');
-      await this.app.client.chat
-        .postMessage({ channel: target.channel, thread_ts: target.threadTs, text: new LegoError('platform-error', 'send').userMessage })
-        .catch(() => undefined);
-    }
-  }
-
-  private track(work: Promise<void>): void {
-    const tracked = work.catch((error: unknown) => {
-      this.logger.error({ error: describeSlackError(error) }, 'slack: answer failed');
-    });
-    this.inFlight.add(tracked);
-    void tracked.finally(() => this.inFlight.delete(tracked));
+    void this.runner.run(message, surface);
   }
 }
 

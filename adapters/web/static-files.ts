@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 
 export interface StaticFile {
   data: Buffer;
@@ -12,6 +13,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.mp4': 'video/mp4',
   '.ico': 'image/x-icon',
   '.json': 'application/json; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
@@ -19,17 +21,33 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 /**
  * The web chat's files (plain HTML/CSS/JS, no build step), read once at start: requests are served
- * from this map by exact name, so no path from a request ever reaches the file system.
+ * from this map by exact name, so no path from a request ever reaches the file system. With a
+ * `prefix` ('/samples') the folder's files are named under it, and there is no index.
  */
-export async function loadStaticFiles(folder: string): Promise<Map<string, StaticFile>> {
+export async function loadStaticFiles(folder: string, prefix = ''): Promise<Map<string, StaticFile>> {
   const files = new Map<string, StaticFile>();
   for (const entry of await readdir(folder, { withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const contentType = CONTENT_TYPES[extname(entry.name).toLowerCase()];
     if (contentType === undefined) continue;
-    files.set(`/${entry.name}`, { data: await readFile(join(folder, entry.name)), contentType });
+    files.set(`${prefix}/${entry.name}`, { data: await readFile(join(folder, entry.name)), contentType });
   }
   const index = files.get('/index.html');
-  if (index !== undefined) files.set('/', index);
+  if (prefix === '' && index !== undefined) files.set('/', index);
   return files;
+}
+
+/**
+ * The package's sample media (assets/samples, with samples.json; written by
+ * models/lego-tiny/recipe/samples.py), found above this file whether it runs from adapters/web (tsx,
+ * jest) or dist/adapters/web (built); undefined where there is none (the welcome then offers none).
+ */
+export function findSamplesDir(from = __dirname): string | undefined {
+  let dir = from;
+  for (let depth = 0; depth < 5; depth += 1) {
+    const candidate = join(dir, 'assets', 'samples');
+    if (existsSync(join(candidate, 'samples.json'))) return candidate;
+    dir = dirname(dir);
+  }
+  return undefined;
 }

@@ -3,6 +3,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage as HttpRequest, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { ReplySurface } from '../../src/bot/reply-surface';
+import { TurnRunner } from '../../src/bot/turn-runner';
 import type { Adapter, BotHandler, IncomingAttachment, IncomingMessage, Reply, ReplyFile } from '../../src/bot/types';
 import { silentLogger } from '../../src/engine';
 import type { Logger } from '../../src/engine';
@@ -11,7 +13,7 @@ import { httpStatusOf } from './http-status';
 import { MemoryBlobCache } from './memory-blob-cache';
 import { formatBytes, readBody } from './read-body';
 import { SseStream } from './sse-stream';
-import { loadStaticFiles } from './static-files';
+import { findSamplesDir, loadStaticFiles } from './static-files';
 import type { StaticFile } from './static-files';
 import { resolveWebAdapterOptions } from './web-options';
 import type { WebAdapterOptions, WebAdapterOptionsInput } from './web-options';
@@ -32,11 +34,6 @@ interface UploadMeta {
 interface FileMeta {
   name: string;
   contentType: string;
-}
-
-interface InFlight {
-  controller: AbortController;
-  done: Promise<void>;
 }
 
 /** A conversation id chosen by the browser tab (random, kept in sessionStorage). */
@@ -65,19 +62,19 @@ function forbidden(message: string): LegoError {
 export class WebAdapter implements Adapter {
   readonly name = 'web';
   private readonly options: WebAdapterOptions;
-  private readonly bot: BotHandler;
+  /** the one turn loop (src/bot/turn-runner.ts): throttled partials, error replies, shutdown drain */
+  private readonly runner: TurnRunner;
   private readonly logger: Logger;
   private readonly uploads: MemoryBlobCache<UploadMeta>;
   private readonly files: MemoryBlobCache<FileMeta>;
-  private readonly inFlight = new Set<InFlight>();
   private staticFiles = new Map<string, StaticFile>();
   private server: Server | undefined;
   private boundAddress: AddressInfo | undefined;
 
   constructor(deps: WebAdapterDeps, options: WebAdapterOptionsInput = {}) {
     this.options = resolveWebAdapterOptions(options);
-    this.bot = deps.bot;
     this.logger = deps.logger ?? silentLogger;
+    this.runner = new TurnRunner({ bot: deps.bot, logger: this.logger, platform: 'web' });
     this.uploads = new MemoryBlobCache({ maxBytes: this.options.maxStoredUploadBytes, ttlMs: this.options.uploadTtlMs });
     this.files = new MemoryBlobCache({ maxBytes: this.options.maxStoredFileBytes, ttlMs: 0 });
   }
@@ -92,6 +89,8 @@ export class WebAdapter implements Adapter {
   async start(): Promise<void> {
     if (this.server !== undefined) return;
     this.staticFiles = await loadStaticFiles(this.options.publicDir ?? join(__dirname, 'public'));
+    const samplesDir = this.options.samplesDir === undefined ? findSamplesDir() : this.options.samplesDir;
+    if (samplesDir !== null && samplesDir !== undefined) for (const [name, file] of await loadStaticFiles(samplesDir, '/samples')) this.staticFiles.set(name, file);
     const server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => this.fail(res, error));
     });
@@ -122,14 +121,8 @@ export class WebAdapter implements Adapter {
     this.server = undefined;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    const pending = [...this.inFlight].map((f) => f.done);
-    if (pending.length > 0) {
-      const grace = new Promise<void>((resolve) => setTimeout(resolve, this.options.shutdownGraceMs).unref());
-      await Promise.race([Promise.allSettled(pending), grace]);
-      for (const flight of this.inFlight) flight.controller.abort(new LegoError('aborted', 'the bot is shutting down'));
-      const settle = new Promise<void>((resolve) => setTimeout(resolve, 1000).unref());
-      await Promise.race([Promise.allSettled([...this.inFlight].map((f) => f.done)), settle]);
-    }
+    const result = await this.runner.drain(this.options.shutdownGraceMs, 1000);
+    if (result.cutOff > 0 || result.finished > 0) this.logger.info({ ...result }, 'web: answers in progress at shutdown');
     server.closeAllConnections();
     await closed;
     this.uploads.clear();
@@ -226,37 +219,30 @@ export class WebAdapter implements Adapter {
     const message = this.message(conversation, text, attachments);
     const stream = new SseStream(res, this.options.heartbeatMs);
     // the answer grows token by token; the browser gets the latest text at most every partialIntervalMs
-    let latest: string | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const flush = (): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-      if (latest !== undefined) stream.send('partial', { text: latest });
-      latest = undefined;
+    const partial = async (message: { text: string; final: boolean }): Promise<string> => {
+      if (!message.final) stream.send('partial', { text: message.text });
+      return 'web';
     };
-    const partial = (text: string): void => {
-      latest = text;
-      if (this.options.partialIntervalMs <= 0) flush();
-      else timer ??= setTimeout(flush, this.options.partialIntervalMs);
+    const surface: ReplySurface = {
+      limits: {
+        maxMessageChars: 0,
+        editIntervalMs: Math.max(0, this.options.partialIntervalMs),
+        streamAfterMs: 0,
+        typingIntervalMs: 0,
+        maxUploadBytes: 0,
+        growingMark: '',
+      },
+      send: partial,
+      edit: async (_id, message) => void (await partial(message)),
+      typing: async () => stream.send('typing', {}),
+      status: async (text) => stream.send('status', { text }),
+      finished: async (reply) => {
+        // the growing text ends where the answer ends, whatever the interval held back
+        if (reply.error === undefined && reply.skipped === undefined && reply.text !== '') stream.send('partial', { text: reply.text });
+        stream.send('reply', this.webReply(reply));
+      },
     };
-    await this.run(res, async (signal) => {
-      const reply = await this.bot.handle(
-        message,
-        {
-          typing: () => stream.send('typing', {}),
-          status: (status) => stream.send('status', { text: status }),
-          partial,
-        },
-        signal,
-      );
-      flush();
-      stream.send('reply', this.webReply(reply));
-    }).catch((error: unknown) => {
-      const lego = LegoError.from(error);
-      this.logger.warn({ code: lego.code, err: lego.message, conversation }, 'web answer failed');
-      flush();
-      stream.send('reply', this.errorReply(lego));
-    });
+    await this.answer(res, message, surface);
     stream.send('done', {});
     stream.end();
   }
@@ -266,11 +252,12 @@ export class WebAdapter implements Adapter {
     const conversation = this.conversationId(body.conversation);
     this.uploads.deleteWhere((meta) => meta.conversation === conversation);
     let reply: WebReply | undefined;
-    await this.run(res, async (signal) => {
-      reply = this.webReply(await this.bot.handle(this.message(conversation, 'reset', []), {}, signal));
-    }).catch((error: unknown) => {
-      reply = this.errorReply(LegoError.from(error));
-    });
+    const surface: ReplySurface = {
+      limits: { maxMessageChars: 0, editIntervalMs: 0, streamAfterMs: 0, typingIntervalMs: 0, maxUploadBytes: 0, growingMark: '' },
+      send: async () => '',
+      finished: async (answer) => void (reply = this.webReply(answer)),
+    };
+    await this.answer(res, this.message(conversation, 'reset', []), surface);
     this.json(res, 200, reply);
   }
 
@@ -286,20 +273,16 @@ export class WebAdapter implements Adapter {
     res.end(entry.data);
   }
 
-  /** Runs one pipeline call, aborting it when the browser goes away or the adapter stops. */
-  private async run(res: ServerResponse, work: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  /** Runs one turn through the runner, aborting it when the browser goes away (the runner aborts it at shutdown). */
+  private async answer(res: ServerResponse, message: IncomingMessage, surface: ReplySurface): Promise<void> {
     const controller = new AbortController();
     const onClose = (): void => {
       if (!res.writableFinished) controller.abort(new LegoError('aborted', 'the browser closed the request'));
     };
     res.on('close', onClose);
-    const done = work(controller.signal);
-    const flight: InFlight = { controller, done: done.then(() => undefined, () => undefined) };
-    this.inFlight.add(flight);
     try {
-      await done;
+      await this.runner.run(message, surface, { signal: controller.signal });
     } finally {
-      this.inFlight.delete(flight);
       res.off('close', onClose);
     }
   }
@@ -353,10 +336,6 @@ export class WebAdapter implements Adapter {
       this.files.put(id, file.data, { name: file.name, contentType: file.contentType });
       return `/api/files/${id}`;
     });
-  }
-
-  private errorReply(error: LegoError): WebReply {
-    return { text: error.userMessage, boxes: [], spans: [], files: [], notices: [], error: { code: error.code, retryable: error.retryable } };
   }
 
   private conversationId(value: unknown): string {

@@ -29,6 +29,8 @@ export interface WebAdapterOptions {
   heartbeatMs: number;
   /** folder with index.html, app.js, style.css (default: ./public next to this file) */
   publicDir: string | undefined;
+  /** sample media offered on the welcome, served under /samples/ (default: the package's assets/samples; null = none) */
+  samplesDir: string | null | undefined;
 }
 
 const MiB = 1024 * 1024;
@@ -47,6 +49,7 @@ export const DEFAULT_WEB_ADAPTER_OPTIONS = {
   partialIntervalMs: 50,
   heartbeatMs: 15_000,
   publicDir: undefined,
+  samplesDir: undefined,
 } as const satisfies WebAdapterOptions;
 
 export type WebAdapterOptionsInput = Partial<WebAdapterOptions>;

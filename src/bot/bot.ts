@@ -15,10 +15,10 @@ import type { CollectedAnswer, FinishInfo, GenerateRequest, GenerationOptions, G
 import { cropImage } from '../media/crop-image';
 import type { MediaOptions } from '../media/options';
 import { resolveMediaOptions } from '../media/options';
-import { prepareImage } from '../media/prepare-image';
+import { prepareImageFor } from '../media/source-media';
 import type { FetchedMedia, LoadCall } from './media-loader';
 import { MediaLoader } from './media-loader';
-import { numberGrounding } from './numbered-text';
+import { numberRegions } from './numbered-text';
 import type { PreparedEntry } from './prepared-media-cache';
 import { renderAnnotatedImage, renderVideoTimeline } from './render-reply';
 import { errorReply, skippedReply, textReply } from './reply-parts';
@@ -202,12 +202,11 @@ export class Bot implements BotHandler {
       entry = fresh?.media.id === media.id ? fresh.entry : await this.#media.forContext(media, message, runtime.backend.blobs, call);
       requestMedia = entry.prepared;
       if (plan.crop !== null) {
-        const spec = this.#engine.media.image;
-        if (spec === null) throw new LegoError('unsupported-media', 'zoom needs an engine that reads images');
+        if (this.#engine.media.image === null) throw new LegoError('unsupported-media', 'zoom needs an engine that reads images');
         const bytes = await this.#media.imageBytes(media, entry, message, runtime.backend.blobs, call);
         const { x, y, width, height } = plan.crop;
         const crop = await cropImage(bytes, { x1: x, y1: y, x2: x + width, y2: y + height }, 0, { limits: this.#mediaOptions });
-        requestMedia = await prepareImage(crop.png, spec, this.#mediaOptions);
+        requestMedia = await prepareImageFor(this.#engine.media, crop.png, this.#mediaOptions);
         files.push({
           name: 'lego-zoom.png',
           contentType: 'image/png',
@@ -227,10 +226,10 @@ export class Bot implements BotHandler {
     const { regions } = session.addAnswer({ text: answer.text, boxes: answer.boxes, spans: answer.spans });
     const boxRegions = regions.slice(0, answer.boxes.length) as BoxRegion[];
     const spanRegions = regions.slice(answer.boxes.length) as SpanRegion[];
-    const numbered = numberGrounding(answer.text, {
-      boxes: boxRegions.map((r) => r.number),
-      spans: spanRegions.map((r) => r.number),
-    });
+    const numbered = numberRegions(answer.text, [
+      ...answer.boxes.map((b, i) => ({ start: b.start, end: b.end, shown: b.shown, number: boxRegions[i]!.number })),
+      ...answer.spans.map((s, i) => ({ start: s.start, end: s.end, shown: s.shown, number: spanRegions[i]!.number })),
+    ]);
 
     const dropped = Math.max(plan.request.droppedTurns, answer.finish.droppedTurns ?? 0);
     if (dropped > 0) notices.push(`This conversation is long, so I left out the ${dropped} oldest turns of it for this answer.`);
@@ -311,9 +310,13 @@ export class Bot implements BotHandler {
     let answer: CollectedAnswer;
     try {
       answer = await collectAnswer(this.#engine.generate(request, { signal: combined }), {
-        onText: async (raw) => {
+        onProgress: async (soFar) => {
           if (progress.partial === undefined) return;
-          const partial = numberGrounding(raw, { boxes: [], spans: [] }, { partial: true, next: nextNumber });
+          // new regions count on from the conversation's next number, in order of appearance (the final text is authoritative)
+          const regions = [...soFar.boxes, ...soFar.spans]
+            .sort((a, b) => a.start - b.start)
+            .map((r, i) => ({ start: r.start, end: r.end, shown: r.shown, number: nextNumber + i }));
+          const partial = numberRegions(soFar.text, regions, { partial: true, ...(soFar.pendingFrom === undefined ? {} : { pendingFrom: soFar.pendingFrom }) });
           await quietly(() => progress.partial?.(partial));
         },
       });

@@ -5,7 +5,7 @@ import type { MediaContext } from '../conversation/record';
 import type { MediaSpec } from '../engine/types';
 import { emptyFileError, fileTooLargeError, unsupportedMediaError } from '../media/media-errors';
 import type { MediaOptions } from '../media/options';
-import { prepareImage } from '../media/prepare-image';
+import { prepareImageFor, prepareSourceVideo } from '../media/source-media';
 import { prepareSampledVideo } from '../media/prepare-video';
 import { sampleVideo } from '../media/sample-video';
 import { SNIFF_BYTES, sniffMedia } from '../media/sniff-media';
@@ -178,8 +178,7 @@ export class MediaLoader {
   async #prepareBytes(kind: 'image' | 'video', bytes: Buffer, call: LoadCall): Promise<PreparedEntry> {
     const { spec, options } = this.#deps;
     if (kind === 'image') {
-      if (spec.image === null) throw unsupportedMediaError('the engine reads no images', 'video');
-      return { prepared: await prepareImage(bytes, spec.image, options), bytes };
+      return { prepared: await prepareImageFor(spec, bytes, options), bytes };
     }
     return this.#prepareVideo(bytes, call);
   }
@@ -193,6 +192,10 @@ export class MediaLoader {
     const { spec, options } = this.#deps;
     if (spec.video === null) throw unsupportedMediaError('the engine reads no videos', 'image');
     call.onStatus?.('Reading the video…');
+    const budget = spec.source?.video;
+    if (budget !== undefined && budget !== null) {
+      return prepareSourceVideo(source, budget, options, { signal: call.signal, keyframeSide: Math.min(options.frameMaxSide, KEYFRAME_SIDE) });
+    }
     const sampled = await sampleVideo(source, spec.video.frames, options, {
       signal: call.signal,
       frameMaxSide: Math.min(options.frameMaxSide, Math.max(spec.video.size, KEYFRAME_SIDE)),

@@ -1,40 +1,71 @@
-import { parseGrounding } from '../grounding/parse-grounding';
-
-/** The region numbers of an answer's boxes and spans, each in order of appearance. */
-export interface AnswerNumbers {
-  boxes: readonly number[];
-  spans: readonly number[];
+/** A region of an answer: where its markup sits in the text (from the engine's one parse) and its number. */
+export interface NumberedRegion {
+  /** [start, end) of the region's markup in the answer text (`GroundedBox.start/end`) */
+  start: number;
+  end: number;
+  number: number;
+  /** words of the markup that stay in front of the number (`GroundedBox.shown`) */
+  shown?: string | undefined;
 }
 
-/** An opening bracket at the end of a growing answer that may become a box or span. */
-const UNFINISHED = /[[{][\d.,;\s]*$/;
+const OPENERS: Readonly<Record<string, string>> = { '[': ']', '{': '}', '(': ')', '<': '>' };
 
 /**
- * The answer as people read it: each box and span the model wrote (`[0.120, 0.340, 0.560, 0.780]`,
- * `{0.10, 0.35}`) replaced by its region number (`[1]`), in the same order as the boxes and spans the
- * renderer draws. With `partial`, the text is still growing: an unfinished coordinate at the end is
- * held back, and boxes past the known numbers count on from the last one.
+ * Where markup at the end of a growing answer begins — the outermost bracket or tag still open, or
+ * complete markup right at the end — when it holds a digit (coordinates may be coming); else the length.
+ * Only the last characters are looked at.
  */
-export function numberGrounding(
+function unfinishedMarkup(rest: string): number {
+  const from = Math.max(0, rest.length - PENDING_WINDOW);
+  const open: number[] = [];
+  for (let i = from; i < rest.length; i += 1) {
+    const c = rest[i]!;
+    if (c in OPENERS && !(c === '<' && /\s/.test(rest[i + 1] ?? '<'))) open.push(i);
+    else if (open.length > 0 && OPENERS[rest[open[open.length - 1]!]!] === c) open.pop();
+    else if (c === '\n' && open.length > 0 && rest[open[0]!] === '(') open.length = 0;
+  }
+  let cut = rest.length;
+  if (open.length > 0 && /\d/.test(rest.slice(open[0]!))) cut = open[0]!;
+  const trailing = PENDING.exec(rest.slice(from, cut));
+  if (trailing !== null && /\d/.test(trailing[0])) cut = from + trailing.index;
+  return cut;
+}
+
+/** Complete markup right at the end (brackets, tags) whose region may not be reported yet. */
+const PENDING = /(?:<[^<>\s]*>?|[[{(][^\]})]*[\]})]?)+\s*$/;
+const PENDING_WINDOW = 240;
+
+/**
+ * The answer as people read it: each region's markup (`[0.120, 0.340, 0.560, 0.780]`, `{0.10, 0.35}`,
+ * `<ref>the dog</ref><box>(120,340),(560,780)</box>`, `<loc_52>…`) replaced by its region number (`[1]`),
+ * the words its markup held kept in front (`the dog [1]`). The ranges come from the parse that found the
+ * regions (the engine's), whatever the syntax: the text is never parsed again. With `partial`, the text
+ * is still growing: the text from `pendingFrom` on (markup the parse may still turn into a region) is
+ * held back — or, when the engine does not say, markup at the end.
+ */
+export function numberRegions(
   text: string,
-  numbers: AnswerNumbers,
-  options: { partial?: boolean; /** the number for boxes/spans past the known ones (default: one more than the highest known) */ next?: number } = {},
+  regions: readonly NumberedRegion[],
+  options: { partial?: boolean; /** with `partial`: the engine's parse says markup may still become a region from here on */ pendingFrom?: number } = {},
 ): string {
-  const matches = parseGrounding(text);
+  const sorted = [...regions].sort((a, b) => a.start - b.start);
   let out = '';
   let at = 0;
-  let boxes = 0;
-  let spans = 0;
-  let next = options.next ?? Math.max(0, ...numbers.boxes, ...numbers.spans) + 1;
-  for (const match of matches) {
-    let number: number | undefined;
-    if (match.kind === 'box') number = numbers.boxes[boxes++];
-    else number = numbers.spans[spans++];
-    if (number === undefined) number = next++;
-    out += text.slice(at, match.offset) + `[${number}]`;
-    at = match.offset + match.raw.length;
+  for (const region of sorted) {
+    if (region.start < at || region.end > text.length || region.end < region.start) continue;
+    const before = text.slice(at, region.start);
+    const shown = region.shown === undefined || region.shown.trim() === '' ? '' : `${region.shown.trim()} `;
+    const joined = before === '' ? out : before;
+    const gap = joined !== '' && !/\s$/.test(joined) && (shown !== '' || (before === '' && joined.endsWith(']'))) ? ' ' : '';
+    out += before + gap + `${shown}[${region.number}]`;
+    at = region.end;
   }
   let rest = text.slice(at);
-  if (options.partial === true) rest = rest.replace(UNFINISHED, '');
-  return (out + rest).replace(/\[\[(\d+)\]\]/g, '[$1]').replace(/[ \t]+$/g, options.partial === true ? '' : '$&');
+  if (options.partial === true) {
+    // the engine's parse knows what is pending; markup it has not recognised yet (an unclosed group) is held back too
+    if (options.pendingFrom !== undefined) rest = rest.slice(0, Math.max(0, options.pendingFrom - at));
+    rest = rest.slice(0, unfinishedMarkup(rest));
+  }
+  const whole = (out + rest).replace(/\[\[(\d+)\]\]/g, '[$1]');
+  return options.partial === true ? whole.replace(/[ \t]+$/g, '') : whole;
 }

@@ -1,4 +1,5 @@
 import { LegoError } from '../errors';
+import { resolvePackagePath } from '../package-paths';
 import type { EngineConfig } from '../config/engine';
 import type { LegoConfig } from '../config/schema';
 import type { GroundingEngine, Logger } from '../engine/types';
@@ -14,7 +15,7 @@ const openOnnx: EngineFactory = async (config, logger) => {
   // Loaded lazily: onnxruntime-node is native and slow to load; tools that never answer should not pay.
   const { OnnxLegoEngine } = await import('../engine/onnx/onnx-lego-engine');
   const engine: EngineConfig = config.engine;
-  return OnnxLegoEngine.load(engine.bundle, {
+  return OnnxLegoEngine.load(resolvePackagePath(engine.bundle), {
     executionProvider: engine.executionProvider,
     intraOpNumThreads: engine.threads,
     cpuSpinning: engine.cpuSpinning,

@@ -1,10 +1,6 @@
-import { createBot } from '../bot/create-bot';
 import type { Bot } from '../bot/bot';
-import { openEngine } from '../bot/open-engine';
-import { loadConfig } from '../config/load-config';
 import type { LegoConfig, LegoConfigInput } from '../config/schema';
 import type { GroundingEngine } from '../engine/types';
-import { createLogger } from '../logger';
 import type { LegoLogger } from '../logger';
 import type { CliIo } from './cli-io';
 
@@ -37,6 +33,15 @@ export interface CliContext {
 /** The CLI logs warnings and errors only (to stderr), unless LEGO_LOGGING_LEVEL or --log-level says otherwise. */
 const CLI_DEFAULTS: LegoConfigInput = { logging: { level: 'warn', pretty: true } };
 
+/**
+ * The configuration loader (zod and every section's schema, ~0.1 s) is required on first use, not at
+ * start, so that `lego --help` and usage errors load commander and little else.
+ */
+function configLoader(): typeof import('../config/load-config') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../config/load-config') as typeof import('../config/load-config');
+}
+
 export function createCliContext(io: CliIo, env?: Readonly<Record<string, string | undefined>>, givenEngine?: GroundingEngine): CliContext {
   return {
     io,
@@ -46,9 +51,11 @@ export function createCliContext(io: CliIo, env?: Readonly<Record<string, string
       if (globals.provider !== undefined) engine.executionProvider = globals.provider;
       const logging = { ...overrides.logging };
       if (globals.logLevel !== undefined) logging.level = globals.logLevel as NonNullable<typeof logging.level>;
-      return loadConfig({ ...(env === undefined ? {} : { env }), defaults: CLI_DEFAULTS, overrides: { ...overrides, engine, logging } }).config;
+      return configLoader().loadConfig({ ...(env === undefined ? {} : { env }), defaults: CLI_DEFAULTS, overrides: { ...overrides, engine, logging } }).config;
     },
     async openBot(config) {
+      // the pipeline (sharp, canvas, the engine) loads when a command answers, not for --help
+      const [{ createLogger }, { openEngine }, { createBot }] = await Promise.all([import('../logger'), import('../bot/open-engine'), import('../bot/create-bot')]);
       const logger = createLogger(config.logging, { destination: { write: (line: string) => void io.stderr.write(line) } });
       const engine = givenEngine ?? (await openEngine(config, logger));
       const bot = createBot({ config, engine, logger });

@@ -2,8 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { LegoError } from '../errors';
-import { formatEvalTable } from '../engine/eval/scoring';
-import { runEval } from '../engine/eval/run-eval';
+import { resolvePackagePath } from '../package-paths';
 import type { CliCommand } from './cli-command';
 import type { GlobalOptions } from './cli-context';
 
@@ -44,10 +43,12 @@ export const evalCommand: CliCommand = {
       .option('--save-inputs <dir>', "also write each media file's prepared pixels (<file>.f32) for evaluate.py --inputs")
       .action(async (options: EvalOptions, command: Command) => {
         const { io } = context;
+        // loaded here, not at start: `lego --help` should not pay for the evaluation's media code
+        const [{ runEval }, { formatEvalTable }] = await Promise.all([import('../engine/eval/run-eval'), import('../engine/eval/scoring')]);
         const globals = command.optsWithGlobals<GlobalOptions & EvalOptions>();
         const config = context.config(globals, { conversation: { store: { kind: 'memory' } } });
         const cli = await context.openBot(config);
-        const split = resolve(io.cwd, options.split);
+        const split = resolvePackagePath(options.split, io.cwd);
         try {
           let last = 0;
           const limit = count(options.limit, '--limit');
@@ -67,6 +68,11 @@ export const evalCommand: CliCommand = {
           });
           const table = formatEvalTable(report);
           io.stdout.write(`${table}\n${report.predictions.length} questions in ${report.seconds.toFixed(0)} s with ${cli.engine.name}\n`);
+          const skipped = Object.entries(report.skipped);
+          if (skipped.length > 0) {
+            const list = skipped.map(([task, n]) => `${task} ${n}`).join(', ');
+            io.stdout.write(`left out ${skipped.reduce((sum, [, n]) => sum + n, 0)} questions ${cli.engine.name} cannot take (${list})\n`);
+          }
           if (options.out !== undefined) {
             const out = resolve(io.cwd, options.out);
             await mkdir(out, { recursive: true });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GROUNDING_SYNTAX_NAMES } from '../grounding/syntaxes/syntax-registry';
 import { DEFAULT_REMOTE_ENGINE_OPTIONS, LEGO_7B_MEDIA } from '../engine/remote/remote-options';
+import { REMOTE_PROFILE_NAMES } from '../engine/remote/remote-profile';
 import type { RemoteEngineOptionsInput } from '../engine/remote/remote-options';
 import { defineSection } from './section';
 
@@ -11,7 +12,8 @@ const ms = z.number().int().nonnegative();
  * The remote engine (`engine.kind = remote`): an OpenAI-compatible server — `lego serve`, vLLM, SGLang,
  * Ollama (`http://host:11434/v1`), LMDeploy, TGI — asked over HTTP with streaming. Environment:
  * LEGO_REMOTE_ENDPOINTS=http://gpu1:8090,http://gpu2:8090, LEGO_REMOTE_MODEL, LEGO_REMOTE_API_KEY,
- * LEGO_REMOTE_SYNTAX=auto|lego|qwen2.5-vl|…, LEGO_REMOTE_BALANCE, LEGO_REMOTE_TIMEOUT_MS, …
+ * LEGO_REMOTE_PROFILE=auto|lego|qwen2.5-vl|qwen3-vl|gemini|florence-2|kosmos-2|…, LEGO_REMOTE_MAX_PIXELS,
+ * LEGO_REMOTE_SYNTAX, LEGO_REMOTE_BALANCE, LEGO_REMOTE_TIMEOUT_MS, …
  */
 export const RemoteConfigSchema = z.object({
   endpoints: z
@@ -22,10 +24,16 @@ export const RemoteConfigSchema = z.object({
   model: z.string().min(1).optional().describe('model name sent in requests (default: the server’s first /v1/models id)'),
   apiKey: z.string().min(1).optional().describe('bearer token for the servers (never logged)'),
   balance: z.enum(['round-robin', 'least-in-flight']).default(D.balance).describe('how requests are spread over healthy endpoints'),
+  profile: z
+    .enum(['auto', ...REMOTE_PROFILE_NAMES])
+    .default(D.profile)
+    .describe('model family: how media are sent, the grounding prompt, the answers’ syntax and frame (auto = from the served model’s name)'),
+  maxPixels: z.number().int().positive().optional().describe('largest image area sent to a non-LEGO model, pixels (default: the profile’s; at most the server’s max_pixels for Qwen2.5-VL)'),
+  maxSide: z.number().int().positive().optional().describe('longest image side sent to a non-LEGO model, pixels (default: the profile’s)'),
   syntax: z
     .enum(['auto', ...GROUNDING_SYNTAX_NAMES] as [string, ...string[]])
     .default(D.syntax)
-    .describe('grounding syntax of the remote model’s answers (auto = detected per answer)'),
+    .describe('grounding syntax of the remote model’s answers (auto = the profile’s)'),
   qwenResizedWidth: z.number().int().positive().optional().describe('Qwen2.5-VL: width its processor resized the image to (default: smart_resize)'),
   qwenResizedHeight: z.number().int().positive().optional().describe('Qwen2.5-VL: height its processor resized the image to (default: smart_resize)'),
   imageSize: z.number().int().positive().optional().describe('side of the square images are sent at (default: the server’s media spec, else 336)'),
@@ -63,6 +71,11 @@ export function remoteEngineOptions(config: RemoteConfig): RemoteEngineOptionsIn
     model: config.model,
     apiKey: config.apiKey,
     balance: config.balance,
+    profile: config.profile,
+    imageBudget: {
+      ...(config.maxPixels === undefined ? {} : { maxPixels: config.maxPixels }),
+      ...(config.maxSide === undefined ? {} : { maxSide: config.maxSide }),
+    },
     syntax: config.syntax as RemoteEngineOptionsInput['syntax'] & string,
     qwenResize,
     connectTimeoutMs: config.connectTimeoutMs,

@@ -50,8 +50,9 @@ export class AnswerAssembler {
 
   private parts(delta: string): Part[] {
     if (delta === '') return [];
-    const out: Part[] = [{ type: 'text-delta', text: delta }];
-    for (const m of this.scanner.push(delta)) out.push(this.grounded.toPart(m));
+    const found = this.scanner.push(delta);
+    const out: Part[] = [{ type: 'text-delta', text: delta, pendingFrom: this.scanner.pendingFrom }];
+    for (const m of found) out.push(this.grounded.toPart(m));
     return out;
   }
 }

@@ -6,20 +6,39 @@ import type { CollectedAnswer, GroundedBox, GroundedSpan, Part } from './types';
  * their `type`) and the finish information; rejects with the stream's LegoError when it carries an
  * `error` part, or with `engine-failed` when it ends without a `finish`.
  */
+/** An answer as it grows. */
+export interface AnswerSoFar {
+  text: string;
+  boxes: readonly GroundedBox[];
+  spans: readonly GroundedSpan[];
+  /** where markup that may still become a region begins (the engine's parse); unset when the engine does not say */
+  pendingFrom?: number;
+}
+
 export interface CollectAnswerOptions {
-  /** called (and awaited) with each text delta and the whole text so far, e.g. to show the answer growing */
-  onText?: (textSoFar: string, delta: string) => void | Promise<void>;
+  /**
+   * called (and awaited) with the answer so far (text and the regions found in it), one text delta late,
+   * e.g. to show it growing with its regions already numbered
+   */
+  onProgress?: (soFar: AnswerSoFar) => void | Promise<void>;
 }
 
 export async function collectAnswer(stream: AsyncIterable<Part>, options: CollectAnswerOptions = {}): Promise<CollectedAnswer> {
   const boxes: GroundedBox[] = [];
   const spans: GroundedSpan[] = [];
   let text = '';
+  // Progress is told one text delta late: an engine reports a region after the text that completes it
+  // (often once one more character shows that the markup is over), so the text so far is told together
+  // with every region found in it up to then.
+  let untold = false;
+  let pendingFrom: number | undefined;
   for await (const part of stream) {
     switch (part.type) {
       case 'text-delta':
+        if (untold) await options.onProgress?.({ text, boxes, spans, ...(pendingFrom === undefined ? {} : { pendingFrom }) });
         text += part.text;
-        if (options.onText !== undefined) await options.onText(text, part.text);
+        pendingFrom = part.pendingFrom;
+        untold = true;
         break;
       case 'box': {
         const { type: _type, ...box } = part;
@@ -34,6 +53,8 @@ export async function collectAnswer(stream: AsyncIterable<Part>, options: Collec
       case 'error':
         throw part.error;
       case 'finish': {
+        // the whole text is there and every region in it was reported: nothing is pending any more
+        if (untold) await options.onProgress?.({ text, boxes, spans, pendingFrom: text.length });
         const { type: _type, ...finish } = part;
         return { text: finish.text, boxes, spans, finish };
       }

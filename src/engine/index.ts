@@ -1,5 +1,6 @@
 /** The engine seam without any runtime: import OnnxLegoEngine from './onnx' (it loads onnxruntime-node). */
 export type {
+  AudioSpec,
   CollectedAnswer,
   FinishInfo,
   GenerateCallOptions,
@@ -10,9 +11,11 @@ export type {
   GroundingEngine,
   ImageSpec,
   LogFn,
+  LogMelSpec,
   Logger,
   MediaSpec,
   Part,
+  PreparedAudio,
   PreparedImage,
   PreparedMedia,
   PreparedVideo,

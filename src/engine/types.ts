@@ -19,32 +19,122 @@ export interface VideoSpec extends ImageSpec {
   frames: number;
 }
 
+/**
+ * Log-mel filterbank features of one clip (the manifest's `media.audio.features`): periodic Hann
+ * window, no centring, power spectrum, HTK mel filters without area normalisation, natural log with a
+ * floor, then one scalar mean/std.
+ */
+export interface LogMelSpec {
+  nFft: number;
+  winLength: number;
+  hopLength: number;
+  nMels: number;
+  fMin: number;
+  fMax: number;
+  /** exponent of the magnitude spectrum (2 = power) */
+  power: number;
+  /** added before the log: ln(max(mel, 0) + logFloor) */
+  logFloor: number;
+  mean: number;
+  std: number;
+  /** frames per clip: 1 + floor((clip samples − nFft) / hopLength) */
+  frames: number;
+}
+
+export interface AudioSpec {
+  /** samples per second the sound is decoded at (mono) */
+  sampleRate: number;
+  /** length of one clip */
+  clipSeconds: number;
+  /** clips spread over a sound file */
+  clips: number;
+  /** clips spread over a video's soundtrack */
+  soundtrackClips: number;
+  features: LogMelSpec;
+}
+
 export interface MediaSpec {
   image: ImageSpec | null;
   video: VideoSpec | null;
-  audio: { sampleRate: number; seconds: number } | null;
+  audio: AudioSpec | null;
+  /**
+   * Set by engines that send the media on to a model of another family (src/engine/remote/ profiles):
+   * they take the oriented source image (or clip / timed frames) at this budget instead of the tensor.
+   */
+  source?: { image: SourceImageSpec | null; video: SourceVideoSpec | null };
 }
+
+/** The oriented source image at a model's resolution budget (its aspect ratio kept). */
+export interface SourceImageSpec {
+  /** longest side, pixels */
+  maxSide: number;
+  /** largest area, pixels */
+  maxPixels: number;
+  /** both sides a multiple of this (Qwen2.5-VL: 28, so its own `smart_resize` leaves the image as sent); 1 = any */
+  multipleOf: number;
+  /** JPEG quality */
+  quality: number;
+}
+
+/**
+ * How a video reaches a model of another family: the clip itself re-encoded at the budget (real
+ * timestamps kept; the server samples it), or `frames` frames with their times (shown as text).
+ */
+export type SourceVideoSpec =
+  | { kind: 'clip'; maxSide: number; maxPixels: number; multipleOf: number; fps: number }
+  | { kind: 'frames'; maxSide: number; maxPixels: number; multipleOf: number; quality: number; fps: number; minFrames: number; maxFrames: number };
+
+/** An encoded image as sent to a model, and its size in pixels. */
+export interface SourceImage {
+  bytes: Buffer;
+  mime: 'image/jpeg';
+  width: number;
+  height: number;
+}
+
+/** A video as sent to a model: the clip, or frames with their times (seconds of the real clip). */
+export type SourceVideo =
+  | { kind: 'clip'; bytes: Buffer; mime: 'video/mp4'; width: number; height: number }
+  | { kind: 'frames'; frames: { time: number; image: SourceImage }[] };
 
 /** Float32 CHW tensor(s), already padded, resized and normalised as the MediaSpec says. */
 export interface PreparedImage {
   kind: 'image';
   /** the original image as displayed (after EXIF orientation) */
   size: ImageSize;
-  /** [3, S, S] */
+  /** [3, S, S]; empty when the engine takes the source image instead (MediaSpec.source) */
   pixelValues: Float32Array;
+  /** the oriented source at the engine's MediaSpec.source budget, when it asks for one */
+  source?: SourceImage;
 }
 
 export interface PreparedVideo {
   kind: 'video';
   size: ImageSize;
   durationSec: number;
-  /** [F, 3, S, S] */
+  /** [F, 3, S, S]; empty when the engine takes the source video instead (MediaSpec.source) */
   pixelValues: Float32Array;
   /** timestamps (seconds) of the sampled frames */
   frameTimes: number[];
+  /** the clip or timed frames at the engine's MediaSpec.source budget, when it asks for them */
+  source?: SourceVideo;
 }
 
 export type PreparedMedia = PreparedImage | PreparedVideo;
+
+/**
+ * A sound as the audio encoder takes it: `clips` clips spread over the sound (AudioSpec.clips for a
+ * sound file, AudioSpec.soundtrackClips for a video's soundtrack), each as normalised log-mel features.
+ */
+export interface PreparedAudio {
+  kind: 'audio';
+  /** a sound file of its own, or the soundtrack of the request's video */
+  source: 'sound' | 'soundtrack';
+  durationSec: number;
+  clips: number;
+  /** [clips, nMels, frames] */
+  features: Float32Array;
+}
 
 /** One turn of the conversation. Assistant turns keep the model's raw text (its own coordinate frame). */
 export interface Turn {
@@ -67,8 +157,13 @@ export interface GenerationOptions {
 export interface GenerateRequest {
   /** alternating user/assistant turns, the last one is the user's question */
   turns: Turn[];
-  /** the media of this conversation's current media context; placed before the first user turn */
+  /** the image or video of this conversation's current media context; placed before the first user turn */
   media?: PreparedMedia | undefined;
+  /**
+   * the sound of the same media context: beside an image, alone, or a video's soundtrack; its
+   * placeholder follows the image's/video's
+   */
+  audio?: PreparedAudio | undefined;
   options?: GenerationOptions;
 }
 
@@ -82,6 +177,15 @@ export interface GroundedBox {
   label?: string;
   /** the exact text of the box in the answer */
   raw: string;
+  /**
+   * [start, end): where the box's markup sits in the answer text (`FinishInfo.text`), from the one parse
+   * that found it — the coordinates and the tags around them (`<ref>…</ref><box>…</box>`). Numbering
+   * replaces exactly this range; nothing parses the text again.
+   */
+  start: number;
+  end: number;
+  /** words inside the markup that stay in the text before the number (the label a `<ref>` held) */
+  shown?: string;
 }
 
 export interface GroundedSpan {
@@ -91,6 +195,10 @@ export interface GroundedSpan {
   seconds?: SecondSpan;
   label?: string;
   raw: string;
+  /** [start, end) of the span's markup in the answer text (see GroundedBox) */
+  start: number;
+  end: number;
+  shown?: string;
 }
 
 export interface FinishInfo {
@@ -107,7 +215,16 @@ export interface FinishInfo {
 
 /** The typed stream of an answer. */
 export type Part =
-  | { type: 'text-delta'; text: string }
+  | {
+      type: 'text-delta';
+      text: string;
+      /**
+       * from this offset of the answer text on, markup may still become a region that is not reported
+       * yet (an open bracket, a box waiting for the character after it); the text length when nothing
+       * is pending. A growing view holds the text from here back. Unset: the engine does not know.
+       */
+      pendingFrom?: number;
+    }
   | ({ type: 'box' } & GroundedBox)
   | ({ type: 'span' } & GroundedSpan)
   | ({ type: 'finish' } & FinishInfo)

@@ -50,6 +50,11 @@ export class GroundingScanner {
     return this.buffer;
   }
 
+  /** Where a box or span may still be completed by more text (an opener waiting for its closer); the text length when none. */
+  get pendingFrom(): number {
+    return Math.min(this.pos, this.buffer.length);
+  }
+
   /** Adds text; returns the boxes and spans completed by it, in order. */
   push(delta: string): GroundingMatch[] {
     this.buffer += delta;
@@ -101,6 +106,7 @@ export class GroundingScanner {
       }
       const groups = parseCoordinateGroups(content, syntax.arity);
       const single = groups.length === 1;
+      const first = out.length;
       let found = 0;
       for (const g of groups) {
         const offset = single ? open : open + 1 + g.offset;
@@ -123,6 +129,14 @@ export class GroundingScanner {
             : { kind: 'span', span: { start: v[0]!, end: v[1]! }, ...base },
         );
         found += 1;
+      }
+      if (found > 0 && !single) {
+        // a `;`-separated group: the brackets and separators belong to the boxes' markup
+        for (let k = first; k < out.length; k += 1) {
+          const m = out[k]!;
+          const before = out[k - 1];
+          out[k] = { ...m, textStart: k === first ? open : before!.offset + before!.raw.length, ...(k === out.length - 1 ? { textEnd: close + 1 } : {}) };
+        }
       }
       if (found > 0) {
         this.lastEnd = close + 1;

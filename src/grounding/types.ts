@@ -42,6 +42,10 @@ export interface BoxMatch {
   offset: number;
   /** the words before the box that name it ("red star"), when there are any */
   label?: string;
+  /** where the region's markup begins when it begins before `raw` (the `[` of a `;`-separated group) */
+  textStart?: number;
+  /** where it ends when it ends after `raw` (the `]` of a group) */
+  textEnd?: number;
 }
 
 /** A span found in text, in the model's frame. */
@@ -51,6 +55,8 @@ export interface SpanMatch {
   raw: string;
   offset: number;
   label?: string;
+  textStart?: number;
+  textEnd?: number;
 }
 
 export type GroundingMatch = BoxMatch | SpanMatch;

@@ -1,9 +1,9 @@
-import sharp from 'sharp';
 import type { ImageSize } from '../grounding/types';
 import type { ImageInfo } from './image-info';
 import { inspectImage } from './image-info';
+import { decodeCost, orientedPipeline, underDecodeBudget } from './image-pipeline';
 import { fromSharpError } from './media-errors';
-import type { MediaOptions } from './options';
+import type { ImageLimits } from './options';
 import { DEFAULT_MEDIA_OPTIONS } from './options';
 import type { RawImage } from './raw-image';
 
@@ -12,6 +12,7 @@ export interface DecodeImageOptions {
   alpha?: 'flatten' | 'keep';
   /** shrink (never enlarge) so that the longest side is at most this */
   maxSide?: number;
+  signal?: AbortSignal | undefined;
 }
 
 export interface DecodedImage {
@@ -21,8 +22,6 @@ export interface DecodedImage {
   size: ImageSize;
   info: ImageInfo;
 }
-
-type ImageLimits = Pick<MediaOptions, 'maxImageBytes' | 'maxImagePixels' | 'maxImageSide'>;
 
 /**
  * Decode the first frame of an image the way people see it: EXIF orientation applied, CMYK, grey and
@@ -36,31 +35,28 @@ export async function decodeImage(
 ): Promise<DecodedImage> {
   const info = await inspectImage(bytes, limits);
   const keepAlpha = options.alpha === 'keep' && info.hasAlpha;
+  const shrinks = options.maxSide !== undefined && Math.max(info.size.width, info.size.height) > options.maxSide;
+  const outSide = shrinks ? options.maxSide : Math.max(info.size.width, info.size.height);
+  const outBytes = (keepAlpha ? 4 : 3) * (outSide ?? 0) ** 2;
+  return underDecodeBudget(limits, decodeCost(info, outSide, outBytes), () => decodeChecked(bytes, info, limits, keepAlpha, shrinks ? options.maxSide : undefined), options.signal);
+}
+
+async function decodeChecked(
+  bytes: Uint8Array,
+  info: ImageInfo,
+  limits: ImageLimits,
+  keepAlpha: boolean,
+  maxSide: number | undefined,
+): Promise<DecodedImage> {
   try {
-    let pipeline = sharp(bytes, {
-      limitInputPixels: limits.maxImagePixels,
-      failOn: 'error',
-      autoOrient: true,
-      pages: 1,
-      page: 0,
-    });
-    pipeline = keepAlpha ? pipeline.ensureAlpha() : pipeline.flatten({ background: { r: 255, g: 255, b: 255 } });
-    pipeline = pipeline.toColourspace('srgb');
-    if (!keepAlpha) pipeline = pipeline.removeAlpha();
-    if (options.maxSide !== undefined && Math.max(info.size.width, info.size.height) > options.maxSide) {
-      pipeline = pipeline.resize({
-        width: options.maxSide,
-        height: options.maxSide,
-        fit: 'inside',
-        withoutEnlargement: true,
-        kernel: 'lanczos3',
-      });
+    let pipeline = orientedPipeline(bytes, limits, keepAlpha ? 'keep' : 'flatten');
+    if (maxSide !== undefined) {
+      pipeline = pipeline.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' });
     }
     const { data, info: out } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     const channels = out.channels;
     if (channels !== 3 && channels !== 4) throw new Error(`unexpected ${channels} channels after decoding`);
-    const shrunk = out.width !== info.size.width || out.height !== info.size.height;
-    const size = shrunk && options.maxSide !== undefined ? info.size : { width: out.width, height: out.height };
+    const size = maxSide !== undefined ? info.size : { width: out.width, height: out.height };
     return { image: { data, width: out.width, height: out.height, channels }, size, info };
   } catch (error) {
     throw fromSharpError(error);

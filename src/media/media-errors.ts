@@ -22,13 +22,16 @@ export function unsupportedMediaError(detail: string, expected: 'image' | 'video
       ? 'Sorry, I cannot read that kind of file. Try a JPEG, PNG, WebP, GIF, AVIF or TIFF image.'
       : expected === 'video'
         ? 'Sorry, I cannot read that kind of file. Try an MP4, MOV or WebM video.'
-        : undefined;
+        : expected === 'audio'
+          ? 'Sorry, I cannot read that kind of file. Try a WAV, MP3, OGG/Opus or M4A sound.'
+          : undefined;
   return new LegoError('unsupported-media', detail, userMessage === undefined ? {} : { userMessage });
 }
 
-export function fileTooLargeError(kind: 'image' | 'video', bytes: number, limit: number): LegoError {
+export function fileTooLargeError(kind: 'image' | 'video' | 'audio', bytes: number, limit: number): LegoError {
+  const noun = kind === 'audio' ? 'sound file' : kind;
   return new LegoError('too-large', `${kind} file of ${bytes} bytes is over the limit of ${limit}`, {
-    userMessage: `Sorry, that ${kind} is too large (the limit is ${formatMegabytes(limit)}).`,
+    userMessage: `Sorry, that ${noun} is too large (the limit is ${formatMegabytes(limit)}).`,
     details: { bytes, limit },
   });
 }
@@ -45,6 +48,20 @@ export function videoTooLongError(durationSec: number, limitSec: number): LegoEr
   return new LegoError('too-large', `media of ${durationSec.toFixed(1)} s is over the limit of ${limitSec} s`, {
     userMessage: `Sorry, that is too long for me (the limit is ${formatMinutes(limitSec)}).`,
     details: { durationSec, limitSec },
+  });
+}
+
+export function audioTooLongError(durationSec: number, limitSec: number): LegoError {
+  return new LegoError('too-large', `sound of ${durationSec.toFixed(1)} s is over the limit of ${limitSec} s`, {
+    userMessage: `Sorry, that sound is too long for me (the limit is ${formatMinutes(limitSec)}).`,
+    details: { durationSec, limitSec },
+  });
+}
+
+export function silentAudioError(peak: number): LegoError {
+  return new LegoError('bad-input', `the sound is silent (peak ${peak.toExponential(2)})`, {
+    userMessage: 'Sorry, I could not hear anything in that sound: it seems to be silent.',
+    details: { peak },
   });
 }
 
@@ -70,7 +87,10 @@ export function noVideoStreamError(): LegoError {
 }
 
 export function noAudioStreamError(): LegoError {
-  return new LegoError('bad-input', 'file has no audio stream', { userMessage: 'Sorry, that video has no sound.' });
+  return new LegoError('bad-input', 'file has no audio stream', {
+    userMessage: 'Sorry, that file has no sound in it.',
+    details: { reason: 'no-audio-stream' },
+  });
 }
 
 export function ffmpegTimeoutError(tool: string, timeoutMs: number): LegoError {

@@ -17,8 +17,12 @@ export interface MediaOptions {
   maxImageSide: number;
   /** Largest video (or audio) file accepted, in bytes. */
   maxVideoBytes: number;
-  /** Longest video or audio accepted, in seconds. */
+  /** Longest video accepted (its soundtrack included), in seconds. */
   maxDurationSec: number;
+  /** Largest sound file accepted (wav, mp3, ogg/opus voice message, m4a…), in bytes. */
+  maxAudioBytes: number;
+  /** Longest sound file accepted, in seconds. */
+  maxAudioDurationSec: number;
   /** Longest video side accepted, in pixels (as stored, before rotation). */
   maxVideoSide: number;
   /** Largest video frame accepted, in pixels (width × height). */
@@ -45,7 +49,16 @@ export interface MediaOptions {
    * 1080p); proportionally fewer for larger frames; more frames use `decode`.
    */
   maxSeekInputs: number;
+  /**
+   * Bytes that image decodes and renders running at once may hold (a worst-case estimate per decode:
+   * the frame at its shrink-on-load size); more wait their turn. One decode dearer than this runs alone.
+   */
+  decodeMemoryBytes: number;
 }
+
+/** What an image decode needs of the options: the header limits, and the decode budget (default if absent). */
+export type ImageLimits = Pick<MediaOptions, 'maxImageBytes' | 'maxImagePixels' | 'maxImageSide'> &
+  Partial<Pick<MediaOptions, 'decodeMemoryBytes'>>;
 
 /** The input of `resolveMediaOptions`: any subset of the options. */
 export type MediaOptionsInput = Partial<MediaOptions>;
@@ -58,6 +71,8 @@ export const DEFAULT_MEDIA_OPTIONS = {
   maxImageSide: 16_384,
   maxVideoBytes: 256 * MiB,
   maxDurationSec: 600,
+  maxAudioBytes: 32 * MiB,
+  maxAudioDurationSec: 300,
   maxVideoSide: 4096,
   maxVideoPixels: 4096 * 2160,
   ffmpegTimeoutMs: 60_000,
@@ -68,6 +83,7 @@ export const DEFAULT_MEDIA_OPTIONS = {
   frameMaxSide: 768,
   frameSampling: 'auto',
   maxSeekInputs: 32,
+  decodeMemoryBytes: 256 * MiB,
 } as const satisfies MediaOptions;
 
 const positiveInt = z.number().int().positive();
@@ -79,7 +95,13 @@ export const mediaOptionsSchema = z.object({
   maxImagePixels: positiveInt.default(DEFAULT_MEDIA_OPTIONS.maxImagePixels).describe('largest image, pixels'),
   maxImageSide: positiveInt.default(DEFAULT_MEDIA_OPTIONS.maxImageSide).describe('longest image side, pixels'),
   maxVideoBytes: positiveInt.default(DEFAULT_MEDIA_OPTIONS.maxVideoBytes).describe('largest video file, bytes'),
-  maxDurationSec: z.number().positive().default(DEFAULT_MEDIA_OPTIONS.maxDurationSec).describe('longest video/audio, seconds'),
+  maxDurationSec: z.number().positive().default(DEFAULT_MEDIA_OPTIONS.maxDurationSec).describe('longest video, seconds'),
+  maxAudioBytes: positiveInt.default(DEFAULT_MEDIA_OPTIONS.maxAudioBytes).describe('largest sound file, bytes'),
+  maxAudioDurationSec: z
+    .number()
+    .positive()
+    .default(DEFAULT_MEDIA_OPTIONS.maxAudioDurationSec)
+    .describe('longest sound file, seconds'),
   maxVideoSide: positiveInt.default(DEFAULT_MEDIA_OPTIONS.maxVideoSide).describe('longest video side, pixels'),
   maxVideoPixels: positiveInt.default(DEFAULT_MEDIA_OPTIONS.maxVideoPixels).describe('largest video frame, pixels'),
   ffmpegTimeoutMs: positiveInt.default(DEFAULT_MEDIA_OPTIONS.ffmpegTimeoutMs).describe('ffmpeg time limit, ms'),
@@ -93,6 +115,9 @@ export const mediaOptionsSchema = z.object({
     .default(DEFAULT_MEDIA_OPTIONS.frameSampling)
     .describe('frame sampling strategy'),
   maxSeekInputs: positiveInt.default(DEFAULT_MEDIA_OPTIONS.maxSeekInputs).describe('most frames read by seeking'),
+  decodeMemoryBytes: positiveInt
+    .default(DEFAULT_MEDIA_OPTIONS.decodeMemoryBytes)
+    .describe('bytes that image decodes and renders at once may hold'),
 });
 
 // Compile-time checks that the schema and the documented interface agree.

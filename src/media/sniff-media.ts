@@ -1,7 +1,7 @@
 /** What the first bytes of a file say it is, whatever its name claims. */
 export interface SniffedMedia {
   kind: 'image' | 'video' | 'audio';
-  /** short format name: jpeg, png, gif, webp, tiff, avif, heic, mp4, mov, webm, mkv, avi, … */
+  /** short format name: jpeg, png, gif, webp, tiff, avif, heic, mp4, mov, webm, mkv, avi, wav, mp3, opus, m4a, … */
   format: string;
   mime: string;
 }
@@ -45,6 +45,34 @@ function sniffIsoBmff(bytes: Uint8Array): SniffedMedia | undefined {
 }
 
 /**
+ * Ogg: the first page carries the first stream's header packet. Opus (voice messages), Vorbis, Speex
+ * and FLAC are sound; Theora/Dirac (or anything else) a video.
+ */
+function sniffOgg(bytes: Uint8Array): SniffedMedia {
+  const head = ascii(bytes, 0, Math.min(bytes.length, SNIFF_BYTES));
+  if (head.includes('theora') || head.includes('BBCD')) return { kind: 'video', format: 'ogg', mime: 'video/ogg' };
+  if (head.includes('OpusHead')) return { kind: 'audio', format: 'opus', mime: 'audio/ogg' };
+  if (head.includes('\x01vorbis') || head.includes('Speex   ') || head.includes('\x7fFLAC')) {
+    return { kind: 'audio', format: 'ogg', mime: 'audio/ogg' };
+  }
+  return { kind: 'video', format: 'ogg', mime: 'video/ogg' };
+}
+
+/**
+ * WebM/Matroska: sound only when the track codecs seen in the head are all audio (`A_OPUS`, `A_VORBIS`…)
+ * — a browser's audio recording; any video codec, or none seen, is a video.
+ */
+function sniffMatroska(bytes: Uint8Array): SniffedMedia {
+  const head = ascii(bytes, 0, Math.min(bytes.length, SNIFF_BYTES));
+  const isWebm = head.includes('webm');
+  const audioOnly = /A_(OPUS|VORBIS|AAC|MPEG|FLAC|PCM|AC3|EAC3)/.test(head) && !/V_[A-Z0-9]/.test(head);
+  if (audioOnly) {
+    return isWebm ? { kind: 'audio', format: 'webm', mime: 'audio/webm' } : { kind: 'audio', format: 'mka', mime: 'audio/x-matroska' };
+  }
+  return isWebm ? { kind: 'video', format: 'webm', mime: 'video/webm' } : { kind: 'video', format: 'mkv', mime: 'video/x-matroska' };
+}
+
+/**
  * Identify a file from its first bytes (`SNIFF_BYTES` are enough). Returns `undefined` for anything
  * the media pipeline does not read (text, SVG, PDF, archives…). Audio/video containers are told apart
  * only where the signature allows it; a WebM or Ogg file may still turn out to hold only sound.
@@ -68,17 +96,19 @@ export function sniffMedia(bytes: Uint8Array): SniffedMedia | undefined {
   }
   const iso = sniffIsoBmff(bytes);
   if (iso) return iso;
-  if (startsWith(bytes, [0x1a, 0x45, 0xdf, 0xa3])) {
-    const isWebm = ascii(bytes, 0, Math.min(bytes.length, SNIFF_BYTES)).includes('webm');
-    return isWebm
-      ? { kind: 'video', format: 'webm', mime: 'video/webm' }
-      : { kind: 'video', format: 'mkv', mime: 'video/x-matroska' };
-  }
+  if (startsWith(bytes, [0x1a, 0x45, 0xdf, 0xa3])) return sniffMatroska(bytes);
   if (ascii(bytes, 0, 3) === 'FLV') return { kind: 'video', format: 'flv', mime: 'video/x-flv' };
   if (startsWith(bytes, [0x00, 0x00, 0x01, 0xba])) return { kind: 'video', format: 'mpeg', mime: 'video/mpeg' };
   if (bytes[0] === 0x47 && bytes[188] === 0x47) return { kind: 'video', format: 'mpegts', mime: 'video/mp2t' };
-  if (ascii(bytes, 0, 4) === 'OggS') return { kind: 'video', format: 'ogg', mime: 'video/ogg' };
+  if (ascii(bytes, 0, 4) === 'OggS') return sniffOgg(bytes);
   if (ascii(bytes, 0, 4) === 'fLaC') return { kind: 'audio', format: 'flac', mime: 'audio/flac' };
+  if (ascii(bytes, 0, 4) === 'FORM' && ['AIFF', 'AIFC'].includes(ascii(bytes, 8, 4))) {
+    return { kind: 'audio', format: 'aiff', mime: 'audio/aiff' };
+  }
+  if (ascii(bytes, 0, 4) === 'caff') return { kind: 'audio', format: 'caf', mime: 'audio/x-caf' };
+  if (ascii(bytes, 0, 5) === '#!AMR') return { kind: 'audio', format: 'amr', mime: 'audio/amr' };
+  // MPEG audio frame sync (11 bits): layer bits 00 are AAC in ADTS, anything else MP1/2/3
+  if (bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xf6) === 0xf0) return { kind: 'audio', format: 'aac', mime: 'audio/aac' };
   if (ascii(bytes, 0, 3) === 'ID3' || (bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xe0) === 0xe0)) {
     return { kind: 'audio', format: 'mp3', mime: 'audio/mpeg' };
   }

@@ -11,11 +11,11 @@ function session(): ConversationSession {
   return new ConversationSession(createConversationRecord('chan:1', 1_000), options, { now: () => (t += 1) });
 }
 
-function box(index: number, x1: number, y1: number, x2: number, y2: number, label?: string): GroundedBox {
+function box(index: number, x1: number, y1: number, x2: number, y2: number, label?: string): Omit<GroundedBox, 'start' | 'end'> {
   return { index, box: { x1, y1, x2, y2 }, raw: `[${x1}, ${y1}, ${x2}, ${y2}]`, ...(label ? { label } : {}) };
 }
 
-function span(index: number, start: number, end: number, label?: string): GroundedSpan {
+function span(index: number, start: number, end: number, label?: string): Omit<GroundedSpan, 'start' | 'end'> {
   return { index, span: { start, end }, raw: `{${start}, ${end}}`, ...(label ? { label } : {}) };
 }
 

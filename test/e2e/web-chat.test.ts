@@ -6,7 +6,7 @@
  * gives deterministic boxes and spans; one test runs the real OnnxLegoEngine on models/test-bundle.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -20,13 +20,11 @@ import { createConversationRuntime } from '../../src/conversation';
 import type { ConversationRuntime } from '../../src/conversation';
 import type { GroundingEngine } from '../../src/engine';
 import { LegoError } from '../../src/errors';
-import { chromiumAvailable, launchChromium } from '../helpers/chromium';
+import { launchChromium } from '../helpers/chromium';
 import type { LaunchedChromium } from '../helpers/chromium';
 import { FakeEngine } from '../helpers/fake-engine';
 
-const describeIfChromium = chromiumAvailable() ? describe : describe.skip;
 const LEGO_TINY = 'models/lego-tiny';
-const testIfLegoTiny = existsSync(join(LEGO_TINY, 'manifest.json')) ? test : test.skip;
 
 // 640×400 image: S = 640, 120 px of padding above and below in the model's frame.
 // red circle (60,60)-(220,220) → [0.094, 0.281, 0.344, 0.531]; blue square (360,180)-(560,340) → [0.563, 0.469, 0.875, 0.719]
@@ -75,7 +73,7 @@ async function ask(page: Page, text: string): Promise<void> {
   }, before);
 }
 
-describeIfChromium('web chat in headless chromium', () => {
+describe('web chat in headless chromium', () => {
   let chromium: LaunchedChromium;
   let dir: string;
   let imagePath: string;
@@ -297,15 +295,18 @@ describeIfChromium('web chat in headless chromium', () => {
       await expect(page.locator('#drop-overlay').isHidden()).resolves.toBe(true);
       await expect(page.locator('#attachment-name').innerText()).resolves.toContain('dropped.png');
 
-      // Tab order from the top: skip link, Regions, Help, Reset, remove-attachment, the file input (Attach), the question
+      // Tab order from the top: skip link, Regions, Help, Reset, the welcome's samples, remove-attachment, the file input (Attach), the question
       const focused: string[] = [];
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-      for (let i = 0; i < 10; i += 1) {
+      for (let i = 0; i < 20; i += 1) {
         await page.keyboard.press('Tab');
         focused.push(await page.evaluate(() => document.activeElement?.id || document.activeElement?.className || ''));
       }
       expect(focused).toEqual(expect.arrayContaining(['regions-button', 'help-button', 'reset-button', 'file-input', 'question']));
-      const order = focused.slice(focused.indexOf('skip-link'));
+      const samples = focused.slice(focused.indexOf('reset-button') + 1, focused.indexOf('attachment-remove'));
+      expect(samples.length).toBeGreaterThan(0);
+      expect(samples.every((name) => name === 'sample')).toBe(true);
+      const order = focused.slice(focused.indexOf('skip-link')).filter((name) => name !== 'sample');
       expect(order.slice(0, 7)).toEqual(['skip-link', 'regions-button', 'help-button', 'reset-button', 'attachment-remove', 'file-input', 'question']);
       const label = await page.evaluate(() => (document.getElementById('question') as HTMLTextAreaElement).labels?.[0]?.textContent);
       expect(label).toBe('Your question');
@@ -315,7 +316,7 @@ describeIfChromium('web chat in headless chromium', () => {
     }
   }, 60_000);
 
-  testIfLegoTiny('lego-tiny (greedy): the page draws the box exactly where the model put it', async () => {
+  test('lego-tiny (greedy): the page draws the box exactly where the model put it', async () => {
     // Where the box lands on the picture is the model's business (its accuracy is measured by `lego eval`,
     // see models/lego-tiny/MODEL.md); the page's business is to draw the model's box on the right pixels.
     const { OnnxLegoEngine } = await import('../../src/engine/onnx');

@@ -30,7 +30,7 @@ describe('AnswerAssembler', () => {
     const pieces = [' The', ' red', ' star', ' is', ' at', ' [', '0.100', ',', ' 0.250', ',', ' 0.500', ',', ' 0.750', ']', '.'];
     const { steps, end, assembler } = run(pieces, image);
     const closing = steps[13]!;
-    expect(closing[0]).toEqual({ type: 'text-delta', text: ']' });
+    expect(closing[0]).toEqual({ type: 'text-delta', text: ']', pendingFrom: 47 });
     expect(closing[1]).toEqual({
       type: 'box',
       index: 1,
@@ -38,7 +38,11 @@ describe('AnswerAssembler', () => {
       pixels: { x1: 20, y1: 0, x2: 100, y2: 100 },
       label: 'red star',
       raw: '[0.100, 0.250, 0.500, 0.750]',
+      start: 19,
+      end: 47,
     });
+    // while the box was open, the text from its bracket on was pending
+    expect(steps[12]![0]).toMatchObject({ type: 'text-delta', pendingFrom: 19 });
     for (const s of steps.slice(0, 13)) expect(s.some((p) => p.type === 'box')).toBe(false);
     expect(assembler.text).toBe('The red star is at [0.100, 0.250, 0.500, 0.750].');
     expect(textOf([...steps.flat(), ...end])).toBe(assembler.text);
@@ -48,14 +52,14 @@ describe('AnswerAssembler', () => {
     const { steps, end } = run([' A red star moves left during {0.10, 0.50}', ' and a blue circle during {0.5,0.9}.'], video);
     const parts = [...steps.flat(), ...end].filter((p) => p.type === 'span');
     expect(parts).toEqual([
-      { type: 'span', index: 1, span: { start: 0.1, end: 0.5 }, seconds: { start: 1, end: 5 }, label: 'red star', raw: '{0.10, 0.50}' },
-      { type: 'span', index: 2, span: { start: 0.5, end: 0.9 }, seconds: { start: 5, end: 9 }, label: 'blue circle', raw: '{0.5,0.9}' },
+      { type: 'span', index: 1, span: { start: 0.1, end: 0.5 }, seconds: { start: 1, end: 5 }, label: 'red star', raw: '{0.10, 0.50}', start: 29, end: 41 },
+      { type: 'span', index: 2, span: { start: 0.5, end: 0.9 }, seconds: { start: 5, end: 9 }, label: 'blue circle', raw: '{0.5,0.9}', start: 67, end: 76 },
     ]);
   });
 
   it('leaves out pixels when there is no image', () => {
     const { steps } = run([' [0.1, 0.2, 0.3, 0.4]'], undefined);
-    expect(steps[0]![1]).toEqual({ type: 'box', index: 1, box: { x1: 0.1, y1: 0.2, x2: 0.3, y2: 0.4 }, raw: '[0.1, 0.2, 0.3, 0.4]' });
+    expect(steps[0]![1]).toEqual({ type: 'box', index: 1, box: { x1: 0.1, y1: 0.2, x2: 0.3, y2: 0.4 }, raw: '[0.1, 0.2, 0.3, 0.4]', start: 0, end: 20 });
   });
 
   it('cuts at a stop string written out in characters, holding back its beginning', () => {
@@ -70,7 +74,7 @@ describe('AnswerAssembler', () => {
   it('gives back a held-back prefix that did not become a stop string', () => {
     const { steps, assembler } = run([' a', '#', 'b'], undefined);
     expect(steps[1]).toEqual([]);
-    expect(steps[2]).toEqual([{ type: 'text-delta', text: '#b' }]);
+    expect(steps[2]).toEqual([{ type: 'text-delta', text: '#b', pendingFrom: 3 }]);
     expect(assembler.text).toBe('a#b');
   });
 
@@ -79,10 +83,10 @@ describe('AnswerAssembler', () => {
     const assembler = new AnswerAssembler({ stops: [], media: undefined });
     const decodedSoFar = [' ok', ' ok ', ' ok \uFFFD', ' ok é', ' ok é  '];
     const steps = decodedSoFar.map((d) => assembler.update(d).parts);
-    expect(steps[0]).toEqual([{ type: 'text-delta', text: 'ok' }]);
+    expect(steps[0]).toEqual([{ type: 'text-delta', text: 'ok', pendingFrom: 2 }]);
     expect(steps[1]).toEqual([]);
     expect(steps[2]).toEqual([]);
-    expect(steps[3]).toEqual([{ type: 'text-delta', text: ' é' }]);
+    expect(steps[3]).toEqual([{ type: 'text-delta', text: ' é', pendingFrom: 4 }]);
     expect(steps[4]).toEqual([]);
     expect(assembler.finish(' ok é  ')).toEqual([]);
     expect(assembler.text).toBe('ok é');

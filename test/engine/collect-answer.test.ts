@@ -15,14 +15,14 @@ describe('collectAnswer', () => {
       stream([
         { type: 'text-delta', text: 'The star is at ' },
         { type: 'text-delta', text: '[0.1, 0.2, 0.3, 0.4]' },
-        { type: 'box', index: 1, box: { x1: 0.1, y1: 0.2, x2: 0.3, y2: 0.4 }, label: 'star', raw: '[0.1, 0.2, 0.3, 0.4]' },
-        { type: 'span', index: 1, span: { start: 0.1, end: 0.2 }, raw: '{0.1, 0.2}' },
+        { type: 'box', index: 1, box: { x1: 0.1, y1: 0.2, x2: 0.3, y2: 0.4 }, label: 'star', raw: '[0.1, 0.2, 0.3, 0.4]', start: 15, end: 35 },
+        { type: 'span', index: 1, span: { start: 0.1, end: 0.2 }, raw: '{0.1, 0.2}', start: 36, end: 46 },
         { type: 'text-delta', text: '.' },
         finish,
       ]),
     );
     expect(answer.text).toBe('The star is at [0.1, 0.2, 0.3, 0.4].');
-    expect(answer.boxes).toEqual([{ index: 1, box: { x1: 0.1, y1: 0.2, x2: 0.3, y2: 0.4 }, label: 'star', raw: '[0.1, 0.2, 0.3, 0.4]' }]);
+    expect(answer.boxes).toEqual([{ index: 1, box: { x1: 0.1, y1: 0.2, x2: 0.3, y2: 0.4 }, label: 'star', raw: '[0.1, 0.2, 0.3, 0.4]', start: 15, end: 35 }]);
     expect(answer.spans).toHaveLength(1);
     expect(answer.finish).toMatchObject({ reason: 'stop', usage: { completionTokens: 7 } });
     expect('type' in answer.finish).toBe(false);

@@ -32,7 +32,17 @@ const CASES: Array<[string, EvalTruth, string]> = [
   ['when', { span: [0.18, 0.58], label: 'cyan square' }, 'The cyan square is visible during {0.16, 0.96}.'],
   ['vdescribe', { spans: [[0.06, 0.51], [0.18, 0.58]], labels: ['yellow circle', 'cyan square'] },
     'A white square moves left during {0.04, 0.89}. A white square moves left during {0.16, 0.96}. A white square moves left during {0.19, 0.58}.'],
+  // sound: the source named, the box of the source, the span in which it is heard
+  ['sound_source', { label: 'red star' }, 'It is the sound of a red star.'],
+  ['sound_source', { label: 'red star' }, 'It is the sound of a red heart.'],
+  ['sound_locate', { box: [0.1, 0.2, 0.3, 0.4], label: 'red star' }, 'The sound comes from the red star at [0.11, 0.2, 0.3, 0.41].'],
+  ['sound_locate', { box: [0.1, 0.2, 0.3, 0.4], label: 'red star' }, 'The sound comes from the blue circle at [0.6, 0.6, 0.9, 0.9].'],
+  ['sound_span', { span: [0.2, 0.6], label: 'red star' }, 'The red star is heard during {0.24, 0.60}.'],
+  ['sound_span', { span: [0.2, 0.6], label: 'red star' }, 'I hear nothing.'],
 ];
+
+/** Which rows' questions were seen templates (the rest held out), for the side-by-side table. */
+const MARKS = CASES.map((_, i) => (i % 3 === 0 ? 'held-out' : 'seen') as 'seen' | 'held-out');
 
 describe('held-out scoring (same rules as the Python evaluation)', () => {
   it('scores what matters: IoU ≥ 0.5, the right words, the right count', () => {
@@ -54,7 +64,9 @@ describe('held-out scoring (same rules as the Python evaluation)', () => {
 
   it('agrees with models/lego-tiny/recipe/metrics.py on every case', () => {
     const recipe = join(__dirname, '..', '..', 'models', 'lego-tiny', 'recipe');
-    if (!existsSync('/usr/bin/python3')) return; // CI installs it; without Python there is nothing to compare
+    if (!existsSync('/usr/bin/python3')) {
+      throw new Error('/usr/bin/python3 is missing: the comparison needs it (apt-get install -y python3, or bash scripts/system-packages.sh)');
+    }
     const script = [
       'import json, sys',
       'import metrics',
@@ -67,6 +79,35 @@ describe('held-out scoring (same rules as the Python evaluation)', () => {
       const ts = scoreAnswer(task, truth, answer);
       for (const [k, v] of Object.entries(python[i]!)) expect([task, answer, k, ts[k]]).toEqual([task, answer, k, expect.closeTo(v, 6)]);
     });
+  });
+
+  it('scores the sound tasks', () => {
+    const at = (i: number) => scoreAnswer(CASES[i]![0], CASES[i]![1], CASES[i]![2]);
+    const first = CASES.findIndex(([task]) => task === 'sound_source');
+    expect([at(first), at(first + 1)]).toEqual([{ sound_source_acc: 1 }, { sound_source_acc: 0 }]);
+    expect([at(first + 2), at(first + 3)]).toEqual([{ sound_locate_acc50: 1 }, { sound_locate_acc50: 0 }]);
+    expect(at(first + 4)).toMatchObject({ sound_span_r1_50: 1 });
+    expect(at(first + 5)).toEqual({ sound_span_r1_50: 0, sound_span_miou: 0 });
+  });
+
+  it('prints every task on seen and held-out templates side by side, exactly as metrics.split_table does', () => {
+    const recipe = join(__dirname, '..', '..', 'models', 'lego-tiny', 'recipe');
+    const script = [
+      'import json, sys',
+      'import metrics',
+      'cases, marks = json.load(sys.stdin)',
+      'rows = [metrics.score(t, truth, a) for t, truth, a in cases]',
+      'parts = metrics.by_template(rows, marks)',
+      'counts = {m: {} for m in ("seen", "held-out")}',
+      'for r, m in zip(rows, marks):',
+      '    for k in r: counts[m][k] = counts[m].get(k, 0) + 1',
+      'sys.stdout.write(metrics.split_table(parts, counts))',
+    ].join('\n');
+    const python = execFileSync('/usr/bin/python3', ['-c', script], { cwd: recipe, input: JSON.stringify([CASES, MARKS]) }).toString();
+    const ts = formatEvalTable(aggregateScores(CASES.map(([t, truth, a]) => scoreAnswer(t, truth, a)), MARKS));
+    expect(ts).toBe(python);
+    expect(ts.split('\n')[0]).toBe('| metric | all | seen templates | held-out templates | target | n (seen/held-out) |');
+    expect(ts).toMatch(/\| Sound -> source accuracy \| 50\.0 % ✗ \|/);
   });
 
   it('prints the same table shape as the Python evaluation', () => {

@@ -104,4 +104,25 @@ export const SYNTAX_EXAMPLES: SyntaxExample[] = [
     text: 'The person opens the door from 08 to 37, then sits down from 40 to 99.',
     spans: [{ span: [0.08, 0.37], label: 'person opens the door' }, { span: [0.4, 0.99] }],
   },
+  {
+    syntax: 'qwen3-vl',
+    // relative 0–1000 of the image, whatever its size
+    text: 'The dog is on the left.\n```json\n[\n  {"bbox_2d": [100, 250, 500, 750], "label": "dog"}\n]\n```',
+    boxes: [{ box: [0.1, 0.25, 0.5, 0.75], label: 'dog' }],
+  },
+  {
+    syntax: 'gemini',
+    // y first: [ymin, xmin, ymax, xmax], 0–1000
+    text: '```json\n[\n  {"box_2d": [250, 100, 750, 500], "label": "dog"},\n  {"box_2d": [0, 600, 400, 1000], "label": "cat"}\n]\n```',
+    boxes: [
+      { box: [0.1, 0.25, 0.5, 0.75], label: 'dog' },
+      { box: [0.6, 0, 1, 0.4], label: 'cat' },
+    ],
+  },
+  {
+    syntax: 'seconds',
+    text: 'The red circle shows from 00:03 to 00:09, and the ball rolls between 0:12 and 0:15.',
+    context: { durationSec: 20 },
+    spans: [{ span: [0.15, 0.45] }, { span: [0.6, 0.75] }],
+  },
 ];

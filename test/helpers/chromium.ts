@@ -11,8 +11,13 @@ import type { BrowserContext } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.LEGO_TEST_CHROMIUM ?? '/usr/bin/chromium';
 
-export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM_PATH);
+/**
+ * The browser tests never skip: without chromium they fail with the line that says how to get it
+ * (scripts/test.sh installs it with the other Debian packages the tests need).
+ */
+export function missingChromiumMessage(): string | undefined {
+  if (existsSync(CHROMIUM_PATH)) return undefined;
+  return `no chromium at ${CHROMIUM_PATH}: install Debian's (apt-get install -y chromium, or bash scripts/system-packages.sh), or set LEGO_TEST_CHROMIUM to a chromium binary`;
 }
 
 export interface LaunchedChromium {
@@ -22,6 +27,8 @@ export interface LaunchedChromium {
 }
 
 export async function launchChromium(): Promise<LaunchedChromium> {
+  const missing = missingChromiumMessage();
+  if (missing !== undefined) throw new Error(missing);
   const profile = mkdtempSync(join(tmpdir(), 'lego-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,

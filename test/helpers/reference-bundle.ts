@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { PreparedMedia, Turn } from '../../src/engine/types';
+import type { PreparedAudio, PreparedMedia, Turn } from '../../src/engine/types';
 
 export const TEST_BUNDLE = path.resolve(__dirname, '../../models/test-bundle');
 
@@ -57,5 +57,36 @@ export function referenceMedia(c: ReferenceCase, folder = TEST_BUNDLE): Prepared
     durationSec: duration,
     pixelValues,
     frameTimes: Array.from({ length: frames }, (_, i) => ((i + 0.5) / frames) * duration),
+  };
+}
+
+/** A reference generation with a sound: alone, beside an image, or a video's soundtrack. */
+export interface ReferenceAudioCase extends Omit<ReferenceCase, 'media'> {
+  media: ReferenceCase['media'] | null;
+  audio: { source: string; tensor: string; shape: number[]; clips: number; duration: number; sha256: string };
+}
+
+export function referenceAudioCases(folder = TEST_BUNDLE): ReferenceAudioCase[] {
+  const json = JSON.parse(readFileSync(path.join(folder, 'reference.json'), 'utf8')) as { audio_cases?: ReferenceAudioCase[] };
+  return json.audio_cases ?? [];
+}
+
+function readTensor(folder: string, file: string, sha256: string): Float32Array {
+  const bytes = readFileSync(path.join(folder, file));
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  if (sha !== sha256) throw new Error(`${file}: checksum ${sha} does not match reference.json`);
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer);
+}
+
+/** The case's log-mel clips as the media pipeline would hand them over; checks the checksum. */
+export function referenceAudio(c: ReferenceAudioCase, folder = TEST_BUNDLE): PreparedAudio {
+  return {
+    kind: 'audio',
+    source: c.media?.kind === 'video' ? 'soundtrack' : 'sound',
+    durationSec: c.audio.duration,
+    clips: c.audio.clips,
+    features: readTensor(folder, c.audio.tensor, c.audio.sha256),
   };
 }

@@ -145,8 +145,10 @@ describe('sampleVideo', () => {
     );
   });
 
-  const debian = existsSync('/usr/bin/ffmpeg') && existsSync('/usr/bin/ffprobe');
-  (debian ? it : it.skip)('works the same with Debian ffmpeg when configured by path', async () => {
+  it('works the same with Debian ffmpeg when configured by path', async () => {
+    if (!existsSync('/usr/bin/ffmpeg') || !existsSync('/usr/bin/ffprobe')) {
+      throw new Error("Debian's ffmpeg is missing (/usr/bin/ffmpeg, /usr/bin/ffprobe): apt-get install -y ffmpeg, or bash scripts/system-packages.sh");
+    }
     for (const frameSampling of ['seek', 'decode'] as const) {
       const sampled = await sampleVideo(
         files.vfr,

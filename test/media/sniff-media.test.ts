@@ -23,6 +23,20 @@ describe('sniffMedia', () => {
     expect(sniffMedia(Buffer.from('RIFF\0\0\0\0WAVEfmt '))).toMatchObject({ kind: 'audio', format: 'wav' });
   });
 
+  it('tells sound from video in Ogg and WebM, and knows ADTS, AIFF and AMR', () => {
+    const ogg = (packet: string): Buffer => Buffer.concat([Buffer.from('OggS'), Buffer.alloc(24), Buffer.from([1, 19]), Buffer.from(packet)]);
+    expect(sniffMedia(ogg('OpusHead'))).toMatchObject({ kind: 'audio', format: 'opus', mime: 'audio/ogg' });
+    expect(sniffMedia(ogg('\x01vorbis'))).toMatchObject({ kind: 'audio', format: 'ogg' });
+    expect(sniffMedia(ogg('\x80theora'))).toMatchObject({ kind: 'video', format: 'ogg' });
+    const ebml = Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x82, 0x84]);
+    expect(sniffMedia(Buffer.concat([ebml, Buffer.from('webm....A_OPUS')]))).toMatchObject({ kind: 'audio', format: 'webm' });
+    expect(sniffMedia(Buffer.concat([ebml, Buffer.from('webm....A_OPUS....V_VP8')]))).toMatchObject({ kind: 'video', format: 'webm' });
+    expect(sniffMedia(Buffer.from([0xff, 0xf1, 0x50, 0x80]))).toMatchObject({ kind: 'audio', format: 'aac' });
+    expect(sniffMedia(Buffer.from([0xff, 0xfb, 0x90, 0x64]))).toMatchObject({ kind: 'audio', format: 'mp3' });
+    expect(sniffMedia(Buffer.from('FORM\0\0\0\0AIFFCOMM'))).toMatchObject({ kind: 'audio', format: 'aiff' });
+    expect(sniffMedia(Buffer.from('#!AMR\n'))).toMatchObject({ kind: 'audio', format: 'amr' });
+  });
+
   it('refuses text, SVG, PDF and empty input', () => {
     expect(sniffMedia(Buffer.from('just some text'))).toBeUndefined();
     expect(sniffMedia(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBeUndefined();

@@ -421,6 +421,47 @@
     fileInput.value = '';
   }
 
+  // ---- samples on the welcome (assets/samples, listed in /samples/samples.json) ----
+
+  async function loadSamples() {
+    const index = await fetch('/samples/samples.json').then((r) => (r.ok ? r.json() : null)).catch(() => null);
+    const samples = Array.isArray(index?.samples) ? index.samples : [];
+    if (samples.length === 0) return;
+    const list = $('sample-list');
+    for (const sample of samples) {
+      const src = `/samples/${encodeURIComponent(sample.file)}`;
+      const thumb = sample.kind === 'video'
+        ? el('video', { class: 'sample-thumb', src: `${src}#t=${((sample.duration || 0) / 2).toFixed(2)}`, muted: '', preload: 'metadata', 'aria-hidden': 'true' })
+        : el('img', { class: 'sample-thumb', src, alt: '' });
+      const button = el('button', {
+        type: 'button',
+        class: 'sample',
+        'data-sample': sample.file,
+        title: `Attach ${sample.file} and ask “${sample.question}”`,
+        onclick: () => askSample(sample),
+      }, [thumb, el('span', { class: 'sample-question', text: sample.question }), el('span', { class: 'sample-kind', text: sample.kind })]);
+      list.append(el('li', {}, button));
+    }
+    $('samples').hidden = false;
+  }
+
+  /** Attach a sample as if it had been chosen from the disk, and ask its suggested question. */
+  async function askSample(sample) {
+    if (state.busy) return;
+    try {
+      const res = await fetch(`/samples/${encodeURIComponent(sample.file)}`);
+      if (!res.ok) throw new Error(String(res.status));
+      const blob = await res.blob();
+      attach(new File([blob], sample.file, { type: blob.type || (sample.kind === 'video' ? 'video/mp4' : 'image/png') }));
+      if (!state.pending) return; // attach() said why
+      question.value = sample.question;
+      autosize();
+      send(sample.question);
+    } catch {
+      showError(`Sorry, I could not load the sample ${sample.file}. Please try again.`);
+    }
+  }
+
   function autosize() {
     question.style.height = 'auto';
     question.style.height = `${Math.min(question.scrollHeight, 180)}px`;
@@ -476,5 +517,6 @@
     attach(e.dataTransfer.files[0]);
   });
   replayHistory();
+  loadSamples();
   question.focus();
 })();

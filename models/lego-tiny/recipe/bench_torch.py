@@ -56,16 +56,20 @@ def run_case(model, tok, case, bundle, max_new):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="bench_torch.py", description=__doc__)
-    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--checkpoint", help="a train.py checkpoint (default: rebuilt from the bundle's ONNX files, from_onnx.py)")
     ap.add_argument("--bundle", required=True, help="bundle folder with reference.json")
     ap.add_argument("--out", required=True)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    ck = torch.load(args.checkpoint, map_location="cpu")
-    model = LegoTiny(Config(**ck["config"]))
-    model.load_state_dict(ck["model"])
+    if args.checkpoint:
+        ck = torch.load(args.checkpoint, map_location="cpu")
+        model = LegoTiny(Config(**ck["config"]))
+        model.load_state_dict(ck["model"])
+    else:
+        import from_onnx
+        model, _, _ = from_onnx.rebuild(os.path.abspath(args.bundle))
     model.eval()
     tok = Tokenizer.load(os.path.join(args.bundle, "tokenizer.json"))
     with open(os.path.join(args.bundle, "reference.json")) as f:

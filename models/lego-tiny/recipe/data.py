@@ -12,14 +12,16 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 import dialogue
-from tokenizer import SEP, SYSTEM, MEDIA, Tokenizer, media_placeholder, sanitize
-from world import make_clip, make_scene, model_frames, model_image
+from tokenizer import SEP, SYSTEM, MEDIA, Tokenizer, placeholders, sanitize
+from world import COLOUR_NAMES, KINDS, make_clip, make_scene, model_frames, model_image
 
 CLIP_MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
 CLIP_STD = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
 
 TRAIN_SEED = 0
 EVAL_SEED = 900_000_000  # held-out scenes and clips are seeded far apart from training
+SOUND_SEED = 300_000_000  # training sounds (the held-out split's come from EVAL_SEED + 7,000,000)
+SOUND_MIX = {"sound_source": 1.0, "sound_locate": 1.4, "sound_span": 1.0}
 
 
 def _img_job(args):
@@ -68,6 +70,44 @@ def build_pool(path: str, n_images: int, n_videos: int, image_size: int, frames:
     return pool
 
 
+def _sound_job(i):
+    import sound_world as sw
+    import audio_features as af
+    snd = sw.make_sound(SOUND_SEED + i, COLOUR_NAMES[i % len(COLOUR_NAMES)], KINDS[(i // len(COLOUR_NAMES)) % len(KINDS)])
+    return snd, sw.sound_features(snd, af.CLIPS).astype(np.float16)
+
+
+def _track_job(args):
+    import random as _r
+    import sound_dialogue
+    import sound_world as sw
+    import audio_features as af
+    j, clip = args
+    tr = sound_dialogue.soundtrack_for(clip, SOUND_SEED + 50_000_000 + j, _r.Random(SOUND_SEED + j))
+    return tr, sw.sound_features(tr, af.SOUNDTRACK_CLIPS).astype(np.float16)
+
+
+def build_sound_pool(path: str, n_sounds: int, clips: list, procs: int = 2) -> dict:
+    """Pre-computed encoder inputs (float16): sounds balanced over (colour, kind), and a soundtrack for each
+    of ``clips`` (the first clips of the image/video pool, same order)."""
+    if os.path.exists(path):
+        with open(path, "rb") as f:
+            pool = pickle.load(f)
+        if len(pool["sounds"]) == n_sounds and len(pool["tracks"]) == len(clips):
+            print(f"sound pool: reusing {path}", flush=True)
+            return pool
+    print(f"sound pool: {n_sounds} sounds and {len(clips)} soundtracks with {procs} processes", flush=True)
+    snds = _run(_sound_job, list(range(n_sounds)), "sounds", procs)
+    trs = _run(_track_job, list(enumerate(clips)), "soundtracks", procs)
+    pool = {"sounds": [s for s, _ in snds], "sound_feats": np.stack([a for _, a in snds]),
+            "tracks": [t for t, _ in trs], "track_feats": np.stack([a for _, a in trs])}
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        pickle.dump(pool, f, protocol=4)
+    os.replace(tmp, path)
+    return pool
+
+
 def normalize(arr: np.ndarray) -> np.ndarray:
     """uint8 [...,H,W,3] -> float32 [...,3,H,W] normalised with CLIP mean/std."""
     x = arr.astype(np.float32) / 255.0
@@ -94,15 +134,16 @@ def query_ids(tok: Tokenizer, humans: List[str], qmax: int) -> List[int]:
 
 
 def encode_conversation(tok: Tokenizer, conv: List[dict], media: str, n_media: int,
-                        all_turns: bool = False) -> Tuple[List[int], List[int]]:
+                        all_turns: bool = False, n_audio: int = 0) -> Tuple[List[int], List[int]]:
     """Token ids of the whole conversation and the mask of the answers trained on (+ their ###):
-    the last one, or every one when ``all_turns`` (several questions about one picture per sample)."""
+    the last one, or every one when ``all_turns`` (several questions about one picture per sample).
+    ``n_audio`` > 0: a sound's placeholder follows the image's/video's."""
     ids = tok.encode(SYSTEM + SEP)
     mask = [0] * len(ids)
     for i, t in enumerate(conv):
         human = sanitize(t["human"])
-        if i == 0 and media:
-            human = media_placeholder(media, n_media) + human
+        if i == 0:
+            human = placeholders(media, n_media, n_audio) + human
         pre = tok.encode("Human: " + human + SEP + "Assistant:")
         ans = tok.encode(" " + t["assistant"]) + [tok.ids[SEP]]
         last = all_turns or i == len(conv) - 1
@@ -113,7 +154,8 @@ def encode_conversation(tok: Tokenizer, conv: List[dict], media: str, n_media: i
 
 class Batcher:
     def __init__(self, pool: dict, tok: Tokenizer, cfg, video_frac: float = 0.28, seed: int = 1, pack: bool = True,
-                 pack_share: float = 0.65, mix: Optional[dict] = None):
+                 pack_share: float = 0.65, mix: Optional[dict] = None, sound_pool: Optional[dict] = None,
+                 sound_frac: float = 0.0, sound_mix: Optional[dict] = None):
         self.pool, self.tok, self.cfg = pool, tok, cfg
         self.mix = mix  # image task weights (None: dialogue.IMAGE_MIX)
         self.pack = pack
@@ -123,16 +165,56 @@ class Batcher:
         self.rng = random.Random(seed)
         self.n_img = cfg.image_grid ** 2
         self.pad = tok.ids["<pad>"]
+        self.sound_pool = sound_pool
+        self.sound_frac = sound_frac if sound_pool is not None and cfg.audio_tokens else 0.0
+        self.sound_mix = sound_mix or SOUND_MIX
+        self.by_label = {}
+        if sound_pool is not None:
+            for i, snd in enumerate(sound_pool["sounds"]):
+                ev = snd["events"][0]
+                self.by_label.setdefault((ev["colour"], ev["kind"]), []).append(i)
+
+    def sound_sample(self):
+        """A sound alone, an image with the sound of one of its shapes, or a clip with its soundtrack.
+        The 7th element is the encoder input (float16 [C, mels, frames])."""
+        import sound_dialogue
+        rng, sp = self.rng, self.sound_pool
+        task = rng.choices(list(self.sound_mix), weights=list(self.sound_mix.values()))[0]
+        if task == "sound_source":
+            i = rng.randrange(len(sp["sounds"]))
+            conv = [sound_dialogue.source_turn(rng, sp["sounds"][i])]
+            ids, mask = encode_conversation(self.tok, conv, "", 0, n_audio=self.cfg.audio_tokens)
+            return ("none", None, ids, mask, conv, None, sp["sound_feats"][i])
+        if task == "sound_locate":
+            i = rng.randrange(len(self.pool["scenes"]))
+            sc, img = self.pool["scenes"][i], self.pool["images"][i]
+            if rng.random() < 0.5:
+                sc, img = flip_scene(sc), img[:, ::-1]
+            s = rng.choice(sc["shapes"])
+            j = rng.choice(self.by_label[(s["colour"], s["kind"])])
+            t = sound_dialogue.locate_turn(rng, sc, s, sp["sounds"][j])
+            t["aux_ref"] = None  # the fusion does not hear the sound: no "asked-about" mark to learn here
+            ids, mask = encode_conversation(self.tok, [t], "image", self.n_img, n_audio=self.cfg.audio_tokens)
+            return ("image", img, ids, mask, [t], sc, sp["sound_feats"][j])
+        j = rng.randrange(len(sp["tracks"]))
+        t = sound_dialogue.span_turn(rng, sp["tracks"][j])
+        if t is None:
+            return None
+        t["aux_ref"] = None
+        ids, mask = encode_conversation(self.tok, [t], "video", self.cfg.video_frames, n_audio=self.cfg.audio_tokens)
+        return ("video", self.pool["videos"][j], ids, mask, [t], self.pool["clips"][j], sp["track_feats"][j])
 
     def sample(self):
         rng = self.rng
+        if self.sound_frac and rng.random() < self.sound_frac:
+            return self.sound_sample()
         if rng.random() < self.video_frac:
             i = rng.randrange(len(self.pool["clips"]))
             conv = dialogue.video_conversation(rng, self.pool["clips"][i], turns=rng.choice([1, 1, 2, 3]) if self.pack else None)
             if not conv:
                 return None
             ids, mask = encode_conversation(self.tok, conv, "video", self.cfg.video_frames, all_turns=self.pack)
-            return ("video", self.pool["videos"][i], ids, mask, conv, self.pool["clips"][i])
+            return ("video", self.pool["videos"][i], ids, mask, conv, self.pool["clips"][i], None)
         i = rng.randrange(len(self.pool["scenes"]))
         sc, img = self.pool["scenes"][i], self.pool["images"][i]
         if rng.random() < 0.5:
@@ -142,7 +224,7 @@ class Batcher:
         if not conv:
             return None
         ids, mask = encode_conversation(self.tok, conv, "image", self.n_img, all_turns=packed)
-        return ("image", img, ids, mask, conv, sc)
+        return ("image", img, ids, mask, conv, sc, None)
 
     def batch(self, size: int, buckets: int = 8):
         """Samples of similar length batched together (less padding): draw ``buckets`` batches' worth,
@@ -179,11 +261,22 @@ def collate(tok: Tokenizer, cfg, items):
     vid_idx = [b for b, it in enumerate(items) if it[0] == "video"]
     images = torch.from_numpy(normalize(np.stack([np.ascontiguousarray(items[b][1]) for b in img_idx]))) if img_idx else None
     videos = torch.from_numpy(normalize(np.stack([items[b][1] for b in vid_idx]))) if vid_idx else None
+    # sounds, grouped by clip count (3 for a sound, 8 for a soundtrack), in batch order within the batch
+    aud_idx = [b for b, it in enumerate(items) if len(it) > 6 and it[6] is not None]
+    audio_groups = {}
+    for b in aud_idx:
+        audio_groups.setdefault(items[b][6].shape[0], []).append(b)
+    audios = {c: (bs, torch.from_numpy(np.stack([items[b][6] for b in bs]).astype(np.float32))) for c, bs in audio_groups.items()}
+
+    def aux_ref(b, key):
+        last = items[b][4][-1]
+        return None if "aux_ref" in last else last.get(key)
+
     return {"ids": ids, "tgt_mask": tgt_mask, "qids": qids, "qmask": qmask, "img_idx": img_idx, "vid_idx": vid_idx,
-            "images": images, "videos": videos,
+            "images": images, "videos": videos, "aud_idx": aud_idx, "audios": audios,
             # for training-only heads (aux.py): each image's scene and the shape its latest question is about
-            "image_scenes": [items[b][5] for b in img_idx], "image_refs": [items[b][4][-1].get("ref") for b in img_idx],
-            "video_refs": [items[b][4][-1].get("ref_span") for b in vid_idx]}
+            "image_scenes": [items[b][5] for b in img_idx], "image_refs": [aux_ref(b, "ref") for b in img_idx],
+            "video_refs": [aux_ref(b, "ref_span") for b in vid_idx]}
 
 
 def embed_batch(model, tok: Tokenizer, batch, image_feats=None, video_feats=None):
@@ -201,4 +294,14 @@ def embed_batch(model, tok: Tokenizer, batch, image_feats=None, video_feats=None
         sel = torch.tensor(batch["vid_idx"])
         feats = video_feats if video_feats is not None else model.encode_video(batch["videos"], batch["qids"][sel], batch["qmask"][sel])
         emb = emb.masked_scatter((ids == patch_vid)[..., None], feats.to(emb.dtype).reshape(-1))
+    if batch.get("aud_idx"):
+        order = {b: k for k, b in enumerate(batch["aud_idx"])}
+        feats = None
+        for c, (bs, x) in batch["audios"].items():
+            f = model.encode_audio(x)
+            if feats is None:
+                feats = f.new_zeros((len(order),) + tuple(f.shape[1:]))
+            feats = feats.index_copy(0, torch.tensor([order[b] for b in bs]), f)
+        patch_aud = tok.ids[MEDIA["audio"][1]]
+        emb = emb.masked_scatter((ids == patch_aud)[..., None], feats.to(emb.dtype).reshape(-1))
     return emb

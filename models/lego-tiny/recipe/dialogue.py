@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from typing import Dict, List, Optional, Tuple
 
+import grammar
 from world import (COLOUR_NAMES, KINDS, PLURAL, clip_events, fmt_box, fmt_span, lego_box)
 
 IMAGE_TASKS = ["refer", "describe", "region", "count", "attribute", "yesno", "spatial"]
@@ -62,39 +63,10 @@ def _jitter_box(rng: random.Random, b, amount=0.08):
     return tuple(out)
 
 
-REFER_Q = ["Where is the {d}?", "Find the {d}.", "Can you locate the {d}?", "Show me the {d}.",
-           "Point out the {d}.", "Give the bounding box of the {d}.", "Where's the {d}?",
-           "Locate the {d} in the image.", "Which region contains the {d}?", "Mark the {d}.",
-           "Please find the {d} for me.", "Where can I see the {d}?"]
-DESCRIBE_Q = ["Describe the image.", "What shapes do you see?", "Describe this picture with boxes.",
-              "What is in this image?", "List every object and where it is.", "What can you see here?",
-              "Give a grounded description of the image.", "Tell me what is in the picture."]
-REGION_Q = ["What is in {b}?", "What shape is at {b}?", "What can you see in the region {b}?",
-            "Describe the region {b}.", "What object is inside {b}?", "What is at {b}?", "Identify {b}."]
-COUNT_KIND_Q = ["How many {p} are there?", "Count the {p}.", "How many {p} can you see?", "Number of {p}?"]
-COUNT_COLOUR_Q = ["How many {c} shapes are there?", "Count the {c} shapes.", "How many {c} objects do you see?"]
-COUNT_ALL_Q = ["How many shapes are there?", "Count the shapes.", "How many objects are in the image?"]
-COLOUR_Q = ["What colour is the {k}?", "What color is the {k}?", "Which colour does the {k} have?"]
-SHAPE_Q = ["What shape is the {c} one?", "What is the {c} shape?", "Which shape is {c}?"]
-YESNO_Q = ["Is there a {n}?", "Is there {a} {n} in the image?", "Do you see {a} {n}?", "Can you find {a} {n}?",
-           "Does the image contain {a} {n}?"]
+# Question phrasings come from grammar.py (templates, some held out of training); answers stay in one
+# steady shape per task so that a small model can learn them.
 REL = {"left": ("left of", "to the left of"), "right": ("right of", "to the right of"),
        "above": ("above", "above"), "below": ("below", "below")}
-SPATIAL_Q = ["Where is the shape {r} the {d}?", "What is {r} the {d}?", "Find the object {r} the {d}.",
-             "Which shape is {r} the {d}?"]
-FOLLOW_COLOUR = ["What colour is it?", "What color is it?", "And its colour?", "Which colour is that one?"]
-FOLLOW_SHAPE = ["What shape is it?", "What kind of shape is it?", "And what shape is that?"]
-FOLLOW_REL = {"left": ["And the one left of it?", "What is to the left of it?"],
-              "right": ["And the one right of it?", "What is to the right of it?"],
-              "above": ["And the one above it?", "What is above it?"],
-              "below": ["And the one below it?", "What is below it?"]}
-WHEN_Q = ["When does the {d} appear?", "When is the {d} visible?", "At what time can we see the {d}?",
-          "When is the {d} on screen?", "During which part of the video is the {d} shown?",
-          "Find the moment with the {d}."]
-VDESC_Q = ["Describe the video.", "What happens in this video?", "Describe the clip with timestamps.",
-           "Summarize the video.", "What do you see in this clip?"]
-VREGION_Q = ["What happens during {s}?", "What is shown during {s}?", "Describe the segment {s}.",
-             "What can we see in {s}?"]
 
 
 def _relation(anchor: dict, others: List[dict], rel: str) -> Optional[dict]:
@@ -117,62 +89,84 @@ def refer_answer(rng, d, b) -> str:
     return rng.choice(["The {d} is at {b}.", "The {d} is at {b}.", "The {d} is at {b}.", "It is at {b}."]).format(d=d, b=fmt_box(b))
 
 
-def image_turn(rng: random.Random, sc: dict, task: str, prev: Optional[dict] = None) -> Optional[dict]:
+def _ask(rng: random.Random, task: str, slots: dict, split: str) -> Tuple[str, str]:
+    q, mark = grammar.question(rng, task, slots, split)
+    return _vary(rng, q), mark
+
+
+def _count_answer(n: int, noun1: str, nounp: str, boxes: List[str]) -> str:
+    """Plain English: "There are no stars.", "There is 1 cross: [..].", "There are 8 stars: [..], .. and [..]."."""
+    if n == 0:
+        return f"There are no {nounp}."
+    if n == 1:
+        return f"There is 1 {noun1}: {boxes[0]}."
+    return f"There are {n} {nounp}: " + ", ".join(boxes[:-1]) + " and " + boxes[-1] + "."
+
+
+def image_turn(rng: random.Random, sc: dict, task: str, prev: Optional[dict] = None, split: str = "train") -> Optional[dict]:
+    """One question about a scene. ``split``: "train" draws seen templates only; "eval" half seen, half
+    held out; "seen"/"held-out" one of the two. The turn's "template" says which it was."""
+    t = _image_turn(rng, sc, task, prev, split)
+    return t
+
+
+def _image_turn(rng: random.Random, sc: dict, task: str, prev: Optional[dict], split: str) -> Optional[dict]:
     shapes = sc["shapes"]
     if task == "refer":
         s = rng.choice(shapes)
         d = _desc(rng, s, shapes)
         b = _box(s, sc)
-        return {"task": task, "human": _vary(rng, rng.choice(REFER_Q).format(d=d)),
+        q, mark = _ask(rng, "refer", {"d": grammar.synonym_phrase(rng, d)}, split)
+        return {"task": task, "human": q, "template": mark,
                 "assistant": refer_answer(rng, d, b), "truth": {"box": b, "label": _name(s)}, "ref": s}
     if task == "describe":
         order = sorted(shapes, key=lambda s: (_box(s, sc)[0], _box(s, sc)[1]))
         parts = [f"{article(s['colour'])} {_name(s)} {fmt_box(_box(s, sc))}" for s in order]
         lead = f"There is {len(order)} shape: " if len(order) == 1 else f"There are {len(order)} shapes: "
         body = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        return {"task": task, "human": _vary(rng, rng.choice(DESCRIBE_Q)), "assistant": lead + body + ".",
+        q, mark = _ask(rng, "describe", {}, split)
+        return {"task": task, "human": q, "template": mark, "assistant": lead + body + ".",
                 "truth": {"boxes": [_box(s, sc) for s in order], "labels": [_name(s) for s in order]}}
     if task == "region":
         s = rng.choice(shapes)
         b = _jitter_box(rng, _box(s, sc))
-        return {"task": task, "human": _vary(rng, rng.choice(REGION_Q).format(b=fmt_box(b))),
+        q, mark = _ask(rng, "region", {"b": fmt_box(b)}, split)
+        return {"task": task, "human": q, "template": mark,
                 "assistant": f"It is {article(s['colour'])} {_name(s)}.", "truth": {"label": _name(s)}, "ref": s}
     if task == "count":
         mode = rng.random()
         if mode < 0.5:
             k = rng.choice(KINDS)
             sel = [s for s in shapes if s["kind"] == k]
-            q = rng.choice(COUNT_KIND_Q).format(p=PLURAL[k])
+            word = grammar.kind_word(rng, k)
+            q, mark = _ask(rng, "count_kind", {"k": word, "p": grammar.plural_word(word)}, split)
             noun1, nounp = k, PLURAL[k]
         elif mode < 0.8:
             c = rng.choice(sorted({s["colour"] for s in shapes}) + [rng.choice(COLOUR_NAMES)])
             sel = [s for s in shapes if s["colour"] == c]
-            q = rng.choice(COUNT_COLOUR_Q).format(c=c)
+            q, mark = _ask(rng, "count_colour", {"c": grammar.colour_word(rng, c)}, split)
             noun1, nounp = f"{c} shape", f"{c} shapes"
         else:
             sel = list(shapes)
-            q = rng.choice(COUNT_ALL_Q)
+            q, mark = _ask(rng, "count_all", {}, split)
             noun1, nounp = "shape", "shapes"
         sel = sorted(sel, key=lambda s: (_box(s, sc)[0], _box(s, sc)[1]))
         boxes = [fmt_box(_box(s, sc)) for s in sel]
-        if not sel:
-            a = f"There are no {nounp}."
-        elif len(sel) == 1:
-            a = f"There is 1 {noun1}: {boxes[0]}."
-        else:
-            a = f"There are {len(sel)} {nounp}: " + ", ".join(boxes[:-1]) + " and " + boxes[-1] + "."
-        return {"task": task, "human": _vary(rng, q), "assistant": a,
+        a = _count_answer(len(sel), noun1, nounp, boxes)
+        return {"task": task, "human": q, "template": mark, "assistant": a,
                 "truth": {"count": len(sel), "boxes": [_box(s, sc) for s in sel]}}
     if task == "attribute":
         kinds = [s for s in shapes if sum(o["kind"] == s["kind"] for o in shapes) == 1]
         cols = [s for s in shapes if sum(o["colour"] == s["colour"] for o in shapes) == 1]
         if kinds and (not cols or rng.random() < 0.5):
             s = rng.choice(kinds)
-            return {"task": task, "human": _vary(rng, rng.choice(COLOUR_Q).format(k=s["kind"])),
+            q, mark = _ask(rng, "attr_colour", {"k": grammar.kind_word(rng, s["kind"])}, split)
+            return {"task": task, "human": q, "template": mark,
                     "assistant": f"The {s['kind']} is {s['colour']}.", "truth": {"label": _name(s), "what": "colour"}, "ref": s}
         if cols:
             s = rng.choice(cols)
-            return {"task": task, "human": _vary(rng, rng.choice(SHAPE_Q).format(c=s["colour"])),
+            q, mark = _ask(rng, "attr_kind", {"c": grammar.colour_word(rng, s["colour"])}, split)
+            return {"task": task, "human": q, "template": mark,
                     "assistant": f"It is {article(s['kind'])} {s['kind']}.", "truth": {"label": _name(s), "what": "kind"}, "ref": s}
         return None
     if task == "yesno":
@@ -180,7 +174,9 @@ def image_turn(rng: random.Random, sc: dict, task: str, prev: Optional[dict] = N
             s = rng.choice(shapes)
             n = _name(s)
             b = _box(s, sc)
-            return {"task": task, "human": _vary(rng, rng.choice(YESNO_Q).format(n=n, a=article(n))),
+            nq = grammar.synonym_phrase(rng, n)
+            q, mark = _ask(rng, "yesno", {"n": nq, "a": article(nq)}, split)
+            return {"task": task, "human": q, "template": mark,
                     "assistant": f"Yes, there is {article(n)} {n} at {fmt_box(b)}.",
                     "truth": {"yes": True, "box": b, "label": n}, "ref": s}
         present = {(s["colour"], s["kind"]) for s in shapes}
@@ -190,7 +186,9 @@ def image_turn(rng: random.Random, sc: dict, task: str, prev: Optional[dict] = N
             k = base["kind"] if rng.random() < 0.4 else rng.choice(KINDS)
             if (c, k) not in present:
                 n = f"{c} {k}"
-                return {"task": task, "human": _vary(rng, rng.choice(YESNO_Q).format(n=n, a=article(n))),
+                nq = grammar.synonym_phrase(rng, n)
+                q, mark = _ask(rng, "yesno", {"n": nq, "a": article(nq)}, split)
+                return {"task": task, "human": q, "template": mark,
                         "assistant": f"No, there is no {n}.", "truth": {"yes": False}}
         return None
     if task == "spatial":
@@ -202,8 +200,8 @@ def image_turn(rng: random.Random, sc: dict, task: str, prev: Optional[dict] = N
                 continue
             d = _desc(rng, anchor, shapes)
             b = _box(t, sc)
-            q = rng.choice(SPATIAL_Q).format(r=rng.choice(REL[rel]), d=d)
-            return {"task": task, "human": _vary(rng, q),
+            q, mark = _ask(rng, "spatial", {"r": rng.choice(REL[rel]), "d": grammar.synonym_phrase(rng, d)}, split)
+            return {"task": task, "human": q, "template": mark,
                     "assistant": f"The {_name(t)} {REL[rel][0]} the {d} is at {fmt_box(b)}.",
                     "truth": {"box": b, "label": _name(t)}, "ref": t}
         return None
@@ -213,10 +211,12 @@ def image_turn(rng: random.Random, sc: dict, task: str, prev: Optional[dict] = N
             return None
         r = rng.random()
         if r < 0.35:
-            return {"task": task, "human": rng.choice(FOLLOW_COLOUR), "assistant": f"It is {s['colour']}.",
+            q, mark = grammar.question(rng, "follow_colour", {}, split)
+            return {"task": task, "human": q, "template": mark, "assistant": f"It is {s['colour']}.",
                     "truth": {"label": _name(s), "what": "colour"}, "ref": s}
         if r < 0.6:
-            return {"task": task, "human": rng.choice(FOLLOW_SHAPE), "assistant": f"It is {article(s['kind'])} {s['kind']}.",
+            q, mark = grammar.question(rng, "follow_kind", {}, split)
+            return {"task": task, "human": q, "template": mark, "assistant": f"It is {article(s['kind'])} {s['kind']}.",
                     "truth": {"label": _name(s), "what": "kind"}, "ref": s}
         rels = list(REL)
         rng.shuffle(rels)
@@ -224,10 +224,12 @@ def image_turn(rng: random.Random, sc: dict, task: str, prev: Optional[dict] = N
             t = _relation(s, shapes, rel)
             if t is not None:
                 b = _box(t, sc)
-                return {"task": task, "human": rng.choice(FOLLOW_REL[rel]),
+                q, mark = grammar.question(rng, "follow_rel", {"r": rng.choice(REL[rel])}, split)
+                return {"task": task, "human": q, "template": mark,
                         "assistant": f"The {_name(t)} is at {fmt_box(b)}.",
                         "truth": {"box": b, "label": _name(t), "what": "relation"}, "ref": t}
-        return {"task": task, "human": rng.choice(FOLLOW_COLOUR), "assistant": f"It is {s['colour']}.",
+        q, mark = grammar.question(rng, "follow_colour", {}, split)
+        return {"task": task, "human": q, "template": mark, "assistant": f"It is {s['colour']}.",
                 "truth": {"label": _name(s), "what": "colour"}, "ref": s}
     raise ValueError(task)
 
@@ -236,7 +238,7 @@ IMAGE_MIX = {"refer": 4, "describe": 2, "region": 3, "count": 3, "attribute": 2,
 
 
 def image_conversation(rng: random.Random, sc: dict, first: Optional[str] = None, turns: Optional[int] = None,
-                       mix: Optional[dict] = None) -> List[dict]:
+                       mix: Optional[dict] = None, split: str = "train") -> List[dict]:
     weights = mix or IMAGE_MIX
     turns = turns or rng.choice([1, 1, 1, 1, 1, 1, 2, 2, 2, 3])
     conv: List[dict] = []
@@ -248,7 +250,9 @@ def image_conversation(rng: random.Random, sc: dict, first: Optional[str] = None
             task = first
         else:
             task = rng.choices(list(weights), weights=list(weights.values()))[0]
-        t = image_turn(rng, sc, task, prev)
+        # history turns are always seen templates; only the question scored may be held out
+        last = len(conv) + 1 == turns
+        t = image_turn(rng, sc, task, prev, split if last else "train")
         if t is None:
             if not conv and first:
                 return []
@@ -258,14 +262,15 @@ def image_conversation(rng: random.Random, sc: dict, first: Optional[str] = None
     return conv
 
 
-def video_turn(rng: random.Random, clip: dict, task: str) -> Optional[dict]:
+def video_turn(rng: random.Random, clip: dict, task: str, split: str = "train") -> Optional[dict]:
     ev = clip_events(clip)
     if not ev:
         return None
     if task == "when":
         e = rng.choice(ev)
         d = f"{e['colour']} {e['kind']}"
-        return {"task": task, "human": _vary(rng, rng.choice(WHEN_Q).format(d=d)),
+        q, mark = _ask(rng, "when", {"d": grammar.synonym_phrase(rng, d)}, split)
+        return {"task": task, "human": q, "template": mark,
                 "assistant": f"The {d} is visible during {fmt_span(e['span'])}.",
                 "truth": {"span": e["span"], "label": d}, "ref_span": e["span"]}
     if task == "vdescribe":
@@ -276,7 +281,8 @@ def video_turn(rng: random.Random, clip: dict, task: str) -> Optional[dict]:
                 parts.append(f"The {e['kind']} turns {e['colour']} during {fmt_span(e['span'])}.")
             else:
                 parts.append(f"{_cap(article(e['colour']))} {d} {e['motion']} during {fmt_span(e['span'])}.")
-        return {"task": task, "human": _vary(rng, rng.choice(VDESC_Q)), "assistant": " ".join(parts),
+        q, mark = _ask(rng, "vdescribe", {}, split)
+        return {"task": task, "human": q, "template": mark, "assistant": " ".join(parts),
                 "truth": {"spans": [e["span"] for e in ev], "labels": [f"{e['colour']} {e['kind']}" for e in ev]}}
     if task == "vregion":
         e = rng.choice(ev)
@@ -285,17 +291,19 @@ def video_turn(rng: random.Random, clip: dict, task: str) -> Optional[dict]:
         s = (max(0.0, round(s0 + rng.uniform(-j, j), 2)), min(1.0, round(s1 + rng.uniform(-j, j), 2)))
         d = f"{e['colour']} {e['kind']}"
         a = f"The {e['kind']} turns {e['colour']}." if e["turned"] else f"{_cap(article(e['colour']))} {d} {e['motion']}."
-        return {"task": task, "human": _vary(rng, rng.choice(VREGION_Q).format(s=fmt_span(s))), "assistant": a,
+        q, mark = _ask(rng, "vregion", {"s": fmt_span(s)}, split)
+        return {"task": task, "human": q, "template": mark, "assistant": a,
                 "truth": {"label": d}, "ref_span": e["span"]}
     raise ValueError(task)
 
 
-def video_conversation(rng: random.Random, clip: dict, first: Optional[str] = None, turns: Optional[int] = None) -> List[dict]:
+def video_conversation(rng: random.Random, clip: dict, first: Optional[str] = None, turns: Optional[int] = None,
+                       split: str = "train") -> List[dict]:
     turns = turns or rng.choice([1, 1, 1, 1, 1, 2])
     conv = []
     for i in range(turns):
         task = first if (i == 0 and first) else rng.choices(VIDEO_TASKS, weights=[5, 2, 3])[0]
-        t = video_turn(rng, clip, task)
+        t = video_turn(rng, clip, task, split if i == turns - 1 else "train")
         if t is None:
             return conv
         conv.append(t)

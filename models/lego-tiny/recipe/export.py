@@ -22,7 +22,9 @@ import onnx
 import torch
 import torch.nn as nn
 
+import audio_features
 import dialogue
+import sound_world
 from data import CLIP_MEAN, CLIP_STD, EVAL_SEED, normalize, query_ids
 from model import Config, LegoTiny
 from tokenizer import MEDIA, SEP, SYSTEM, Tokenizer, build_prompt, build_vocab
@@ -57,6 +59,15 @@ class VideoEncoder(nn.Module):
 
     def forward(self, pixel_values_videos, query_ids, query_mask):
         return self.m.encode_video(pixel_values_videos, query_ids, query_mask)
+
+
+class AudioEncoderGraph(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, audio_features):
+        return self.m.encode_audio(audio_features)
 
 
 class Decoder(nn.Module):
@@ -169,6 +180,10 @@ def export_graphs(model: LegoTiny, out: str) -> None:
     jobs.append(("decoder_model_merged", Decoder(model),
                  (torch.randn(1, 5, d), torch.ones((1, 8), dtype=torch.long), torch.arange(3, 8)[None], *past),
                  ["inputs_embeds", "attention_mask", "position_ids"] + past_names, ["logits"] + present_names + step_names, dyn))
+    if cfg.audio_tokens:
+        jobs.append(("audio_encoder", AudioEncoderGraph(model), (torch.randn(1, 3, cfg.audio_mels, cfg.audio_frames),),
+                     ["audio_features"], ["audio_embeds"],
+                     {"audio_features": {0: "batch", 1: "clips"}, "audio_embeds": {0: "batch"}}))
     for name, mod, args, ins, outs, axes in jobs:
         mod.eval()
         path = os.path.join(out, "onnx", name + ".onnx")
@@ -196,7 +211,8 @@ def manifest(cfg: Config, tok: Tokenizer, name: str, description: str) -> dict:
         "description": description,
         "files": {"tokenizer": "tokenizer.json", "embed_tokens": "onnx/embed_tokens.onnx",
                   "decoder": "onnx/decoder_model_merged.onnx", "vision_encoder": "onnx/vision_encoder.onnx",
-                  "video_encoder": "onnx/video_encoder.onnx", "audio_encoder": None},
+                  "video_encoder": "onnx/video_encoder.onnx",
+                  "audio_encoder": "onnx/audio_encoder.onnx" if cfg.audio_tokens else None},
         "decoder": {"hidden_size": cfg.d_model, "num_layers": cfg.n_layers, "num_heads": cfg.n_heads,
                     "head_dim": cfg.d_model // cfg.n_heads, "vocab_size": cfg.vocab_size,
                     "max_positions": cfg.max_positions},
@@ -209,7 +225,7 @@ def manifest(cfg: Config, tok: Tokenizer, name: str, description: str) -> dict:
             "video": {"start": MEDIA["video"][0], "patch": MEDIA["video"][1], "end": MEDIA["video"][2],
                       "tokens": cfg.video_frames, "frames": cfg.video_frames, "size": cfg.frame_size,
                       "pad_rgb": list(PAD_RGB), "mean": mean, "std": std, "sampling": "uniform-centre"},
-            "audio": None,
+            "audio": audio_features.audio_manifest(cfg.audio_tokens) if cfg.audio_tokens else None,
         },
         "fusion": {"query": "user-turns-latest-first", "separator": SEP, "max_tokens": cfg.query_max},
         "grounding": {"syntax": "lego", "box_decimals": 3, "span_decimals": 2, "box_frame": "padded-square"},
@@ -227,10 +243,12 @@ def image_tensor(img) -> torch.Tensor:
 
 @torch.no_grad()
 def generate(model: LegoTiny, tok: Tokenizer, turns: List[dict], media_kind: Optional[str], pixels: Optional[torch.Tensor],
-             max_new: int = 128) -> dict:
+             max_new: int = 128, audio: Optional[torch.Tensor] = None) -> dict:
+    """Greedy answer. ``audio``: the sound's (or soundtrack's) encoder input [C, mels, frames], or None."""
     cfg = model.cfg
     n_media = cfg.image_grid ** 2 if media_kind == "image" else cfg.video_frames
-    prompt = build_prompt(turns, media_kind or "", n_media)
+    n_audio = cfg.audio_tokens if audio is not None else 0
+    prompt = build_prompt(turns, media_kind or "", n_media, audio_tokens=n_audio)
     ids = tok.encode(prompt)
     qids = query_ids(tok, [t["human"] for t in turns], cfg.query_max)
     x = torch.tensor(ids)[None]
@@ -244,6 +262,9 @@ def generate(model: LegoTiny, tok: Tokenizer, turns: List[dict], media_kind: Opt
             feats = model.encode_video(pixels[None], qi, qm)
         patch = tok.ids[MEDIA[media_kind][1]]
         emb = emb.masked_scatter((x == patch)[..., None], feats.reshape(-1))
+    if audio is not None:
+        feats = model.encode_audio(audio[None])
+        emb = emb.masked_scatter((x == tok.ids[MEDIA["audio"][1]])[..., None], feats.reshape(-1))
     t = x.shape[1]
     past = [(torch.zeros(1, cfg.n_heads, 0, cfg.d_model // cfg.n_heads),) * 2 for _ in range(cfg.n_layers)]
     logits, past = model.decode(emb, torch.ones((1, t), dtype=torch.long), torch.arange(t)[None], past)
@@ -305,6 +326,70 @@ def reference_cases(model: LegoTiny, tok: Tokenizer, out: str, max_new: int) -> 
     return cases
 
 
+def audio_reference_cases(model: LegoTiny, tok: Tokenizer, out: str, max_new: int) -> List[dict]:
+    """Sound cases (bundles with an audio encoder): a sound alone, an image with a sound, a clip with its
+    soundtrack. Each sound is written as a 16-bit WAV and its encoder input (computed from the samples a
+    decoder reads back from that WAV) as float32, beside the image/video tensor as in reference_cases."""
+    import sound_dialogue
+    cfg = model.cfg
+    rng = random.Random(17)
+    cases = []
+    for n, task in enumerate(["sound_source", "sound_locate", "sound_span"]):
+        seed = EVAL_SEED + 600_000 + n
+        media = None
+        pixels = None
+        kind = None
+        if task == "sound_source":
+            snd = sound_world.make_sound(seed)
+            conv = [sound_dialogue.source_turn(rng, snd)]
+        elif task == "sound_locate":
+            sc = make_scene(seed)
+            shape = rng.choice(sc["shapes"])
+            snd = sound_world.make_sound(seed, shape["colour"], shape["kind"])
+            conv = [sound_dialogue.locate_turn(rng, sc, shape, snd)]
+            full = render_scene(sc)
+            src = f"reference/audio-case-{n}.png"
+            full.save(os.path.join(out, src))
+            pixels = torch.from_numpy(normalize(np.asarray(pad_resize(full, cfg.image_size), dtype=np.uint8)))
+            media = {"kind": "image", "source": src, "width": sc["w"], "height": sc["h"]}
+            kind = "image"
+        else:
+            k = 0
+            while True:  # a short clip, so that its soundtrack's WAV stays small
+                cl = make_clip(seed + 1000 * k)
+                k += 1
+                if cl["duration"] <= 8.0:
+                    break
+            snd = sound_dialogue.soundtrack_for(cl, seed, rng)
+            conv = [sound_dialogue.span_turn(rng, snd)]
+            frames = [np.asarray(pad_resize(render_frame(cl, t), cfg.frame_size), dtype=np.uint8)
+                      for t in sample_times(cfg.video_frames)]
+            pixels = torch.from_numpy(normalize(np.stack(frames)))
+            media = {"kind": "video", "source": None, "width": cl["w"], "height": cl["h"], "duration": cl["duration"]}
+            kind = "video"
+        if media is not None:
+            tensor_path = f"reference/audio-case-{n}.f32"
+            arr = pixels.numpy().astype("<f4")
+            arr.tofile(os.path.join(out, tensor_path))
+            media.update({"tensor": tensor_path, "shape": list(arr.shape), "sha256": hashlib.sha256(arr.tobytes()).hexdigest()})
+        wav = f"reference/audio-case-{n}.wav"
+        decoded = audio_features.write_wav(os.path.join(out, wav), sound_world.samples(snd))
+        clips = conv[-1]["clips"]
+        feats = audio_features.features(decoded, clips).astype("<f4")
+        ftensor = f"reference/audio-case-{n}-audio.f32"
+        feats.tofile(os.path.join(out, ftensor))
+        audio = {"source": wav, "tensor": ftensor, "shape": list(feats.shape), "clips": clips,
+                 "duration": round(decoded.shape[0] / audio_features.SAMPLE_RATE, 6),
+                 "sha256": hashlib.sha256(feats.tobytes()).hexdigest()}
+        turns_in = [{"human": conv[-1]["human"]}]
+        g = generate(model, tok, turns_in, kind, pixels, max_new, audio=torch.from_numpy(feats.copy()))
+        cases.append({"name": f"audio-{task}-1turn", "media": media, "audio": audio,
+                      "turns": [{"role": "user", "text": conv[-1]["human"]}], "max_new_tokens": max_new,
+                      "truth": conv[-1]["assistant"], **g})
+        print(f"  audio reference {n}: {cases[-1]['name']}: {g['output_text'][:90]!r}", flush=True)
+    return cases
+
+
 def write_bundle(model: LegoTiny, tok: Tokenizer, target: str, name: str, description: str, max_new: int,
                  extra_files: Optional[dict] = None) -> None:
     parent = os.path.dirname(os.path.abspath(target)) or "."
@@ -316,9 +401,13 @@ def write_bundle(model: LegoTiny, tok: Tokenizer, target: str, name: str, descri
         with open(os.path.join(tmp, "manifest.json"), "w") as f:
             json.dump(manifest(model.cfg, tok, name, description), f, indent=2)
         cases = reference_cases(model, tok, tmp, max_new)
+        ref = {"note": "greedy generations from PyTorch; the TypeScript engine must reproduce output_ids",
+               "cases": cases}
+        if model.cfg.audio_tokens:
+            # kept apart from "cases" (image/video only) so that readers of the older shape still work
+            ref["audio_cases"] = audio_reference_cases(model, tok, tmp, max_new)
         with open(os.path.join(tmp, "reference.json"), "w") as f:
-            json.dump({"note": "greedy generations from PyTorch; the TypeScript engine must reproduce output_ids",
-                       "cases": cases}, f)
+            json.dump(ref, f)
         for rel, src in (extra_files or {}).items():
             shutil.copy(src, os.path.join(tmp, rel))
         old = target + ".old"
@@ -336,6 +425,25 @@ def write_bundle(model: LegoTiny, tok: Tokenizer, target: str, name: str, descri
         raise
 
 
+def sound_texts(rng: random.Random, n: int) -> List[str]:
+    """Questions and answers of the sound tasks (for a vocabulary), without rendering any audio."""
+    import sound_dialogue
+    from world import COLOUR_NAMES, KINDS
+    out = []
+    for i in range(n):
+        c, k = rng.choice(COLOUR_NAMES), rng.choice(KINDS)
+        snd = {"duration": 1.0, "events": [{"colour": c, "kind": k, "start": 0.0, "end": 1.0}]}
+        t = sound_dialogue.source_turn(rng, snd)
+        out.append(t["human"] + " " + t["assistant"])
+        sc = make_scene(i)
+        t = sound_dialogue.locate_turn(rng, sc, sc["shapes"][0], snd)
+        out.append(t["human"] + " " + t["assistant"])
+        track = {"duration": 5.0, "events": [{"colour": c, "kind": k, "start": 0.2, "end": 0.6}]}
+        t = sound_dialogue.span_turn(rng, track)
+        out.append(t["human"] + " " + t["assistant"])
+    return out
+
+
 def random_test_model(seed: int = 3) -> tuple:
     """A small randomly initialised model of a different shape than lego-tiny, for engine tests."""
     torch.manual_seed(seed)
@@ -346,9 +454,12 @@ def random_test_model(seed: int = 3) -> tuple:
             texts.append(t["human"] + " " + t["assistant"])
         for t in dialogue.video_conversation(rng, make_clip(i), turns=1):
             texts.append(t["human"] + " " + t["assistant"])
+    texts += sound_texts(rng, 300)
     tok = Tokenizer(build_vocab(texts))
+    # 4 sound tokens (lego-tiny has 8): the engine must read the number from the manifest
     cfg = Config(vocab_size=len(tok.vocab), d_model=48, n_layers=2, n_heads=3, d_ff=96, max_positions=400,
-                 image_size=48, image_grid=4, video_frames=6, frame_size=24, stem_channels=32, query_max=24)
+                 image_size=48, image_grid=4, video_frames=6, frame_size=24, stem_channels=32, query_max=24,
+                 audio_tokens=4, audio_channels=16)
     model = LegoTiny(cfg)
     with torch.no_grad():  # larger weights than the training init, so greedy choices are not near-ties
         for m in model.modules():
@@ -381,7 +492,7 @@ def main(argv=None):
     model = LegoTiny(cfg)
     model.load_state_dict(ck["model"])
     model.eval()
-    tok = Tokenizer.load(args.tokenizer)
+    tok = Tokenizer(ck["vocab"]) if "vocab" in ck else Tokenizer.load(args.tokenizer)
     trained = trained_for(ck)
     desc = (f"lego-tiny: a {model.n_params() / 1e6:.2f} M-parameter LEGO-shaped grounding model trained on a synthetic "
             f"world of shapes for {trained['minutes']:.0f} min ({trained['seen']} samples).")

@@ -25,6 +25,10 @@ METRICS = [  # (key, title, target or None)
     ("video_miou", "Video mIoU", None),
     ("vregion_acc", "Video segment question accuracy", None),
     ("vdescribe_recall50", "Video description span recall@0.5", None),
+    ("sound_locate_acc50", "Sound localisation Acc@0.5 (image + sound)", 0.85),
+    ("sound_source_acc", "Sound -> source accuracy", 0.90),
+    ("sound_span_r1_50", "Sound span R@1, IoU 0.5 (video + soundtrack)", 0.80),
+    ("sound_span_miou", "Sound span mIoU", None),
 ]
 
 
@@ -111,6 +115,14 @@ def score(task: str, truth: dict, answer: str) -> Dict[str, float]:
         return {"vregion_acc": float(label_in(answer, truth["label"]) or _turned_ok(answer, truth["label"]))}
     if task == "vdescribe":
         return {"vdescribe_recall50": recall(spans(answer), truth["spans"], iou1d, 0.5)}
+    if task == "sound_source":
+        return {"sound_source_acc": float(label_in(answer, truth["label"]))}
+    if task == "sound_locate":
+        return {"sound_locate_acc50": float(bool(b) and reaches(iou(b[0], truth["box"]), 0.5))}
+    if task == "sound_span":
+        s = spans(answer)
+        v = iou1d(s[0], truth["span"]) if s else 0.0
+        return {"sound_span_r1_50": float(reaches(v, 0.5)), "sound_span_miou": v}
     raise ValueError(task)
 
 
@@ -135,6 +147,35 @@ def aggregate(rows: List[Dict[str, float]]) -> Dict[str, float]:
         for k, v in r.items():
             sums.setdefault(k, []).append(v)
     return {k: sum(v) / len(v) for k, v in sums.items()}
+
+
+def by_template(rows: List[Dict[str, float]], marks: List[str]) -> Dict[str, Dict[str, float]]:
+    """Aggregates over all rows and over the rows whose question was a seen / held-out template."""
+    out = {"all": aggregate(rows)}
+    for m in ("seen", "held-out"):
+        out[m] = aggregate([r for r, k in zip(rows, marks) if k == m])
+    return out
+
+
+def split_table(parts: Dict[str, Dict[str, float]], counts: Dict[str, Dict[str, int]]) -> str:
+    """One row per metric: all, seen templates, held-out templates, target, n (seen/held-out)."""
+    lines = ["| metric | all | seen templates | held-out templates | target | n (seen/held-out) |",
+             "|---|---|---|---|---|---|"]
+    for key, title, target in METRICS:
+        if key not in parts["all"]:
+            continue
+        cells = []
+        for m in ("all", "seen", "held-out"):
+            v = parts[m].get(key)
+            if v is None:
+                cells.append("—")
+                continue
+            mark = "" if target is None or m == "seen" else (" ✓" if v >= target else " ✗")
+            cells.append(f"{v * 100:.1f} %{mark}")
+        tgt = f"≥ {target * 100:.0f} %" if target else "—"
+        n = f"{counts.get('seen', {}).get(key, 0)}/{counts.get('held-out', {}).get(key, 0)}"
+        lines.append(f"| {title} | " + " | ".join(cells) + f" | {tgt} | {n} |")
+    return "\n".join(lines)
 
 
 def table(agg: Dict[str, float], counts: Dict[str, int]) -> str:

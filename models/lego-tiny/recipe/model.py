@@ -33,6 +33,10 @@ class Config:
     frame_size: int = 48
     stem_channels: int = 128
     query_max: int = 64
+    audio_tokens: int = 0  # 0 = no audio encoder (stage 5 and earlier)
+    audio_mels: int = 64
+    audio_frames: int = 98
+    audio_channels: int = 96
 
     def to_dict(self):
         return asdict(self)
@@ -106,6 +110,72 @@ class Fusion(nn.Module):
         return x + self.mlp(self.ln2(x))
 
 
+def fourier(v: torch.Tensor, k: int) -> torch.Tensor:
+    """F(v) = [cos(pi j v), sin(pi j v)], j = 1..k: the code numbers, positions and times share."""
+    ang = math.pi * v[..., None] * torch.arange(1, k + 1, dtype=v.dtype, device=v.device)
+    return torch.cat([ang.cos(), ang.sin()], -1)
+
+
+def fourier_k(d: int) -> int:
+    return max(1, min(24, d * 3 // 8 // 2))
+
+
+class AudioEncoder(nn.Module):
+    """Log-mel clips [B, C, mels, frames] -> ``tokens`` sound tokens [B, tokens, d].
+
+    Per clip, a conv over mel x frames (stride 8, then the mel axis folded) gives one token per
+    ~80 ms; each token gets its clip's time code (the clip centre (i + 0.5) / C written as F(t), the
+    basis the span tokens start in) and a learned within-clip position; a few learned queries attend
+    to all of them (two rounds of cross-attention + MLP) and a projector makes them decoder inputs.
+    C is free (3 clips for a sound, 8 for a soundtrack)."""
+
+    def __init__(self, cfg: Config):
+        super().__init__()
+        d, c = cfg.d_model, cfg.audio_channels
+        self.conv = nn.Sequential(
+            nn.Conv2d(1, 32, 3, 2, 1), nn.GELU(),
+            nn.Conv2d(32, 64, 3, 2, 1), nn.GELU(),
+            nn.Conv2d(64, c, 3, 2, 1), nn.GELU(),
+        )
+        mels = cfg.audio_mels
+        for _ in range(3):
+            mels = (mels + 1) // 2
+        frames = cfg.audio_frames
+        for _ in range(3):
+            frames = (frames + 1) // 2
+        self.fold = nn.Conv2d(c, d, (mels, 1))  # the mel axis into channels: [N, d, 1, T]
+        self.frame_pos = nn.Parameter(torch.zeros(frames, d))
+        self.k = fourier_k(d)
+        self.time = nn.Linear(2 * self.k, d, bias=False)
+        self.queries = nn.Parameter(torch.zeros(cfg.audio_tokens, d))
+        self.ln_t = nn.LayerNorm(d)
+        self.rounds = nn.ModuleList()
+        for _ in range(2):
+            self.rounds.append(nn.ModuleDict({"ln_q": nn.LayerNorm(d), "att": Attention(d, cfg.n_heads),
+                                              "ln2": nn.LayerNorm(d),
+                                              "mlp": nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))}))
+        self.proj = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, d))
+        self.query_time = nn.Parameter(torch.zeros(cfg.audio_tokens, d))
+
+    def forward(self, feats, parts: bool = False):
+        b, c = feats.shape[0], feats.shape[1]
+        x = self.conv(feats.flatten(0, 1)[:, None])
+        x = self.fold(x).flatten(2).transpose(1, 2)  # [B*C, T, d]
+        t = x.shape[1]
+        x = x + self.frame_pos[None, :t]
+        centres = (torch.arange(c, dtype=feats.dtype, device=feats.device) + 0.5) / c
+        code = self.time(fourier(centres, self.k))  # [C, d]
+        x = x.view(b, c, t, -1) + code[None, :, None, :]
+        mem = self.ln_t(x.reshape(b, c * t, -1))
+        q = self.queries[None].expand(b, -1, -1)
+        zero = torch.zeros((1, 1, 1, 1), dtype=feats.dtype, device=feats.device)
+        for r in self.rounds:
+            q = q + r["att"](r["ln_q"](q), mem, zero)
+            q = q + r["mlp"](r["ln2"](q))
+        out = self.proj(q) + self.query_time[None]
+        return (out, q) if parts else out
+
+
 class Block(nn.Module):
     def __init__(self, cfg: Config):
         super().__init__()
@@ -159,7 +229,25 @@ class LegoTiny(nn.Module):
         self.vid_proj = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, d))
         self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.n_layers)])
         self.ln_f = nn.LayerNorm(d)
+        self.audio = AudioEncoder(cfg) if cfg.audio_tokens else None
         self.apply(self._init)
+        if self.audio is not None:
+            self.audio_init()
+
+    def audio_init(self) -> None:
+        """Clip times start in the span tokens' Fourier basis (like the video's frame times); the 8
+        queries start as distinct vectors, each with the time code of one of 8 equal parts."""
+        a = self.audio
+        k, amp = a.k, 0.15
+        with torch.no_grad():
+            a.time.weight.zero_()
+            a.time.weight[: 2 * k, :].copy_(torch.eye(2 * k) * amp)
+            nn.init.normal_(a.frame_pos, std=0.02)
+            nn.init.normal_(a.queries, std=0.5)
+            n = a.queries.shape[0]
+            tt = (torch.arange(n, dtype=torch.float32) + 0.5) / n
+            a.query_time.zero_()
+            a.query_time[:, : 2 * k] += fourier(tt, k) * amp
 
     @staticmethod
     def _init(m):
@@ -196,6 +284,9 @@ class LegoTiny(nn.Module):
         x = self.fusion(x, q, qm).mean(1).view(b, n, -1)
         out = self.vid_proj(x + self.vid_time[:n][None]) + self.vid_time[:n][None]
         return (out, x) if parts else out
+
+    def encode_audio(self, feats, parts: bool = False):
+        return self.audio(feats, parts)
 
     # -- decoder ----------------------------------------------------------------------------
     def decode(self, inputs_embeds, attention_mask, position_ids, past=None, steps=None):

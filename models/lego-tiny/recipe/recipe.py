@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 
@@ -27,6 +28,16 @@ STAGES = [
     # counting, the one target still short, drawn most often at a low rate
     {"minutes": 24, "lr": 4e-4, "mix": "count=10,region=6,yesno=5,refer=3,describe=1", "video_frac": 0.15},
 ]
+# lego-tiny v2 (issue 17), not part of the shipped schedule: from stage 5 (work/stage-5.pt, or rebuilt from
+# the stage-5 bundle's ONNX files by from_onnx.py), the tokenizer extended with the grammar's words (old ids
+# kept), an audio encoder (8 sound tokens) and a third of the samples about sounds; the question grammar
+# with held-out templates for every task. `train --stage 6` (--init PATH continues from another checkpoint,
+# e.g. models/lego-tiny-v2/lego-tiny-v2.pt).
+V2_STAGES = [
+    {"minutes": 84, "lr": 5e-4, "mix": "count=6,region=5,yesno=4,refer=6,describe=1", "video_frac": 0.18,
+     "sound_frac": 0.35, "audio_tokens": 8, "pool": {"images": 24000, "videos": 6000, "sounds": 2000, "tracks": 1200}},
+]
+ALL_STAGES = STAGES + V2_STAGES
 
 
 def main(argv=None):
@@ -35,8 +46,10 @@ def main(argv=None):
     ap.add_argument("--work", default=WORK, help="working folder (pool, checkpoints, split, logs)")
     ap.add_argument("--minutes", type=float,
                     help="train one run from scratch for this long instead of the shipped schedule")
-    ap.add_argument("--stage", type=int, choices=range(1, len(STAGES) + 1),
-                    help="run only this stage of the schedule (from the previous stage's stage-N.pt)")
+    ap.add_argument("--stage", type=int, choices=range(1, len(ALL_STAGES) + 1),
+                    help="run only this stage of the schedule (from the previous stage's stage-N.pt); "
+                         f"{len(STAGES) + 1} = lego-tiny v2 (sound, grammar)")
+    ap.add_argument("--init", help="with --stage: start from this checkpoint instead of the previous stage's")
     ap.add_argument("--threads", type=int, default=1, help="torch threads per training process")
     ap.add_argument("--procs", type=int, default=2, help="data-parallel training processes (one per core)")
     ap.add_argument("--eval-limit", type=int, default=0, help="questions per task in eval (0 = all)")
@@ -85,7 +98,29 @@ def stage_args(stage: dict) -> list:
         out += ["--mix", stage["mix"]]
     if "video_frac" in stage:
         out += ["--video-frac", str(stage["video_frac"])]
+    if "sound_frac" in stage:
+        out += ["--sound-frac", str(stage["sound_frac"]), "--audio-tokens", str(stage["audio_tokens"])]
+    for key, value in stage.get("pool", {}).items():
+        out += [f"--{key}", str(value)]
     return out
+
+
+def v2_args(args, n: int) -> list:
+    """Stage 6's extras: its own tokenizer (the stage-5 one extended), and stage 5's weights rebuilt from
+    the bundle's ONNX files when work/stage-5.pt is missing."""
+    base = os.path.join(args.work, "tokenizer.json")
+    if not os.path.exists(base):
+        base = os.path.join(MODEL_DIR, "tokenizer.json")
+    out = ["--tokenizer", os.path.join(args.work, "tokenizer-v2.json"), "--base-tokenizer", base]
+    prev = args.init or os.path.join(args.work, f"stage-{n - 1}.pt")
+    if not os.path.exists(prev):
+        with open(os.path.join(MODEL_DIR, "manifest.json")) as f:
+            if json.load(f)["media"].get("audio"):
+                sys.exit(f"model:train: stage {n} starts from {prev}, which is missing, and the bundle in "
+                         f"{MODEL_DIR} is not stage 5 any more (it has sound): train stages 1-5 or pass --init")
+        import from_onnx
+        from_onnx.main(["--bundle", MODEL_DIR, "--out", prev])
+    return out + ["--init", prev]
 
 
 def train_step(args) -> None:
@@ -97,16 +132,20 @@ def train_step(args) -> None:
         train.main(common + ["--minutes", str(args.minutes)])
         return
     numbers = [args.stage] if args.stage else list(range(1, len(STAGES) + 1))
-    total = sum(STAGES[n - 1]["minutes"] for n in numbers)
+    total = sum(ALL_STAGES[n - 1]["minutes"] for n in numbers)
     for n in numbers:
-        stage = STAGES[n - 1]
+        stage = ALL_STAGES[n - 1]
         init = []
-        if n > 1:
+        if n > len(STAGES):
+            init = v2_args(args, n)
+        elif args.init:
+            init = ["--init", args.init]
+        elif n > 1:
             prev = os.path.join(args.work, f"stage-{n - 1}.pt")
             if not os.path.exists(prev):
                 sys.exit(f"model:train: stage {n} starts from {prev}, which is missing; run stage {n - 1} first")
             init = ["--init", prev]
-        print(f"== train: stage {n} of {len(STAGES)} ({stage['minutes']:g} of {total:g} min this run)", flush=True)
+        print(f"== train: stage {n} of {len(ALL_STAGES)} ({stage['minutes']:g} of {total:g} min this run)", flush=True)
         train.main(common + stage_args(stage) + init)
         shutil.copy(os.path.join(args.work, "final.pt"), os.path.join(args.work, f"stage-{n}.pt"))
 

@@ -61,6 +61,17 @@ def build_vocab(texts: Iterable[str]) -> List[str]:
     return vocab
 
 
+def extend_vocab(vocab: List[str], texts: Iterable[str]) -> List[str]:
+    """``vocab`` unchanged (old ids stay) followed by the new words of ``texts``, sorted."""
+    have = set(vocab)
+    words = set()
+    for t in texts:
+        for seg in _special_split.split(t):
+            if seg and seg not in SPECIALS:
+                words.update(w for w in pre_tokenize(seg) if w not in have)
+    return list(vocab) + sorted(words)
+
+
 class Tokenizer:
     def __init__(self, vocab: List[str]):
         self.vocab = vocab
@@ -155,13 +166,20 @@ def sanitize(text: str) -> str:
     return text
 
 
-def build_prompt(turns: List[dict], media: str, media_tokens: int, open_answer: bool = True) -> str:
-    """LEGO's template. ``turns`` are {human, assistant?}; the media go before the first question."""
+def placeholders(media: str, media_tokens: int, audio_tokens: int = 0) -> str:
+    """The media placeholders before the first question: the image's or video's, then the sound's."""
+    out = media_placeholder(media, media_tokens) if media else ""
+    return out + (media_placeholder("audio", audio_tokens) if audio_tokens else "")
+
+
+def build_prompt(turns: List[dict], media: str, media_tokens: int, open_answer: bool = True, audio_tokens: int = 0) -> str:
+    """LEGO's template. ``turns`` are {human, assistant?}; the media go before the first question
+    (image or video first, then the sound when there is one: ``audio_tokens`` > 0)."""
     out = SYSTEM + SEP
     for i, t in enumerate(turns):
         human = sanitize(t["human"])
-        if i == 0 and media:
-            human = media_placeholder(media, media_tokens) + human
+        if i == 0:
+            human = placeholders(media, media_tokens, audio_tokens) + human
         out += "Human: " + human + SEP
         if t.get("assistant") is not None:
             out += "Assistant: " + t["assistant"] + SEP

@@ -13,13 +13,15 @@ import random
 import sys
 import time
 
+from typing import Optional
+
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 import dialogue
 from aux import AuxHeads, batch_labels
-from data import Batcher, build_pool, embed_batch
+from data import Batcher, build_pool, build_sound_pool, embed_batch
 from model import Config, LegoTiny
 from tokenizer import SYSTEM, Tokenizer, build_vocab, coordinate_tokens
 from world import make_clip, make_scene, sample_times
@@ -40,6 +42,59 @@ def vocab_texts(n: int = 30000):
         yield f" {k} {dialogue.PLURAL[k]}"
     for c in dialogue.COLOUR_NAMES:
         yield f" {c} {c[0].upper() + c[1:]}"
+
+
+def grammar_texts():
+    """Every template of the question grammar with example slots, every synonym and plural, and the
+    answers of the sound tasks: the words a vocabulary extended for v2 must have."""
+    import grammar
+    import sound_dialogue
+    from world import COLOUR_NAMES, KINDS, PLURAL
+    slots = {"d": "red star", "p": "stars", "k": "star", "c": "red", "a": "a", "n": "red star", "r": "left of",
+             "b": "[0.100, 0.200, 0.300, 0.400]", "s": "{0.10, 0.50}"}
+    for task in grammar.HEADS:
+        for t in grammar.templates(task):
+            yield grammar.render(t, slots)
+            yield grammar.render(t, slots).lower()
+    for syns in list(grammar.KIND_SYNONYMS.values()) + list(grammar.COLOUR_SYNONYMS.values()):
+        for w in syns:
+            yield f" {w} {w[0].upper() + w[1:]} {grammar.plural_word(w)}"
+    for k in KINDS:
+        yield f" {k} {PLURAL[k]} {k[0].upper() + k[1:]} {PLURAL[k][0].upper() + PLURAL[k][1:]}"
+    for c in COLOUR_NAMES:
+        yield f" {c} {c[0].upper() + c[1:]}"
+    yield "It is the sound of a red star. The sound comes from the red star at [0.1, 0.2, 0.3, 0.4]. The red star is heard during {0.10, 0.50}."
+
+
+def extended_tokenizer(base: Tokenizer) -> Tokenizer:
+    from tokenizer import extend_vocab
+    return Tokenizer(extend_vocab(base.vocab, list(grammar_texts()) + list(vocab_texts(3000))))
+
+
+def init_from(model, ck: dict, old_tok: Optional[Tokenizer], tok: Tokenizer) -> None:
+    """Load a checkpoint into a model that may have more vocabulary rows and an audio encoder: the
+    old rows keep their ids, a new word starts at the mean embedding of the pieces the old tokenizer
+    split it into; parts the checkpoint lacks (the audio encoder) keep their fresh start."""
+    state = model.state_dict()
+    old = ck["model"]
+    for k, v in old.items():
+        if k not in state:
+            raise SystemExit(f"train.py: --init has a weight {k} this model lacks")
+        if state[k].shape == v.shape:
+            state[k] = v
+        elif k == "tok.weight":
+            n_old = v.shape[0]
+            w = state[k].clone()
+            w[:n_old] = v
+            for i in range(n_old, w.shape[0]):
+                pieces = old_tok.encode(tok.vocab[i]) if old_tok is not None else []
+                pieces = [p for p in pieces if p < n_old]
+                if pieces:
+                    w[i] = v[torch.tensor(pieces)].mean(0)
+            state[k] = w
+        else:
+            raise SystemExit(f"train.py: --init weight {k} has shape {tuple(v.shape)}, this model {tuple(state[k].shape)}")
+    model.load_state_dict(state)
 
 
 def trained_for(ck: dict) -> dict:
@@ -145,25 +200,55 @@ def main(argv=None):
     ap.add_argument("--mix", type=parse_mix, help="image task weights, e.g. region=6,count=5 (others keep "
                     "dialogue.IMAGE_MIX's weight)")
     ap.add_argument("--video-frac", type=float, default=0.28, help="share of samples that are clips")
+    ap.add_argument("--audio-tokens", type=int, default=0, help="sound tokens (0 = no audio encoder; v2: 8)")
+    ap.add_argument("--sound-frac", type=float, default=0.0, help="share of samples with a sound (needs --audio-tokens)")
+    ap.add_argument("--sounds", type=int, default=3000, help="pre-computed training sounds")
+    ap.add_argument("--tracks", type=int, default=1500, help="pre-computed soundtracks (for the first clips of the pool)")
+    ap.add_argument("--tokenizer", help="tokenizer.json to use, written first when missing (default: WORK/tokenizer.json)")
+    ap.add_argument("--base-tokenizer", help="extend this tokenizer.json (old ids kept) instead of building a new one")
+    ap.add_argument("--new-lr-scale", type=float, default=3.0,
+                    help="with --init: learning-rate factor for the parts the checkpoint lacks (the audio encoder)")
+    ap.add_argument("--freeze-bn", action="store_true",
+                    help="BatchNorm stays in eval mode (for weights rebuilt from ONNX, where it was folded into the convs)")
     args = ap.parse_args(argv)
     if not 0 <= args.video_frac <= 1:
         ap.error("--video-frac must be between 0 and 1")
     if args.procs < 1 or args.threads < 1 or args.batch < 1 or args.minutes <= 0:
         ap.error("--procs, --threads, --batch and --minutes must be positive")
+    if args.sound_frac > 0 and not args.audio_tokens:
+        ap.error("--sound-frac needs --audio-tokens")
 
     os.makedirs(args.work, exist_ok=True)
-    tok_path = os.path.join(args.work, "tokenizer.json")
+    tok_path = args.tokenizer or os.path.join(args.work, "tokenizer.json")
+    init_vocab = None
+    if args.init and not os.path.exists(tok_path):
+        init_vocab = torch.load(args.init, map_location="cpu").get("vocab")
     if os.path.exists(tok_path):
         tok = Tokenizer.load(tok_path)
+    elif init_vocab is not None:  # continuing a checkpoint that carries its vocabulary: keep it (plus new words)
+        tok = extended_tokenizer(Tokenizer(init_vocab))
+        print(f"tokenizer: the vocabulary of {args.init} ({len(init_vocab)}), {len(tok.vocab) - len(init_vocab)} words added",
+              flush=True)
+        tok.save(tok_path)
+    elif args.base_tokenizer:
+        base = Tokenizer.load(args.base_tokenizer)
+        tok = extended_tokenizer(base)
+        print(f"tokenizer: {args.base_tokenizer} ({len(base.vocab)}) extended by {len(tok.vocab) - len(base.vocab)} words", flush=True)
+        tok.save(tok_path)
     else:
         print("tokenizer: building the vocabulary from generated conversations", flush=True)
         tok = Tokenizer(build_vocab(vocab_texts()))
         tok.save(tok_path)
     print(f"tokenizer: {len(tok.vocab)} tokens", flush=True)
     cfg = Config(vocab_size=len(tok.vocab), d_model=args.d_model, n_layers=args.layers, n_heads=args.heads,
-                 d_ff=4 * args.d_model)
+                 d_ff=4 * args.d_model, audio_tokens=args.audio_tokens)
     pool = build_pool(os.path.join(args.work, "pool.pkl"), args.images, args.videos, cfg.image_size,
                       cfg.video_frames, cfg.frame_size)
+    sound_pool = None
+    if args.sound_frac > 0:
+        sound_pool = build_sound_pool(os.path.join(args.work, "sound-pool.pkl"), args.sounds,
+                                      pool["clips"][: args.tracks])
+    pool["sound"] = sound_pool
     if args.procs == 1:
         run(0, 1, None, args, tok, cfg, pool)
         return
@@ -221,12 +306,19 @@ def run(rank, world, port, args, tok, cfg, pool):
     if not args.no_fourier:
         model.fourier_init([(base, n) for _, base, n in loss_fn.fams], sample_times(cfg.video_frames))
     prior = {"minutes": 0.0, "seen": 0, "step": 0}
+    freeze_bn = args.freeze_bn
     if args.init:
         ck = torch.load(args.init, map_location="cpu")
-        if ck["config"] != cfg.to_dict():
+        grown = {"vocab_size", "audio_tokens", "audio_mels", "audio_frames", "audio_channels"}
+        other = {k: v for k, v in ck["config"].items() if k not in grown}
+        mine = {k: v for k, v in cfg.to_dict().items() if k not in grown}
+        if other != mine or ck["config"]["vocab_size"] > cfg.vocab_size:
             sys.exit(f"train.py: --init {args.init} has another config: {ck['config']}")
-        model.load_state_dict(ck["model"])
+        old_tok = (Tokenizer(ck["vocab"]) if "vocab" in ck else
+                   Tokenizer.load(args.base_tokenizer) if args.base_tokenizer else None)
+        init_from(model, ck, old_tok, tok)
         prior = trained_for(ck)
+        freeze_bn = freeze_bn or bool(ck.get("bn_folded"))
         if main_rank:
             print(f"init: {args.init} (trained {prior['minutes']:.1f} min, {prior['seen']} samples before)", flush=True)
     if main_rank:
@@ -235,12 +327,19 @@ def run(rank, world, port, args, tok, cfg, pool):
               f"lr {args.lr}, {args.minutes:g} min", flush=True)
     aux = None if args.aux == 0 else AuxHeads(cfg.d_model)
     coord_fams = [(base, n) for _, base, n in loss_fn.fams if n == 1001]
-    params = list(model.parameters()) + ([] if aux is None else list(aux.parameters()))
+    bn_params = {id(p_) for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d) for p_ in m.parameters()}
+    params = [p_ for p_ in model.parameters() if not (freeze_bn and id(p_) in bn_params)] + (
+        [] if aux is None else list(aux.parameters()))
     for p in params:  # gradients exist from the start (a batch without video still all-reduces them)
         p.grad = torch.zeros_like(p)
-    opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98), weight_decay=0.05)
+    # the parts that start from scratch on a trained model (the audio encoder) learn at --new-lr-scale x lr
+    fresh = {id(p_) for p_ in (model.audio.parameters() if model.audio is not None and args.init else [])}
+    groups = [{"params": [p_ for p_ in params if id(p_) not in fresh], "scale": 1.0}]
+    if fresh:
+        groups.append({"params": [p_ for p_ in params if id(p_) in fresh], "scale": args.new_lr_scale})
+    opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.98), weight_decay=0.05)
     batcher = Batcher(pool, tok, cfg, video_frac=args.video_frac, seed=args.seed + 1 + 1000 * rank, pack_share=args.pack,
-                      mix=args.mix)
+                      mix=args.mix, sound_pool=pool.get("sound"), sound_frac=args.sound_frac)
     budget = args.minutes * 60.0
     warm = min(240.0, 0.05 * budget) if not args.init else 60.0
     t0 = time.time()
@@ -250,12 +349,18 @@ def run(rank, world, port, args, tok, cfg, pool):
     ema = aux_ema = None
     log = open(os.path.join(args.work, "train-log.jsonl"), "a") if main_rank else None
     model.train()
+    if freeze_bn:  # BatchNorm was folded into the convs (from_onnx.py): keep it the identity it is
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.eval()
+                for p_ in m.parameters():
+                    p_.requires_grad_(False)  # and out of the optimiser (see params)
 
     def save(tag):
         path = os.path.join(args.work, f"{tag}.pt")
         torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "step": step, "seen": seen,
                     "minutes": (time.time() - t0) / 60, "prior_minutes": prior["minutes"], "prior_seen": prior["seen"],
-                    "prior_step": prior["step"]}, path + ".tmp")
+                    "prior_step": prior["step"], "bn_folded": freeze_bn, "vocab": tok.vocab}, path + ".tmp")
         os.replace(path + ".tmp", path)
 
     while el < budget:
@@ -263,7 +368,7 @@ def run(rank, world, port, args, tok, cfg, pool):
         lr = args.lr * (el / warm if el < warm else 0.5 * (1 + math.cos(math.pi * (el - warm) / (budget - warm))))
         lr = max(lr, args.lr * 0.02)
         for g in opt.param_groups:
-            g["lr"] = lr
+            g["lr"] = lr * g["scale"]
         sigma3 = 7.0 - 4.0 * frac  # soft labels sharpen over the run (bins of 0.001)
         sigma2 = 1.2
         batch = batcher.batch(args.batch)
@@ -303,11 +408,12 @@ def run(rank, world, port, args, tok, cfg, pool):
         if now - last_log > 30:
             last_log = now
             rate = seen / (now - t0)
+            eta = max(0.0, budget - el) / 60
             print(f"step {step:6d}  {el / 60:5.1f}/{args.minutes:.0f} min  loss {ema[0]:.3f}  token-acc {ema[1]:.3f}  "
-                  f"lr {lr:.2e}  {rate:.0f} samples/s" + ("" if aux_ema is None else "  aux " + " ".join(
+                  f"lr {lr:.2e}  {rate:.1f} samples/s  ETA {eta:.1f} min" + ("" if aux_ema is None else "  aux " + " ".join(
                       f"{k} {v:.2f}" for k, v in aux_ema.items())), flush=True)
             log.write(json.dumps({"step": step, "minutes": el / 60, "loss": ema[0], "acc": ema[1], "lr": lr,
-                                  "samples_per_s": rate}) + "\n")
+                                  "samples_per_s": rate, "eta_minutes": eta}) + "\n")
             log.flush()
         if now - last_ckpt > 300:
             last_ckpt = now

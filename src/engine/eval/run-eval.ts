@@ -1,29 +1,45 @@
 /**
  * `lego eval`: runs lego-tiny's held-out split (models/lego-tiny/recipe/evalset.py writes it: real
- * image and MP4 files plus eval.jsonl) through a GroundingEngine and scores it with the same rules as
+ * image, MP4 and WAV files plus eval.jsonl) through a GroundingEngine and scores it with the same rules as
  * the Python evaluation, so the two tables can be compared.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { LegoError } from '../../errors';
-import { prepareImage } from '../../media/prepare-image';
+import { prepareSound, prepareSoundtrack } from '../../media/audio-prepare';
+import { DEFAULT_MEDIA_OPTIONS } from '../../media/options';
+import { prepareImageFor, prepareSourceVideo } from '../../media/source-media';
 import { prepareVideo } from '../../media/prepare-video';
 import { collectAnswer } from '../collect-answer';
-import type { GroundingEngine, PreparedMedia, Turn } from '../types';
+import type { GenerateRequest, GroundingEngine, PreparedAudio, PreparedMedia, Turn } from '../types';
 import type { EvalSummary, EvalTruth } from './scoring';
 import { aggregateScores, scoreAnswer } from './scoring';
 
 const EvalRowSchema = z.object({
   id: z.string(),
   task: z.string(),
-  media: z.object({
-    kind: z.enum(['image', 'video']),
-    file: z.string(),
-    width: z.number(),
-    height: z.number(),
-    duration: z.number().optional(),
-  }),
+  /** whether the scored question's phrasing is a template training drew (docs/bundle-format.md) */
+  template: z.enum(['seen', 'held-out']).optional(),
+  /** the image or video; null for a sound alone */
+  media: z
+    .object({
+      kind: z.enum(['image', 'video']),
+      file: z.string(),
+      width: z.number(),
+      height: z.number(),
+      duration: z.number().optional(),
+    })
+    .nullable(),
+  /** the sound: a WAV, or the video's own file for its soundtrack */
+  audio: z
+    .object({
+      file: z.string(),
+      duration: z.number().optional(),
+      clips: z.number().int().positive().optional(),
+      soundtrack: z.boolean().optional(),
+    })
+    .optional(),
   turns: z.array(z.object({ role: z.enum(['user', 'assistant']), text: z.string() })).min(1),
   truth: z.record(z.string(), z.unknown()),
   answer: z.string(),
@@ -34,6 +50,7 @@ export type EvalRow = z.infer<typeof EvalRowSchema>;
 export interface EvalPrediction {
   id: string;
   task: string;
+  template?: 'seen' | 'held-out';
   answer: string;
   truth: string;
   scores: Record<string, number>;
@@ -54,8 +71,9 @@ export interface RunEvalOptions {
   maxNewTokens?: number;
   /**
    * Also write each media file's prepared pixels here (`<file>.f32`, float32 little-endian, the
-   * engine's [3, S, S] or [F, 3, S, S]), so that the Python evaluation can score the same pixels
-   * (evaluate.py --inputs) and the two runtimes are compared on the model alone.
+   * engine's [3, S, S] or [F, 3, S, S]) and each sound's features (`<file>.audio.f32`, [C, n_mels,
+   * frames]), so that the Python evaluation can score the same inputs (evaluate.py --inputs) and the
+   * two runtimes are compared on the model alone.
    */
   saveInputs?: string;
   onProgress?: (progress: EvalProgress) => void;
@@ -65,6 +83,8 @@ export interface RunEvalOptions {
 export interface EvalReport extends EvalSummary {
   predictions: EvalPrediction[];
   seconds: number;
+  /** questions left out by task, because the engine cannot take their media (a sound, for a model without an audio encoder) */
+  skipped: Record<string, number>;
 }
 
 export async function readEvalSplit(folder: string): Promise<EvalRow[]> {
@@ -97,44 +117,87 @@ export function selectRows(rows: readonly EvalRow[], options: Pick<RunEvalOption
   });
 }
 
-async function prepare(engine: GroundingEngine, folder: string, row: EvalRow): Promise<PreparedMedia> {
-  const path = join(folder, row.media.file);
-  if (row.media.kind === 'image') {
-    const spec = engine.media.image;
-    if (!spec) throw new LegoError('unsupported-media', `${engine.name} takes no images`);
-    return prepareImage(await readFile(path), spec);
+interface RowInputs {
+  media: PreparedMedia | undefined;
+  audio: PreparedAudio | undefined;
+}
+
+async function prepareVisual(engine: GroundingEngine, path: string, kind: 'image' | 'video'): Promise<PreparedMedia> {
+  if (kind === 'image') {
+    if (!engine.media.image && !engine.media.source?.image) throw new LegoError('unsupported-media', `${engine.name} takes no images`);
+    return prepareImageFor(engine.media, await readFile(path));
   }
+  const budget = engine.media.source?.video;
+  if (budget) return (await prepareSourceVideo(path, budget)).prepared;
   const spec = engine.media.video;
   if (!spec) throw new LegoError('unsupported-media', `${engine.name} takes no videos`);
   return prepareVideo(path, spec);
 }
 
+async function prepare(engine: GroundingEngine, folder: string, row: EvalRow): Promise<RowInputs> {
+  const media = row.media === null ? undefined : await prepareVisual(engine, join(folder, row.media.file), row.media.kind);
+  let audio: PreparedAudio | undefined;
+  if (row.audio !== undefined) {
+    const spec = engine.media.audio;
+    if (!spec) throw new LegoError('unsupported-media', `${engine.name} takes no sounds`);
+    const path = join(folder, row.audio.file);
+    if (row.audio.soundtrack === true) {
+      audio = await prepareSoundtrack(path, spec, DEFAULT_MEDIA_OPTIONS);
+      if (audio === undefined) throw new LegoError('bad-input', `${row.id}: ${row.audio.file} has no sound to score`);
+    } else {
+      audio = await prepareSound(path, spec, DEFAULT_MEDIA_OPTIONS);
+    }
+  }
+  return { media, audio };
+}
+
+/** Whether the engine takes every input the row has. */
+function answerable(engine: GroundingEngine, row: EvalRow): boolean {
+  if (row.media !== null && engine.media[row.media.kind] === null && !engine.media.source?.[row.media.kind]) return false;
+  return row.audio === undefined || engine.media.audio !== null;
+}
+
+async function saveInputs(folder: string, file: string, values: Float32Array): Promise<void> {
+  const target = join(folder, file);
+  await mkdir(dirname(target), { recursive: true });
+  await writeFile(target, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+}
+
 export async function runEval(engine: GroundingEngine, folder: string, options: RunEvalOptions = {}): Promise<EvalReport> {
-  const rows = selectRows(await readEvalSplit(folder), options);
+  const selected = selectRows(await readEvalSplit(folder), options);
+  const skipped: Record<string, number> = {};
+  const rows = selected.filter((row) => {
+    if (answerable(engine, row)) return true;
+    skipped[row.task] = (skipped[row.task] ?? 0) + 1;
+    return false;
+  });
   const started = performance.now();
   const predictions: EvalPrediction[] = [];
   const saved = new Set<string>();
   for (const row of rows) {
     if (options.signal?.aborted) throw new LegoError('aborted', 'evaluation cancelled');
     const t0 = performance.now();
-    const media = await prepare(engine, folder, row);
-    if (options.saveInputs !== undefined && !saved.has(row.media.file)) {
-      saved.add(row.media.file);
-      const target = join(options.saveInputs, `${row.media.file}.f32`);
-      await mkdir(dirname(target), { recursive: true });
-      const px = media.pixelValues;
-      await writeFile(target, new Uint8Array(px.buffer, px.byteOffset, px.byteLength));
+    const { media, audio } = await prepare(engine, folder, row);
+    if (options.saveInputs !== undefined) {
+      const inputs: [string, Float32Array | undefined][] = [
+        [`${row.media?.file}.f32`, row.media === null ? undefined : media?.pixelValues],
+        [`${row.audio?.file}.audio.f32`, audio?.features],
+      ];
+      for (const [file, values] of inputs) {
+        // an engine that takes the source media has no tensor to save
+        if (values === undefined || values.length === 0 || saved.has(file)) continue;
+        saved.add(file);
+        await saveInputs(options.saveInputs, file, values);
+      }
     }
     const turns: Turn[] = row.turns.map((t) => ({ role: t.role, text: t.text }));
-    const answer = await collectAnswer(
-      engine.generate(
-        { turns, media, options: { temperature: 0, maxNewTokens: options.maxNewTokens ?? 200 } },
-        options.signal ? { signal: options.signal } : {},
-      ),
-    );
+    const request: GenerateRequest = { turns, media, options: { temperature: 0, maxNewTokens: options.maxNewTokens ?? 200 } };
+    if (audio !== undefined) request.audio = audio;
+    const answer = await collectAnswer(engine.generate(request, options.signal ? { signal: options.signal } : {}));
     predictions.push({
       id: row.id,
       task: row.task,
+      ...(row.template === undefined ? {} : { template: row.template }),
       answer: answer.text,
       truth: row.answer,
       scores: scoreAnswer(row.task, row.truth as EvalTruth, answer.text),
@@ -142,6 +205,9 @@ export async function runEval(engine: GroundingEngine, folder: string, options: 
     });
     options.onProgress?.({ done: predictions.length, total: rows.length, elapsedMs: performance.now() - started });
   }
-  const summary = aggregateScores(predictions.map((p) => p.scores));
-  return { ...summary, predictions, seconds: (performance.now() - started) / 1000 };
+  const summary = aggregateScores(
+    predictions.map((p) => p.scores),
+    predictions.map((p) => p.template),
+  );
+  return { ...summary, predictions, seconds: (performance.now() - started) / 1000, skipped };
 }

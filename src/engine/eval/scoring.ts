@@ -33,6 +33,10 @@ export const EVAL_METRICS: readonly EvalMetric[] = [
   { key: 'video_miou', title: 'Video mIoU' },
   { key: 'vregion_acc', title: 'Video segment question accuracy' },
   { key: 'vdescribe_recall50', title: 'Video description span recall@0.5' },
+  { key: 'sound_locate_acc50', title: 'Sound localisation Acc@0.5 (image + sound)', target: 0.85 },
+  { key: 'sound_source_acc', title: 'Sound -> source accuracy', target: 0.9 },
+  { key: 'sound_span_r1_50', title: 'Sound span R@1, IoU 0.5 (video + soundtrack)', target: 0.8 },
+  { key: 'sound_span_miou', title: 'Sound span mIoU' },
 ];
 
 /** The truth a held-out question is scored on (eval.jsonl's `truth`). */
@@ -181,6 +185,15 @@ export function scoreAnswer(task: string, truth: EvalTruth, answer: string): Rec
     }
     case 'vdescribe':
       return { vdescribe_recall50: recall(answerSpans(answer), need(truth.spans, 'spans'), spanIouOf, 0.5) };
+    case 'sound_source':
+      return { sound_source_acc: labelIn(answer, need(truth.label, 'label')) ? 1 : 0 };
+    case 'sound_locate':
+      return { sound_locate_acc50: first && reaches(boxIouOf(first, need(truth.box, 'box')), 0.5) ? 1 : 0 };
+    case 'sound_span': {
+      const s = answerSpans(answer)[0];
+      const v = s ? spanIouOf(s, need(truth.span, 'span')) : 0;
+      return { sound_span_r1_50: reaches(v, 0.5) ? 1 : 0, sound_span_miou: v };
+    }
     default:
       throw new Error(`unknown task ${task}`);
   }
@@ -189,9 +202,23 @@ export function scoreAnswer(task: string, truth: EvalTruth, answer: string): Rec
 export interface EvalSummary {
   metrics: Record<string, number>;
   counts: Record<string, number>;
+  /**
+   * the same over the rows whose scored question was a template training drew (`seen`) or never drew
+   * (`held-out`), when the split marks them (eval.jsonl's `template`)
+   */
+  templates?: Record<TemplateMark, { metrics: Record<string, number>; counts: Record<string, number> }>;
 }
 
-export function aggregateScores(rows: readonly Record<string, number>[]): EvalSummary {
+export type TemplateMark = 'seen' | 'held-out';
+
+export function aggregateScores(rows: readonly Record<string, number>[], marks?: readonly (TemplateMark | undefined)[]): EvalSummary {
+  const summary = aggregate(rows);
+  if (marks === undefined || !marks.some((m) => m !== undefined)) return summary;
+  const only = (mark: TemplateMark) => aggregate(rows.filter((_, i) => marks[i] === mark));
+  return { ...summary, templates: { seen: only('seen'), 'held-out': only('held-out') } };
+}
+
+function aggregate(rows: readonly Record<string, number>[]): { metrics: Record<string, number>; counts: Record<string, number> } {
   const sums: Record<string, number> = {};
   const counts: Record<string, number> = {};
   for (const row of rows) {
@@ -205,15 +232,38 @@ export function aggregateScores(rows: readonly Record<string, number>[]): EvalSu
   return { metrics, counts };
 }
 
-/** The same Markdown table the Python evaluation prints. */
+const percent = (v: number): string => `${(v * 100).toFixed(1)} %`;
+const targetCell = (m: EvalMetric): string => (m.target === undefined ? '—' : `≥ ${(m.target * 100).toFixed(0)} %`);
+
+/**
+ * The same Markdown table the Python evaluation prints (metrics.py): one value a metric, or — when the
+ * split marks templates — all rows, seen templates and held-out templates side by side (`split_table`).
+ */
 export function formatEvalTable(summary: EvalSummary): string {
+  if (summary.templates !== undefined) return formatSplitTable(summary, summary.templates);
   const lines = ['| metric | value | target | n |', '|---|---|---|---|'];
   for (const m of EVAL_METRICS) {
     const v = summary.metrics[m.key];
     if (v === undefined) continue;
-    const target = m.target === undefined ? '—' : `≥ ${(m.target * 100).toFixed(0)} %`;
     const mark = m.target === undefined ? '' : v >= m.target ? ' ✓' : ' ✗';
-    lines.push(`| ${m.title} | ${(v * 100).toFixed(1)} %${mark} | ${target} | ${summary.counts[m.key] ?? 0} |`);
+    lines.push(`| ${m.title} | ${percent(v)}${mark} | ${targetCell(m)} | ${summary.counts[m.key] ?? 0} |`);
+  }
+  return lines.join('\n');
+}
+
+function formatSplitTable(summary: EvalSummary, templates: NonNullable<EvalSummary['templates']>): string {
+  const lines = ['| metric | all | seen templates | held-out templates | target | n (seen/held-out) |', '|---|---|---|---|---|---|'];
+  const parts = { all: summary, seen: templates.seen, 'held-out': templates['held-out'] };
+  for (const m of EVAL_METRICS) {
+    if (summary.metrics[m.key] === undefined) continue;
+    const cells = (['all', 'seen', 'held-out'] as const).map((part) => {
+      const v = parts[part].metrics[m.key];
+      if (v === undefined) return '—';
+      const mark = m.target === undefined || part === 'seen' ? '' : v >= m.target ? ' ✓' : ' ✗';
+      return `${percent(v)}${mark}`;
+    });
+    const n = `${templates.seen.counts[m.key] ?? 0}/${templates['held-out'].counts[m.key] ?? 0}`;
+    lines.push(`| ${m.title} | ${cells.join(' | ')} | ${targetCell(m)} | ${n} |`);
   }
   return lines.join('\n');
 }

@@ -24,7 +24,36 @@ const mediaTokens = {
 };
 const imageMedia = z.object({ ...mediaTokens, size: positiveInt, pad_rgb: rgb, mean: triple, std: positiveTriple });
 const videoMedia = imageMedia.extend({ frames: positiveInt, sampling: z.string().optional() });
-const audioMedia = z.looseObject({ ...mediaTokens });
+/** The audio contract's features (docs/bundle-format.md): only what the TypeScript side computes. */
+const logMelFeatures = z.object({
+  kind: z.literal('log-mel'),
+  n_fft: positiveInt,
+  win_length: positiveInt,
+  hop_length: positiveInt,
+  window: z.literal('hann-periodic'),
+  center: z.literal(false),
+  power: z.number().positive(),
+  n_mels: positiveInt,
+  f_min: z.number().min(0),
+  f_max: z.number().positive(),
+  mel_scale: z.literal('htk'),
+  mel_norm: z.null(),
+  log: z.literal('ln'),
+  log_floor: z.number().positive(),
+  mean: z.number(),
+  std: z.number().positive(),
+  frames: positiveInt,
+});
+const audioMedia = z.object({
+  ...mediaTokens,
+  sample_rate: positiveInt,
+  clip_seconds: z.number().positive(),
+  /** clips spread over a sound file */
+  clips: positiveInt,
+  /** clips spread over a video's soundtrack */
+  soundtrack_clips: positiveInt,
+  features: logMelFeatures,
+});
 
 export const bundleManifestSchema = z.object({
   format: z.literal('lego-bundle'),
@@ -121,7 +150,27 @@ export function parseBundleManifest(json: unknown, file = 'manifest.json'): Bund
   if (m.media.video !== null && m.files.video_encoder === null) throw invalid(file, 'has media.video but files.video_encoder is null');
   if (m.media.image === null && m.files.vision_encoder !== null) throw invalid(file, 'has files.vision_encoder but media.image is null');
   if (m.media.video === null && m.files.video_encoder !== null) throw invalid(file, 'has files.video_encoder but media.video is null');
+  if (m.media.audio !== null && m.files.audio_encoder === null) throw invalid(file, 'has media.audio but files.audio_encoder is null');
+  if (m.media.audio === null && m.files.audio_encoder !== null) throw invalid(file, 'has files.audio_encoder but media.audio is null');
+  if (m.media.audio !== null) checkAudio(file, m.media.audio);
+  const patches = (['image', 'video', 'audio'] as const).flatMap((k) => (m.media[k] === null ? [] : [m.media[k].patch]));
+  if (new Set(patches).size !== patches.length) throw invalid(file, `gives two media the same patch token (${patches.join(', ')})`);
   return m;
+}
+
+/** The audio section's numbers must agree with each other: the features are computed from them. */
+function checkAudio(file: string, a: z.infer<typeof audioMedia>): void {
+  const f = a.features;
+  const clipSamples = Math.round(a.clip_seconds * a.sample_rate);
+  if (f.win_length > f.n_fft) throw invalid(file, `has media.audio.features.win_length ${f.win_length} > n_fft ${f.n_fft}`);
+  if (clipSamples < f.n_fft) throw invalid(file, `has media.audio clips of ${clipSamples} samples, shorter than n_fft ${f.n_fft}`);
+  const frames = 1 + Math.floor((clipSamples - f.n_fft) / f.hop_length);
+  if (frames !== f.frames) {
+    throw invalid(file, `has media.audio.features.frames ${f.frames}, but clips of ${clipSamples} samples with n_fft ${f.n_fft} and hop ${f.hop_length} give ${frames}`);
+  }
+  if (!(f.f_min < f.f_max) || f.f_max > a.sample_rate / 2) {
+    throw invalid(file, `has media.audio.features f_min ${f.f_min} / f_max ${f.f_max} outside 0 … ${a.sample_rate / 2} Hz`);
+  }
 }
 
 function invalid(file: string, problem: string): LegoError {

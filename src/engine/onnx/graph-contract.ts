@@ -101,6 +101,31 @@ export function videoEncoderContract(m: BundleManifest): GraphContract | null {
   };
 }
 
+export function audioEncoderContract(m: BundleManifest): GraphContract | null {
+  const audio = m.media.audio;
+  if (audio === null || m.files.audio_encoder === null) return null;
+  return {
+    key: 'files.audio_encoder',
+    file: m.files.audio_encoder,
+    inputs: [
+      {
+        name: 'audio_features',
+        type: 'float32',
+        // clips are free: media.audio.clips for a sound, media.audio.soundtrack_clips for a video's soundtrack
+        dims: ['batch', 'dynamic', fixed(audio.features.n_mels, 'media.audio.features.n_mels'), fixed(audio.features.frames, 'media.audio.features.frames')],
+      },
+    ],
+    optionalInputs: queryInputs,
+    outputs: [
+      {
+        name: 'audio_embeds',
+        type: 'float32',
+        dims: ['batch', fixed(audio.tokens, 'media.audio.tokens'), fixed(m.decoder.hidden_size, 'decoder.hidden_size')],
+      },
+    ],
+  };
+}
+
 export function decoderContract(m: BundleManifest): GraphContract {
   const d = m.decoder;
   const hidden = fixed(d.hidden_size, 'decoder.hidden_size');

@@ -6,6 +6,7 @@ import type { Logger } from '../types';
 import { parseBundleManifest } from './bundle-manifest';
 import type { BundleManifest } from './bundle-manifest';
 import {
+  audioEncoderContract,
   checkGraph,
   checkRunShape,
   decoderContract,
@@ -148,6 +149,16 @@ async function trialRun(m: BundleManifest, graphs: LegoGraphs, contracts: Record
     const out = await guard(c, () => graphs.encode(kind, pixels, [0]));
     checkRunShape(c, kind === 'image' ? 'image_features' : 'video_features', out.dims.map(Number), [1, media.tokens, d.hidden_size]);
   }
+  const audioC = contracts.audio;
+  const audio = m.media.audio;
+  if (audioC !== undefined && audio !== null) {
+    // both clip counts the engine will feed: a sound's and a video's soundtrack's
+    for (const clips of new Set([audio.clips, audio.soundtrack_clips])) {
+      const features = new Float32Array(clips * audio.features.n_mels * audio.features.frames);
+      const out = await guard(audioC, () => graphs.encodeAudio(features, clips, [0]));
+      checkRunShape(audioC, 'audio_embeds', out.dims.map(Number), [1, audio.tokens, d.hidden_size]);
+    }
+  }
   const decC = contracts.decoder!;
   const step = await guard(decC, () => graphs.decode(new Float32Array(d.hidden_size), 1, graphs.emptyCache()));
   checkRunShape(decC, 'logits', step.dims.logits.map(Number), [1, 1, d.vocab_size]);
@@ -182,8 +193,10 @@ export async function loadLegoBundle(folder: string, options: LoadBundleOptions)
     };
     const vc = visionEncoderContract(manifest);
     const vidc = videoEncoderContract(manifest);
+    const ac = audioEncoderContract(manifest);
     if (vc !== null) contracts.image = vc;
     if (vidc !== null) contracts.video = vidc;
+    if (ac !== null) contracts.audio = ac;
     const embed = await open(factory, abs, contracts.embed!, opened);
     const decoder = await open(factory, abs, contracts.decoder!, opened);
     const encoder = async (c: GraphContract | null): Promise<EncoderGraph | null> => {
@@ -200,12 +213,10 @@ export async function loadLegoBundle(folder: string, options: LoadBundleOptions)
       decoder: { session: decoder.session, checked: decoder.checked },
       vision: await encoder(vc),
       video: await encoder(vidc),
+      audio: await encoder(ac),
     };
     if (manifest.fusion !== null && !opened.some((o) => o.checked.optionalInputs.has('query_ids'))) {
       options.logger.warn({ folder: abs }, 'the manifest describes fusion but no encoder takes a query; fusion is off');
-    }
-    if (manifest.media.audio !== null) {
-      options.logger.info({ folder: abs }, 'the bundle has audio; this engine does not read audio yet');
     }
     const graphs = new LegoGraphs(manifest, sessions, padId);
     if (options.trialRun) await trialRun(manifest, graphs, contracts);

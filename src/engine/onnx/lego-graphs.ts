@@ -56,6 +56,7 @@ export interface LegoSessions {
   decoder: { session: ort.InferenceSession; checked: CheckedGraph };
   vision: EncoderGraph | null;
   video: EncoderGraph | null;
+  audio: EncoderGraph | null;
 }
 
 export interface DecodeResult {
@@ -116,14 +117,18 @@ export class LegoGraphs {
     this.names = { past: named('past_key_values'), present: named('present'), step: named('present_step') };
   }
 
+  private encoder(kind: MediaKind): EncoderGraph | null {
+    return kind === 'image' ? this.sessions.vision : kind === 'video' ? this.sessions.video : this.sessions.audio;
+  }
+
   /** Whether the encoder of `kind` takes the question (fusion). */
   hasFusion(kind: MediaKind): boolean {
-    const g = kind === 'image' ? this.sessions.vision : this.sessions.video;
+    const g = this.encoder(kind);
     return g !== null && g.checked.optionalInputs.has('query_ids');
   }
 
   hasEncoder(kind: MediaKind): boolean {
-    return (kind === 'image' ? this.sessions.vision : this.sessions.video) !== null;
+    return this.encoder(kind) !== null;
   }
 
   /** Whether the decoder returns this call's own keys/values (`present_step.*`): the cache then lives in buffers here. */
@@ -170,9 +175,7 @@ export class LegoGraphs {
    * Media features: [tokens × hidden]. `pixels` is [3, S, S] (image) or [F, 3, S, S] (video); `query`
    * is the fusion query (ignored by encoders without one).
    */
-  async encode(kind: MediaKind, pixels: Float32Array, query: readonly number[] | undefined): Promise<{ features: Float32Array; dims: readonly number[] }> {
-    const graph = kind === 'image' ? this.sessions.vision : this.sessions.video;
-    if (graph === null) throw new LegoError('unsupported-media', `this model has no ${kind} encoder`);
+  async encode(kind: 'image' | 'video', pixels: Float32Array, query: readonly number[] | undefined): Promise<{ features: Float32Array; dims: readonly number[] }> {
     const feeds: Record<string, ort.Tensor> = {};
     if (kind === 'image') {
       const s = this.manifest.media.image!.size;
@@ -181,6 +184,27 @@ export class LegoGraphs {
       const v = this.manifest.media.video!;
       feeds.pixel_values_videos = new ort.Tensor('float32', pixels, [1, v.frames, 3, v.size, v.size]);
     }
+    return this.runEncoder(kind, feeds, query);
+  }
+
+  /**
+   * Sound tokens: [tokens × hidden]. `features` is [clips, n_mels, frames] (the media pipeline's log-mel
+   * clips: media.audio.clips of a sound or media.audio.soundtrack_clips of a video's soundtrack).
+   */
+  async encodeAudio(features: Float32Array, clips: number, query: readonly number[] | undefined): Promise<{ features: Float32Array; dims: readonly number[] }> {
+    const f = this.manifest.media.audio?.features;
+    if (f === undefined) throw new LegoError('unsupported-media', 'this model has no audio encoder');
+    const feeds = { audio_features: new ort.Tensor('float32', features, [1, clips, f.n_mels, f.frames]) };
+    return this.runEncoder('audio', feeds, query);
+  }
+
+  private async runEncoder(
+    kind: MediaKind,
+    feeds: Record<string, ort.Tensor>,
+    query: readonly number[] | undefined,
+  ): Promise<{ features: Float32Array; dims: readonly number[] }> {
+    const graph = this.encoder(kind);
+    if (graph === null) throw new LegoError('unsupported-media', `this model has no ${kind} encoder`);
     if (graph.checked.optionalInputs.has('query_ids')) {
       // an empty question still needs one key to attend to: a masked pad token
       const ids = query !== undefined && query.length > 0 ? query : [this.padId];
@@ -189,7 +213,7 @@ export class LegoGraphs {
       feeds.query_mask = int64(mask, [1, mask.length]);
     }
     const out = await graph.session.run(feeds);
-    const name = kind === 'image' ? 'image_features' : 'video_features';
+    const name = kind === 'image' ? 'image_features' : kind === 'video' ? 'video_features' : 'audio_embeds';
     const t = out[name];
     return { features: floatData(t, name), dims: t?.dims ?? [] };
   }
@@ -320,7 +344,13 @@ export class LegoGraphs {
 
   /** Frees the sessions. */
   async release(): Promise<void> {
-    const all = [this.sessions.embedTokens, this.sessions.decoder.session, this.sessions.vision?.session, this.sessions.video?.session];
+    const all = [
+      this.sessions.embedTokens,
+      this.sessions.decoder.session,
+      this.sessions.vision?.session,
+      this.sessions.video?.session,
+      this.sessions.audio?.session,
+    ];
     await Promise.all(all.map((s) => s?.release().catch(() => undefined)));
   }
 }

@@ -3,7 +3,15 @@ import type { Turn } from '../types';
 import type { BundleManifest } from './bundle-manifest';
 import type { LegoTokenizer } from './lego-tokenizer';
 
-export type MediaKind = 'image' | 'video';
+export type MediaKind = 'image' | 'video' | 'audio';
+
+/** The media placed before the first question, in order (an image or a video, then a sound). */
+export type PromptMedia = MediaKind | readonly MediaKind[] | undefined;
+
+function kindsOf(media: PromptMedia): readonly MediaKind[] {
+  if (media === undefined) return [];
+  return typeof media === 'string' ? [media] : media;
+}
 
 export interface BuiltPrompt {
   /** the prompt text (LEGO's template) */
@@ -34,16 +42,21 @@ export class LegoPrompt {
     private readonly tokenizer: LegoTokenizer,
   ) {}
 
-  /** `start + patch × tokens + end + "\n"`, or '' when the bundle has no such media. */
-  placeholder(kind: MediaKind | undefined): string {
-    if (kind === undefined) return '';
-    const m = this.manifest.media[kind];
-    if (m === null) return '';
-    return m.start + m.patch.repeat(m.tokens) + m.end + '\n';
+  /**
+   * `start + patch × tokens + end + "\n"` for each kind, in the order given ('' for a kind the bundle
+   * has not): an image's or a video's first, then a sound's (LEGO's order).
+   */
+  placeholder(media: PromptMedia): string {
+    let out = '';
+    for (const kind of kindsOf(media)) {
+      const m = this.manifest.media[kind];
+      if (m !== null) out += m.start + m.patch.repeat(m.tokens) + m.end + '\n';
+    }
+    return out;
   }
 
   /** The prompt text of `turns`, ending with the assistant's open turn. */
-  text(turns: readonly Turn[], media: MediaKind | undefined): string {
+  text(turns: readonly Turn[], media: PromptMedia): string {
     const p = this.manifest.prompt;
     const placeholder = this.placeholder(media);
     let out = p.system + p.sep;
@@ -81,7 +94,7 @@ export class LegoPrompt {
    * turns (a user turn with its answer) first; if the last question alone is still too long, cuts its
    * beginning. Throws LegoError('context-overflow') only when even an empty question does not fit.
    */
-  build(turns: readonly Turn[], media: MediaKind | undefined, wantNew: number): BuiltPrompt {
+  build(turns: readonly Turn[], media: PromptMedia, wantNew: number): BuiltPrompt {
     const maxPositions = this.manifest.decoder.max_positions;
     const reserve = Math.max(1, Math.min(wantNew, Math.ceil(maxPositions / 4)));
     // room after a prompt of n tokens: positions 0..maxPositions-1; the last generated token is not fed back
@@ -111,7 +124,7 @@ export class LegoPrompt {
    * loop starts one user turn earlier than that estimate (its own tokens may differ by a few at the
    * joins), so it encodes the full prompt only a couple of times and keeps as many turns as before.
    */
-  private estimatedStart(turns: readonly Turn[], media: MediaKind | undefined, budget: number): number {
+  private estimatedStart(turns: readonly Turn[], media: PromptMedia, budget: number): number {
     if (turns.length <= 2) return 0;
     const userStarts: number[] = [];
     turns.forEach((t, i) => {
@@ -131,7 +144,7 @@ export class LegoPrompt {
     return userStarts[Math.max(0, index - 1)] ?? 0;
   }
 
-  private truncateQuestion(kept: readonly Turn[], media: MediaKind | undefined, dropped: number, reserve: number): BuiltPrompt {
+  private truncateQuestion(kept: readonly Turn[], media: PromptMedia, dropped: number, reserve: number): BuiltPrompt {
     const maxPositions = this.manifest.decoder.max_positions;
     const last = kept[kept.length - 1]!;
     const prior = kept.slice(0, -1);

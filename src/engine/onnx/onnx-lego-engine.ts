@@ -13,6 +13,7 @@ import type {
   Logger,
   MediaSpec,
   Part,
+  PreparedAudio,
   PreparedMedia,
 } from '../types';
 import { WorkQueue } from '../work-queue';
@@ -20,6 +21,8 @@ import type { BundleManifest } from './bundle-manifest';
 import { loadLegoBundle } from './lego-bundle';
 import type { LegoBundle } from './lego-bundle';
 import { LegoPrompt } from './lego-prompt';
+import type { MediaKind } from './lego-prompt';
+import { mediaSpecOf } from './manifest-media-spec';
 import { IncrementalDecoder } from './incremental-decoder';
 import type { BuiltPrompt } from './lego-prompt';
 import type { ExecutionProviderName } from './session-factory';
@@ -99,14 +102,7 @@ export class OnnxLegoEngine implements GroundingEngine {
   ) {
     const m = bundle.manifest;
     this.name = m.name;
-    this.media = {
-      image: m.media.image === null ? null : { size: m.media.image.size, padRgb: m.media.image.pad_rgb, mean: m.media.image.mean, std: m.media.image.std },
-      video:
-        m.media.video === null
-          ? null
-          : { size: m.media.video.size, padRgb: m.media.video.pad_rgb, mean: m.media.video.mean, std: m.media.video.std, frames: m.media.video.frames },
-      audio: null,
-    };
+    this.media = mediaSpecOf(m);
     this.prompt = new LegoPrompt(m, bundle.tokenizer);
     this.queue = new WorkQueue(options.maxQueued);
   }
@@ -144,7 +140,7 @@ export class OnnxLegoEngine implements GroundingEngine {
   preparePrompt(request: GenerateRequest): BuiltPrompt {
     validateRequest(request);
     const wantNew = Math.max(1, Math.floor(request.options?.maxNewTokens ?? this.bundle.manifest.generation.max_new_tokens));
-    return this.prompt.build(request.turns, request.media?.kind, wantNew);
+    return this.prompt.build(request.turns, promptKinds(request), wantNew);
   }
 
   /** The execution provider the sessions run on (after any fallback). */
@@ -234,14 +230,21 @@ export class OnnxLegoEngine implements GroundingEngine {
     const logger = this.options.logger;
     const opts = request.options ?? {};
     const media = request.media;
+    const audio = request.audio;
     const kind = media?.kind;
     if (kind !== undefined && !graphs.hasEncoder(kind)) {
       throw new LegoError('unsupported-media', `the model ${manifest.name} does not read ${kind}s`);
     }
+    if (audio !== undefined && !graphs.hasEncoder('audio')) {
+      throw new LegoError('unsupported-media', `the model ${manifest.name} has no audio encoder`, {
+        userMessage: 'Sorry, this model cannot listen to sounds; please send an image or a video instead.',
+      });
+    }
     if (media !== undefined) this.checkPixels(media);
+    if (audio !== undefined) this.checkAudio(audio, media);
 
     const wantNew = Math.max(1, Math.floor(opts.maxNewTokens ?? manifest.generation.max_new_tokens));
-    const prompt = this.prompt.build(request.turns, kind, wantNew);
+    const prompt = this.prompt.build(request.turns, promptKinds(request), wantNew);
     if (prompt.droppedTurns > 0 || prompt.truncatedChars > 0) {
       logger.warn(
         { droppedTurns: prompt.droppedTurns, truncatedChars: prompt.truncatedChars, promptTokens: prompt.ids.length, maxPositions: manifest.decoder.max_positions },
@@ -256,15 +259,21 @@ export class OnnxLegoEngine implements GroundingEngine {
     // encode, embed, splice the media features over the patch tokens
     throwIfAborted();
     let features: Float32Array | undefined;
+    let sound: Float32Array | undefined;
+    const t0 = performance.now();
     if (media !== undefined) {
-      const t0 = performance.now();
       features = (await graphs.encode(media.kind, media.pixelValues, prompt.query)).features;
-      timings.encodeMs = performance.now() - t0;
       throwIfAborted();
     }
+    if (audio !== undefined) {
+      sound = (await graphs.encodeAudio(audio.features, audio.clips, prompt.query)).features;
+      throwIfAborted();
+    }
+    if (media !== undefined || audio !== undefined) timings.encodeMs = performance.now() - t0;
     const t = performance.now();
     const embeds = await graphs.embed(prompt.ids);
     if (media !== undefined && features !== undefined) this.splice(embeds, prompt, media.kind, features);
+    if (sound !== undefined) this.splice(embeds, prompt, 'audio', sound);
     let step = await graphs.decode(embeds, prompt.ids.length, graphs.emptyCache());
     timings.prefillMs = performance.now() - t;
     const decodeStart = performance.now();
@@ -362,8 +371,24 @@ export class OnnxLegoEngine implements GroundingEngine {
     }
   }
 
+  /** A sound's features must be the clips the manifest asks for, each [n_mels, frames]. */
+  private checkAudio(audio: PreparedAudio, media: PreparedMedia | undefined): void {
+    const a = this.bundle.manifest.media.audio!;
+    const clips = audio.source === 'soundtrack' ? a.soundtrack_clips : a.clips;
+    const per = a.features.n_mels * a.features.frames;
+    if (audio.source === 'soundtrack' && media?.kind !== 'video') {
+      throw new LegoError('bad-input', 'a soundtrack needs its video in the same request');
+    }
+    if (audio.clips !== clips || !(audio.features instanceof Float32Array) || audio.features.length !== clips * per) {
+      throw new LegoError(
+        'bad-input',
+        `prepared ${audio.source} has ${audio.clips} clips and ${audio.features?.length ?? 0} values, expected ${clips}×${a.features.n_mels}×${a.features.frames}`,
+      );
+    }
+  }
+
   /** Replaces the rows of the patch tokens with the encoder's features, in order. */
-  private splice(embeds: Float32Array, prompt: BuiltPrompt, kind: 'image' | 'video', features: Float32Array): void {
+  private splice(embeds: Float32Array, prompt: BuiltPrompt, kind: MediaKind, features: Float32Array): void {
     const { manifest, tokenizer } = this.bundle;
     const spec = manifest.media[kind]!;
     const hidden = manifest.decoder.hidden_size;
@@ -378,6 +403,14 @@ export class OnnxLegoEngine implements GroundingEngine {
       throw new LegoError('engine-failed', `the prompt has ${row} ${kind} patch tokens and the encoder gave ${features.length / hidden}, expected ${spec.tokens}`);
     }
   }
+}
+
+/** The placeholders of a request, in LEGO's order: the image's or video's, then the sound's. */
+function promptKinds(request: GenerateRequest): MediaKind[] {
+  const kinds: MediaKind[] = [];
+  if (request.media !== undefined) kinds.push(request.media.kind);
+  if (request.audio !== undefined) kinds.push('audio');
+  return kinds;
 }
 
 function validateRequest(request: GenerateRequest): void {

@@ -1,6 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { LegoError } from '../../errors';
 import { GroundedParts } from '../grounded-parts';
+import { modelBoxToPixels } from '../../grounding/coordinate-frames';
+import { parseGrounding } from '../../grounding/parse-grounding';
+import { frameBoxToLego } from '../../grounding/syntaxes/syntax-frames';
+import type { GroundingSyntaxChoice } from '../../grounding/syntaxes/syntax-registry';
 import { SyntaxScanner } from '../../grounding/syntaxes/syntax-scanner';
 import type { SyntaxMatch } from '../../grounding/syntaxes/types';
 import type { FinishInfo, GenerateCallOptions, GenerateRequest, GroundingEngine, MediaSpec, Part, PreparedMedia } from '../types';
@@ -10,7 +14,11 @@ import type { WireChatRequest, WireChunk, WireCompletion, WireContentPart, WireM
 import { classifyHttpError, readWireError } from './remote-http-error';
 import { DEFAULT_REMOTE_ENGINE_OPTIONS, LEGO_7B_MEDIA } from './remote-options';
 import type { RemoteEngineOptions, RemoteEngineOptionsInput } from './remote-options';
+import { isThinkingModel, profileForModel, REMOTE_PROFILES } from './profile-table';
+import type { QuestionKind, RemoteProfile, SentMediaInfo } from './remote-profile';
+import { questionKind } from './remote-profile';
 import { sseData } from './sse-events';
+import { ThinkFilter } from './think-filter';
 import { wireMedia } from './wire-media';
 import type { WireMedia } from './wire-media';
 
@@ -47,7 +55,17 @@ function isConnectError(error: unknown): boolean {
   return error instanceof TypeError || (error instanceof Error && /ECONN|ENOTFOUND|EAI_AGAIN|socket|UND_ERR/i.test(`${error.message} ${String((error as { cause?: unknown }).cause ?? '')}`));
 }
 
-/** One answer in progress: text so far, grounded parts, what the stream said about its end. */
+/** What an answer is read against: the profile, what was sent, what the question asked for. */
+interface AnswerSetup {
+  profile: RemoteProfile;
+  syntax: GroundingSyntaxChoice;
+  kind: QuestionKind;
+  thinking: boolean;
+  /** the question was sent with the profile's grounding instruction */
+  prompted: boolean;
+}
+
+/** One answer in progress: text so far (reasoning removed), grounded parts, what the stream said about its end. */
 class RemoteAnswer {
   text = '';
   reason: string | null = null;
@@ -57,39 +75,75 @@ class RemoteAnswer {
   firstTokenMs: number | undefined;
   private readonly grounded: GroundedParts;
   private readonly scanner: SyntaxScanner;
+  private readonly think: ThinkFilter;
+  private readonly warnings: string[] = [];
+  private found = { boxes: 0, spans: 0 };
 
   constructor(
-    options: RemoteEngineOptions,
+    private readonly options: RemoteEngineOptions,
     private readonly media: PreparedMedia | undefined,
-    sent: WireMedia | undefined,
+    private readonly sent: WireMedia | undefined,
     private readonly started: number,
+    private readonly setup: AnswerSetup,
   ) {
     this.grounded = new GroundedParts(media);
-    this.scanner = new SyntaxScanner(options.syntax, {
+    this.think = new ThinkFilter(setup.thinking);
+    this.scanner = new SyntaxScanner(setup.syntax, {
       ...(sent === undefined ? {} : { imageSize: sent.sentSize }),
       ...(sent?.sentDurationSec === undefined ? {} : { durationSec: sent.sentDurationSec }),
       qwenResize: options.qwenResize,
-      onWarning: (w) => options.logger.debug({ raw: w.raw, offset: w.offset }, `remote answer: ${w.message}`),
+      onWarning: (w) => {
+        this.warnings.push(w.message);
+        options.logger.debug({ raw: w.raw.slice(0, 200), offset: w.offset }, `remote answer: ${w.message}`);
+      },
     });
   }
 
-  /** Parts for a piece of text. */
-  add(delta: string): Part[] {
+  /** Parts for a piece of the model's content (its reasoning removed first). */
+  add(content: string): Part[] {
+    return this.show(this.think.push(content));
+  }
+
+  private show(delta: string): Part[] {
     if (delta === '') return [];
     this.firstTokenMs ??= performance.now() - this.started;
     this.text += delta;
-    return [{ type: 'text-delta', text: delta }, ...this.scanner.push(delta).map((m) => this.toPart(m))];
+    const found = this.scanner.push(delta);
+    return [{ type: 'text-delta', text: delta, pendingFrom: this.scanner.pendingFrom }, ...found.map((m) => this.toPart(m))];
   }
 
+  /** The answer is over: what was held back, the last matches, and one sentence when a grounding question got none. */
   flush(): Part[] {
-    return this.scanner.flush().map((m) => this.toPart(m));
+    const parts = this.show(this.think.end());
+    parts.push(...this.scanner.flush().map((m) => this.toPart(m)));
+    if (this.think.dropped > 0) this.options.logger.debug({ chars: this.think.dropped }, 'remote answer: reasoning removed');
+    const { kind, profile } = this.setup;
+    const missing =
+      this.setup.prompted &&
+      this.media !== undefined &&
+      ((kind === 'where' && this.media.kind === 'image' && this.found.boxes === 0) || (kind === 'when' && this.media.kind === 'video' && this.found.spans === 0));
+    if (missing) {
+      const what = kind === 'where' ? 'box' : 'time span';
+      this.options.logger.warn(
+        { profile: profile.name, kind, warnings: this.warnings.slice(0, 5), answerChars: this.text.length },
+        `remote answer: no ${what} could be read from the model's answer`,
+      );
+      const sentence = `(The model gave no ${what} I could read${this.warnings.length > 0 ? ' — its answer was malformed' : ''}, so nothing is marked.)`;
+      parts.push(...this.show(`${this.text.trim() === '' ? '' : '\n\n'}${sentence}`));
+    }
+    return parts;
   }
 
   /**
-   * The sent media are the padded square (frames) the model sees, so a remote box's fractions are of
-   * LEGO's model frame whatever the remote syntax's native frame; spans are fractions of the sent clip.
+   * Matches as parts on the original media: from the padded square LEGO's frame already; from the
+   * source image (aspect kept) each syntax's own frame of the displayed image, into LEGO's frame.
    */
   private toPart(match: SyntaxMatch): Part {
+    if (match.kind === 'box') this.found.boxes += 1;
+    else this.found.spans += 1;
+    if (match.kind === 'box' && this.sent?.frame === 'source' && this.media !== undefined) {
+      return this.grounded.toPart({ ...match, box: frameBoxToLego(match.box, match.frame, this.media.size) });
+    }
     return this.grounded.toPart(match);
   }
 
@@ -104,7 +158,7 @@ class RemoteAnswer {
     };
   }
 
-  /** Reads one chunk (or a whole plain completion); returns its parts. */
+  /** Reads one chunk (or a whole plain completion); returns its parts. Reasoning fields are never read. */
   read(chunk: Partial<WireChunk> | Partial<WireCompletion>): Part[] {
     if ((chunk as { error?: unknown }).error !== undefined) {
       const wire = readWireError(chunk);
@@ -112,8 +166,14 @@ class RemoteAnswer {
         retryable: wire.retryable ?? true,
       });
     }
-    const choice = chunk.choices?.[0] as { delta?: { content?: string | null }; message?: { content?: string | null }; finish_reason?: string | null } | undefined;
-    const parts = this.add(choice?.delta?.content ?? choice?.message?.content ?? '');
+    type Message = { content?: string | null; reasoning_content?: unknown; reasoning?: unknown };
+    const choice = chunk.choices?.[0] as { delta?: Message; message?: Message; finish_reason?: string | null } | undefined;
+    const message = choice?.delta ?? choice?.message;
+    const parts: Part[] = [];
+    if (message !== undefined && (typeof message.reasoning_content === 'string' || typeof message.reasoning === 'string')) {
+      parts.push(...this.show(this.think.reasoningApart()));
+    }
+    parts.push(...this.add(message?.content ?? ''));
     if (choice?.finish_reason) this.reason = choice.finish_reason;
     if (chunk.usage) this.usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
     if (chunk.lego?.token_ids) this.tokenIds = chunk.lego.token_ids;
@@ -138,6 +198,8 @@ export class RemoteEngine implements GroundingEngine {
   readonly name: string;
   readonly media: MediaSpec;
   readonly options: RemoteEngineOptions;
+  /** the model family this engine talks to (LEGO_REMOTE_PROFILE, else the served model's name) */
+  readonly profile: RemoteProfile;
   private readonly pool: EndpointPool;
   private readonly model: string;
   private readonly active = new Set<AbortController>();
@@ -147,9 +209,10 @@ export class RemoteEngine implements GroundingEngine {
   constructor(options: RemoteEngineOptionsInput = {}) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RemoteEngineOptionsInput;
     this.options = { ...DEFAULT_REMOTE_ENGINE_OPTIONS, ...defined };
-    this.media = this.options.media ?? LEGO_7B_MEDIA;
     this.model = this.options.model ?? 'lego';
     this.name = `remote:${this.model}`;
+    this.profile = REMOTE_PROFILES[this.chooseProfile()];
+    this.media = this.mediaSpec();
     this.pool = new EndpointPool(this.options.endpoints, {
       strategy: this.options.balance,
       failureThreshold: this.options.failureThreshold,
@@ -194,6 +257,37 @@ export class RemoteEngine implements GroundingEngine {
     return new RemoteEngine(options);
   }
 
+  /**
+   * The profile: set explicitly, else the served model's name decides; a name no profile knows gets
+   * `lego` and one log line saying how to choose (a `lego serve`, which announces its media, needs none).
+   */
+  private chooseProfile(): RemoteProfile['name'] {
+    if (this.options.profile !== 'auto') return this.options.profile;
+    const byName = profileForModel(this.model);
+    if (byName !== undefined) return byName;
+    if (this.options.media === undefined) {
+      this.options.logger.warn(
+        { model: this.model },
+        `remote engine: the model name "${this.model}" matches no known family; assuming the "lego" profile (LEGO's padded square and syntax). Set LEGO_REMOTE_PROFILE to one of ${Object.keys(REMOTE_PROFILES).join(', ')} to choose.`,
+      );
+    }
+    return 'lego';
+  }
+
+  /** What the media pipeline prepares for this engine: LEGO's tensors, or the source media at the profile's budget. */
+  private mediaSpec(): MediaSpec {
+    const profile = this.profile;
+    if (profile.image === 'padded-square') return this.options.media ?? LEGO_7B_MEDIA;
+    const video = profile.video === null || profile.video === 'padded-frames' ? null : profile.video;
+    return {
+      // the tensor specs only say which kinds are read: the remote model gets the source (`source`)
+      image: LEGO_7B_MEDIA.image,
+      video: video === null ? null : { ...LEGO_7B_MEDIA.video!, frames: 16 },
+      audio: null,
+      source: { image: { ...profile.image, ...this.options.imageBudget }, video },
+    };
+  }
+
   /** The endpoints and their health (for /healthz pages and tests). */
   get endpoints(): readonly Readonly<EndpointState>[] {
     return this.pool.endpoints;
@@ -223,16 +317,55 @@ export class RemoteEngine implements GroundingEngine {
     return response.status < 500;
   }
 
-  private body(request: GenerateRequest, sent: WireMedia | undefined): WireChatRequest {
+  /** What the profile's prompt and region writers know of the media sent. */
+  private sentInfo(media: PreparedMedia | undefined, sent: WireMedia | undefined): SentMediaInfo | undefined {
+    if (media === undefined || sent === undefined) return undefined;
+    return { kind: media.kind, ...sent.sentSize, ...(media.kind === 'video' ? { durationSec: media.durationSec } : {}) };
+  }
+
+  /**
+   * A user turn as this profile reads it: the regions it points at (LEGO boxes and spans of the
+   * conversation's model frame) written in the profile's own region syntax, of the image as sent.
+   */
+  private userText(text: string, media: PreparedMedia | undefined, info: SentMediaInfo | undefined): string {
+    if (this.profile.image === 'padded-square' || media === undefined || info === undefined) return text;
+    let out = '';
+    let at = 0;
+    for (const m of parseGrounding(text)) {
+      let written: string;
+      if (m.kind === 'box') {
+        if (media.kind !== 'image') continue;
+        const { width, height } = media.size;
+        const px = modelBoxToPixels(m.box, media.size);
+        written = this.profile.region({ x1: px.x1 / width, y1: px.y1 / height, x2: px.x2 / width, y2: px.y2 / height }, info);
+      } else {
+        if (media.kind !== 'video') continue;
+        written = this.profile.span(m.span, info);
+      }
+      out += text.slice(at, m.offset) + written;
+      at = m.offset + m.raw.length;
+    }
+    return out + text.slice(at);
+  }
+
+  private body(request: GenerateRequest, sent: WireMedia | undefined, kind: QuestionKind): WireChatRequest {
     const messages: WireMessage[] = [];
     let mediaPlaced = false;
-    for (const turn of request.turns) {
-      if (turn.role === 'user' && !mediaPlaced && sent !== undefined) {
+    const info = this.sentInfo(request.media, sent);
+    const last = request.turns.length - 1;
+    for (const [i, turn] of request.turns.entries()) {
+      if (turn.role === 'assistant') {
+        messages.push({ role: 'assistant', content: turn.text });
+        continue;
+      }
+      const written = this.userText(turn.text, request.media, info);
+      const text = i === last ? this.profile.prompt(written, kind, info) : written;
+      if (!mediaPlaced && sent !== undefined) {
         mediaPlaced = true;
-        const content: WireContentPart[] = [sent.part, { type: 'text', text: turn.text }];
+        const content: WireContentPart[] = [...sent.parts, { type: 'text', text }];
         messages.push({ role: 'user', content });
       } else {
-        messages.push({ role: turn.role, content: turn.text });
+        messages.push({ role: 'user', content: text });
       }
     }
     const o = request.options ?? {};
@@ -270,17 +403,39 @@ export class RemoteEngine implements GroundingEngine {
       if (request.turns.length === 0 || request.turns[request.turns.length - 1]!.role !== 'user') {
         throw new LegoError('bad-input', 'the last turn must be the user’s');
       }
-      const sent = request.media === undefined ? undefined : await wireMedia(request.media, this.media, this.options.mediaOptions, controller.signal);
-      const body = JSON.stringify(this.body(request, sent));
-      answer = new RemoteAnswer(this.options, request.media, sent, started);
+      const padded = this.profile.image === 'padded-square';
+      const frameLabel = this.profile.frameLabel ?? ((t: number): string => `${t.toFixed(1)} s`);
+      const sent =
+        request.media === undefined ? undefined : await wireMedia(request.media, this.media, this.options.mediaOptions, controller.signal, { padded, frameLabel });
+      const question = request.turns[request.turns.length - 1]!.text;
+      const kind = questionKind(question, request.media?.kind);
+      const setup: AnswerSetup = {
+        profile: this.profile,
+        syntax: this.options.syntax === 'auto' ? this.profile.syntax : this.options.syntax,
+        kind,
+        thinking: isThinkingModel(this.model),
+        prompted: this.profile.prompt(question, kind, this.sentInfo(request.media, sent)) !== question,
+      };
+      const body = JSON.stringify(this.body(request, sent, kind));
+      answer = new RemoteAnswer(this.options, request.media, sent, started, setup);
       yield* this.attempts(body, answer, controller);
       yield* answer.flush();
       yield { type: 'finish', ...answer.finish(finishReason(answer.reason)) };
     } catch (error) {
       const reason = controller.signal.reason as unknown;
-      const e = LegoError.is(reason) && controller.signal.aborted ? reason : LegoError.from(error, 'engine-failed');
+      let e = LegoError.is(reason) && controller.signal.aborted ? reason : LegoError.from(error, 'engine-failed');
+      const kind = request.media?.kind;
+      if (kind !== undefined && e.code === 'bad-input' && /image|video|vision|multi-?modal|modalit|media/i.test(e.message)) {
+        // the server cannot take what was sent (a text-only model, a vLLM without video): say so plainly
+        this.options.logger.warn({ model: this.model, profile: this.profile.name, message: e.message }, `remote engine: the server refused the ${kind}`);
+        e = new LegoError('unsupported-media', e.message, {
+          cause: e,
+          retryable: false,
+          userMessage: `Sorry, the model I use (${this.model}) does not take ${kind}s; ask without one, or ask whoever runs me to pick a model that sees ${kind}s.`,
+        });
+      }
       if (e.code === 'aborted' || e.code === 'engine-timeout') {
-        const partial = answer ?? new RemoteAnswer(this.options, request.media, undefined, started);
+        const partial = answer ?? new RemoteAnswer(this.options, request.media, undefined, started, { profile: this.profile, syntax: 'lego', kind: 'other', thinking: false, prompted: false });
         yield { type: 'finish', ...partial.finish(e.code === 'aborted' ? 'aborted' : 'timeout') };
       } else {
         if (e.code === 'engine-failed' || e.code === 'engine-unavailable') this.options.logger.warn({ code: e.code, message: e.message }, 'remote engine failed');

@@ -5,6 +5,8 @@ import type { QwenResizeOptions } from '../../grounding/syntaxes/types';
 import type { MediaOptions } from '../../media/options';
 import { DEFAULT_MEDIA_OPTIONS } from '../../media/options';
 import type { BalanceStrategy } from './endpoint-pool';
+import type { RemoteProfileName } from './remote-profile';
+import type { SourceImageSpec } from '../types';
 
 /** Options of RemoteEngine; every one defaulted in DEFAULT_REMOTE_ENGINE_OPTIONS (the config section mirrors them). */
 export interface RemoteEngineOptions {
@@ -16,7 +18,14 @@ export interface RemoteEngineOptions {
   apiKey: string | undefined;
   /** how requests are spread over healthy endpoints */
   balance: BalanceStrategy;
-  /** the grounding syntax of the remote model's answers, or auto-detection */
+  /**
+   * the model family (src/engine/remote/profile-table.ts): how media are sent, the grounding prompt,
+   * the answers' syntax and frame; `auto` = chosen by the served model's name (unknown names: `lego`)
+   */
+  profile: RemoteProfileName | 'auto';
+  /** overrides of the profile's image budget (e.g. a server started with a smaller `max_pixels`) */
+  imageBudget: Partial<SourceImageSpec>;
+  /** the grounding syntax of the remote model's answers; `auto` = the profile's */
   syntax: GroundingSyntaxChoice;
   /** Qwen2.5-VL's resize assumption (see src/grounding/syntaxes/qwen25-vl-syntax.ts) */
   qwenResize: Partial<QwenResizeOptions>;
@@ -65,6 +74,8 @@ export const DEFAULT_REMOTE_ENGINE_OPTIONS = {
   model: undefined,
   apiKey: undefined,
   balance: 'least-in-flight',
+  profile: 'auto',
+  imageBudget: {},
   syntax: 'auto',
   qwenResize: {},
   media: undefined,

@@ -21,8 +21,10 @@ export const florence2Syntax: GroundingSyntax = {
       const values = bins.some((b) => b >= BINS) ? [Number.NaN, 0, 0, 0] : bins.map((b) => (b + 0.5) / BINS);
       const label = text.slice(previous, offset).replace(/<\/?s>|<pad>/g, '').trim() || undefined;
       const found = boxMatch({ syntax: 'florence-2', frame: 'plain-resize', values, raw: m[0], offset, label }, context);
+      // the label and the `<s>` tags around it are the box's markup: the text keeps the label's words
+      const markup = found === null || label === undefined ? found : { ...found, textStart: previous, inlineLabel: true };
       previous = offset + m[0].length;
-      return found;
+      return markup;
     });
   },
 };

@@ -42,15 +42,24 @@ export const kosmos2Syntax: GroundingSyntax = {
       const label = phrase?.[1] ?? proseLabel(text, objAt, previous);
       const inner = obj[1] ?? '';
       const innerAt = objAt + '<object>'.length;
+      const objEnd = objAt + obj[0].length;
+      // the markup of the object's boxes: `<phrase>…</phrase><object>` with the first, delimiters with the next, `</object>` with the last
+      const found: SyntaxMatch[] = [];
       for (const m of inner.matchAll(PAIR)) {
         const ul = Number(m[1]);
         const lr = Number(m[2]);
         const offset = innerAt + (m.index ?? 0);
         const values = ul >= GRID * GRID || lr >= GRID * GRID ? [Number.NaN, 0, 0, 0] : kosmosPatchBox(ul, lr);
-        const found = boxMatch({ syntax: 'kosmos-2', frame: 'plain-resize', values, raw: m[0], offset, label }, context);
-        if (found) out.push(found);
+        const box = boxMatch({ syntax: 'kosmos-2', frame: 'plain-resize', values, raw: m[0], offset, label }, context);
+        if (!box) continue;
+        const before = found.at(-1);
+        const textStart = before === undefined ? (phrase === null ? objAt : previous + phrase.index) : (before.textEnd ?? before.end);
+        found.push({ ...box, textStart, ...(before === undefined && phrase !== null ? { inlineLabel: true } : {}) });
       }
-      previous = objAt + obj[0].length;
+      const last = found.at(-1);
+      if (last !== undefined) found[found.length - 1] = { ...last, textEnd: objEnd };
+      out.push(...found);
+      previous = objEnd;
     }
     return out;
   },

@@ -13,7 +13,8 @@ export const legoSyntax: GroundingSyntax = {
     const options = context.onWarning === undefined ? {} : { onWarning: context.onWarning };
     return parseGrounding(text, options).map((m): SyntaxMatch => {
       const label = m.label === undefined ? {} : { label: m.label };
-      const base = { syntax: 'lego' as const, raw: m.raw, offset: m.offset, end: m.offset + m.raw.length, ...label };
+      const markup = { ...(m.textStart === undefined ? {} : { textStart: m.textStart }), ...(m.textEnd === undefined ? {} : { textEnd: m.textEnd }) };
+      const base = { syntax: 'lego' as const, raw: m.raw, offset: m.offset, end: m.offset + m.raw.length, ...label, ...markup };
       return m.kind === 'box' ? { kind: 'box', frame: 'padded-square', box: m.box, ...base } : { kind: 'span', span: m.span, ...base };
     });
   },

@@ -24,7 +24,10 @@ export const minigptV2Syntax: GroundingSyntax = {
       const label = phrase?.[1] ?? (continued ? lastLabel : proseLabel(text, offset, previous));
       const values = m.slice(1, 5).map((v) => Number(v) / 100);
       const found = boxMatch({ syntax: 'minigpt-v2', frame: 'plain-resize', values, raw: m[0], offset, label }, context);
-      if (found) out.push(found);
+      // `<p>…</p>` right before the box, or the `<delim>` joining it to the previous one, is part of its markup
+      if (found && phrase !== null) out.push({ ...found, textStart: previous + phrase.index, inlineLabel: true });
+      else if (found && continued) out.push({ ...found, textStart: previous });
+      else if (found) out.push(found);
       lastLabel = label;
       previous = offset + m[0].length;
     }

@@ -30,7 +30,9 @@ export function findRefBoxes(text: string, context: SyntaxContext, box: RegExp, 
     const label = owner !== undefined ? owner.label : proseLabel(text, offset, previous);
     const found = boxMatch({ syntax, frame: 'plain-resize', values, raw: m[0], offset, label }, context);
     if (found) {
-      out.push(found);
+      // the ref right before the box is part of its markup: the text keeps the ref's words, not its tags
+      const named = owner !== undefined && owner.at >= previous && /^\s*$/.test(text.slice(owner.end, offset));
+      out.push(named ? { ...found, textStart: owner.at, inlineLabel: true } : found);
       previous = found.end;
     }
   }

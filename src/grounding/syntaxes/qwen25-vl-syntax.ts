@@ -1,38 +1,6 @@
-import { boxMatch, warn } from './syntax-helpers';
+import { findJsonBoxes } from './json-boxes';
 import { DEFAULT_QWEN_RESIZE, qwenSmartResize } from './qwen-smart-resize';
 import type { GroundingSyntax, SyntaxContext, SyntaxMatch } from './types';
-
-const KEY = /"bbox_2d"\s*:/g;
-
-/** The `{…}` object around `at` (balanced braces, strings skipped), or null. */
-function enclosingObject(text: string, at: number): { start: number; end: number } | null {
-  let start = -1;
-  for (let i = at; i >= 0; i -= 1) {
-    if (text[i] === '{') {
-      start = i;
-      break;
-    }
-    if (text[i] === '}') return null;
-  }
-  if (start < 0) return null;
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < text.length; i += 1) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i += 1;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') inString = true;
-    else if (c === '{') depth += 1;
-    else if (c === '}') {
-      depth -= 1;
-      if (depth === 0) return { start, end: i + 1 };
-    }
-  }
-  return null;
-}
 
 /**
  * Qwen2.5-VL: JSON objects `{"bbox_2d": [x1, y1, x2, y2], "label": "dog"}` (usually a list in a
@@ -50,41 +18,11 @@ export const qwen25VlSyntax: GroundingSyntax = {
   find(text: string, context: SyntaxContext): SyntaxMatch[] {
     const resize = { ...DEFAULT_QWEN_RESIZE, ...context.qwenResize };
     const resized = resize.resizedSize ?? (context.imageSize === undefined ? undefined : qwenSmartResize(context.imageSize, resize));
-    const out: SyntaxMatch[] = [];
-    let after = 0;
-    for (const m of text.matchAll(KEY)) {
-      const at = m.index ?? 0;
-      if (at < after) continue;
-      const span = enclosingObject(text, at);
-      if (span === null) {
-        warn(context.onWarning, 'qwen2.5-vl box: unterminated JSON object', text.slice(at, at + 60), at);
-        continue;
-      }
-      const raw = text.slice(span.start, span.end);
-      after = span.end;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        warn(context.onWarning, 'qwen2.5-vl box: not valid JSON', raw, span.start);
-        continue;
-      }
-      const obj = parsed as { bbox_2d?: unknown; label?: unknown };
-      const bbox = obj.bbox_2d;
-      if (!Array.isArray(bbox) || bbox.length !== 4 || !bbox.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-        warn(context.onWarning, 'qwen2.5-vl box: bbox_2d is not 4 numbers', raw, span.start);
-        continue;
-      }
-      if (resized === undefined) {
-        warn(context.onWarning, 'qwen2.5-vl box: the resized image size is unknown', raw, span.start);
-        continue;
-      }
-      const [x1, y1, x2, y2] = bbox as number[];
-      const values = [x1! / resized.width, y1! / resized.height, x2! / resized.width, y2! / resized.height];
-      const label = typeof obj.label === 'string' ? obj.label : undefined;
-      const found = boxMatch({ syntax: 'qwen2.5-vl', frame: 'plain-resize', values, raw, offset: span.start, label }, context);
-      if (found) out.push(found);
-    }
-    return out;
+    return findJsonBoxes(text, context, {
+      syntax: 'qwen2.5-vl',
+      key: 'bbox_2d',
+      toFractions: ([x1, y1, x2, y2]) =>
+        resized === undefined ? 'the resized image size is unknown' : [x1! / resized.width, y1! / resized.height, x2! / resized.width, y2! / resized.height],
+    });
   },
 };

@@ -21,6 +21,8 @@ export const shikraSyntax: GroundingSyntax = {
       offset: m.offset,
       end: m.offset + m.raw.length,
       ...(m.label === undefined ? {} : { label: m.label }),
+      ...(m.textStart === undefined ? {} : { textStart: m.textStart }),
+      ...(m.textEnd === undefined ? {} : { textEnd: m.textEnd }),
     }));
   },
 };

@@ -1,11 +1,14 @@
 import { ferretSyntax } from './ferret-syntax';
+import { geminiSyntax } from './gemini-syntax';
 import { florence2Syntax } from './florence2-syntax';
 import { kosmos2Syntax } from './kosmos2-syntax';
 import { legoSyntax } from './lego-syntax';
 import { minigptV2Syntax } from './minigpt-v2-syntax';
 import { qwen25VlSyntax } from './qwen25-vl-syntax';
 import { qwen2VlSyntax } from './qwen2-vl-syntax';
+import { qwen3VlSyntax } from './qwen3-vl-syntax';
 import { qwenVlSyntax } from './qwen-vl-syntax';
+import { secondsSyntax } from './seconds-syntax';
 import { shikraSyntax } from './shikra-syntax';
 import { timechatSyntax } from './timechat-syntax';
 import type { GroundingSyntax, GroundingSyntaxName, SyntaxContext, SyntaxMatch } from './types';
@@ -19,17 +22,20 @@ export const GROUNDING_SYNTAXES: Readonly<Record<GroundingSyntaxName, GroundingS
   'qwen-vl': qwenVlSyntax,
   'qwen2-vl': qwen2VlSyntax,
   'qwen2.5-vl': qwen25VlSyntax,
+  'qwen3-vl': qwen3VlSyntax,
+  gemini: geminiSyntax,
   'florence-2': florence2Syntax,
   'kosmos-2': kosmos2Syntax,
   'minigpt-v2': minigptV2Syntax,
   timechat: timechatSyntax,
   vtimellm: vtimellmSyntax,
+  seconds: secondsSyntax,
 };
 
 export const GROUNDING_SYNTAX_NAMES = Object.keys(GROUNDING_SYNTAXES) as GroundingSyntaxName[];
 
-/** A syntax name, or `auto`: every syntax whose marks appear in the text. */
-export type GroundingSyntaxChoice = GroundingSyntaxName | 'auto';
+/** A syntax name, several (a model family's boxes and its times), or `auto`: every syntax whose marks appear in the text. */
+export type GroundingSyntaxChoice = GroundingSyntaxName | readonly GroundingSyntaxName[] | 'auto';
 
 /**
  * Auto-detection order: the syntaxes with unmistakable tokens first, then the bracketed numbers (Shikra's
@@ -39,6 +45,7 @@ const DETECTION_ORDER: readonly GroundingSyntaxName[] = [
   'qwen2-vl',
   'qwen-vl',
   'qwen2.5-vl',
+  'gemini',
   'florence-2',
   'kosmos-2',
   'minigpt-v2',
@@ -47,6 +54,7 @@ const DETECTION_ORDER: readonly GroundingSyntaxName[] = [
   'lego',
   'timechat',
   'vtimellm',
+  'seconds',
 ];
 
 /** The syntaxes whose marks appear in `text`, most specific first (LEGO when none does). */
@@ -62,7 +70,7 @@ export function detectSyntaxes(text: string): GroundingSyntaxName[] {
  * syntax; where two readings overlap the earlier-listed syntax wins). In order of appearance. Never throws.
  */
 export function findGrounding(text: string, choice: GroundingSyntaxChoice, context: SyntaxContext = {}): SyntaxMatch[] {
-  const names = choice === 'auto' ? detectSyntaxes(text) : [choice];
+  const names = choice === 'auto' ? detectSyntaxes(text) : typeof choice === 'string' ? [choice as GroundingSyntaxName] : choice;
   const all: SyntaxMatch[] = [];
   for (const name of names) {
     for (const m of GROUNDING_SYNTAXES[name].find(text, context)) {

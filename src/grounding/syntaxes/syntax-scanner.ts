@@ -12,6 +12,7 @@ export class SyntaxScanner {
   private buffer = '';
   /** matches that start before this were returned already */
   private emittedEnd = 0;
+  private pending: number | undefined;
 
   constructor(
     private readonly choice: GroundingSyntaxChoice,
@@ -20,6 +21,11 @@ export class SyntaxScanner {
 
   get text(): string {
     return this.buffer;
+  }
+
+  /** Where the first match not returned yet begins (its markup); the text length when none. */
+  get pendingFrom(): number {
+    return this.pending ?? this.buffer.length;
   }
 
   push(delta: string): SyntaxMatch[] {
@@ -34,9 +40,13 @@ export class SyntaxScanner {
 
   private take(matches: SyntaxMatch[], final: boolean): SyntaxMatch[] {
     const out: SyntaxMatch[] = [];
+    this.pending = undefined;
     for (const m of matches) {
       if (m.offset < this.emittedEnd) continue;
-      if (!final && Math.max(m.end, m.settledAt ?? 0) >= this.buffer.length) break;
+      if (!final && Math.max(m.end, m.settledAt ?? 0) >= this.buffer.length) {
+        this.pending = Math.max(this.emittedEnd, Math.min(m.textStart ?? m.offset, m.offset));
+        break;
+      }
       out.push(m);
       this.emittedEnd = m.end;
     }

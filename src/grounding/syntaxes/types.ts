@@ -8,11 +8,14 @@ export type GroundingSyntaxName =
   | 'qwen-vl'
   | 'qwen2-vl'
   | 'qwen2.5-vl'
+  | 'qwen3-vl'
+  | 'gemini'
   | 'florence-2'
   | 'kosmos-2'
   | 'minigpt-v2'
   | 'timechat'
-  | 'vtimellm';
+  | 'vtimellm'
+  | 'seconds';
 
 /**
  * The image a model's box coordinates are fractions of:
@@ -58,6 +61,15 @@ export interface SyntaxBoxMatch {
   label?: string;
   /** for streaming: later text past this index cannot change the match; default `end` */
   settledAt?: number;
+  /**
+   * Where the region's markup begins in the text when it begins before `raw` (a `<ref>…</ref>`,
+   * `<phrase>…</phrase>` or `<p>…</p>` that names it); default `offset`.
+   */
+  textStart?: number;
+  /** where the region's markup ends when it ends after `raw` (`</object>`); default `end` */
+  textEnd?: number;
+  /** the label was written inside the markup (`<ref>the dog</ref>`), so it stays in the text when the markup is replaced */
+  inlineLabel?: boolean;
 }
 
 /** A span found in a model's answer, as fractions (0..1) of the video's duration. */
@@ -71,6 +83,15 @@ export interface SyntaxSpanMatch {
   label?: string;
   /** for streaming: later text past this index cannot change the match (its label reads ahead); default `end` */
   settledAt?: number;
+  /**
+   * Where the region's markup begins in the text when it begins before `raw` (a `<ref>…</ref>`,
+   * `<phrase>…</phrase>` or `<p>…</p>` that names it); default `offset`.
+   */
+  textStart?: number;
+  /** where the region's markup ends when it ends after `raw` (`</object>`); default `end` */
+  textEnd?: number;
+  /** the label was written inside the markup (`<ref>the dog</ref>`), so it stays in the text when the markup is replaced */
+  inlineLabel?: boolean;
 }
 
 export type SyntaxMatch = SyntaxBoxMatch | SyntaxSpanMatch;

@@ -61,6 +61,43 @@ class ExportTest(unittest.TestCase):
         slot = np.array(res["slot"]).reshape(step.shape)
         self.assertLess(np.abs(slot - with_past).max(), 1e-5)
 
+    def test_audio_encoder_matches_pytorch_for_sounds_and_soundtracks(self):
+        g = torch.Generator().manual_seed(1)
+        items, want = [], []
+        for clips in (3, 8, 1):  # a sound, a soundtrack, and the clip count is free
+            x = torch.randn(1, clips, 64, 98, generator=g)
+            with torch.no_grad():
+                want.append(self.model.encode_audio(x).numpy())
+            items.append({"clips": clips, "values": x.flatten().tolist()})
+        path = os.path.join(self.dir, "audio.json")
+        with open(path, "w") as f:
+            json.dump({"items": items}, f)
+        out = subprocess.run(["node", os.path.join(os.path.dirname(__file__), "onnx_audio.js"), self.bundle, path],
+                             capture_output=True, text=True, cwd=ROOT, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        for got, ref in zip(json.loads(out.stdout), want):
+            self.assertEqual(got["dims"], list(ref.shape))
+            scale = max(1.0, float(np.abs(ref).max()))
+            self.assertLess(np.abs(np.array(got["values"]).reshape(ref.shape) - ref).max() / scale, 1e-4)
+
+    def test_manifest_audio_section_is_the_contract(self):
+        import audio_features as af
+        with open(os.path.join(self.bundle, "manifest.json")) as f:
+            man = json.load(f)
+        self.assertEqual(man["files"]["audio_encoder"], "onnx/audio_encoder.onnx")
+        self.assertEqual(man["media"]["audio"], af.audio_manifest(self.model.cfg.audio_tokens))
+        with open(os.path.join(self.bundle, "reference.json")) as f:
+            ref = json.load(f)
+        self.assertEqual({c["media"]["kind"] for c in ref["cases"]}, {"image", "video"})
+        self.assertEqual([c["name"] for c in ref["audio_cases"]],
+                         ["audio-sound_source-1turn", "audio-sound_locate-1turn", "audio-sound_span-1turn"])
+        for c in ref["audio_cases"]:
+            samples = af.read_wav(os.path.join(self.bundle, c["audio"]["source"]))
+            feats = np.fromfile(os.path.join(self.bundle, c["audio"]["tensor"]), dtype="<f4").reshape(c["audio"]["shape"])
+            self.assertTrue(np.array_equal(feats, af.features(samples, c["audio"]["clips"])))
+            n = self.model.cfg.audio_tokens
+            self.assertIn("<so_start>" + "<so_patch>" * n + "<so_end>\n", c["prompt"])
+
     def test_the_manifest_counts_every_stage_of_training(self):
         one_run = {"minutes": 88.0, "seen": 220032}
         later_stage = {"minutes": 24.0, "seen": 67904, "prior_minutes": 266.1, "prior_seen": 710112}

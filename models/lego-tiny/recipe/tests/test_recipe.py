@@ -27,7 +27,7 @@ class RecipeOptionsTest(unittest.TestCase):
         self.assertIn("unrecognized arguments: --epochs", refused(recipe.main, ["train", "--epochs", "3"]))
         self.assertIn("exclude each other", refused(recipe.main, ["train", "--minutes", "5", "--stage", "2"]))
         self.assertIn("--minutes must be positive", refused(recipe.main, ["train", "--minutes", "0"]))
-        self.assertIn("invalid choice", refused(recipe.main, ["train", "--stage", str(len(recipe.STAGES) + 1)]))
+        self.assertIn("invalid choice", refused(recipe.main, ["train", "--stage", str(len(recipe.ALL_STAGES) + 1)]))
 
     def test_a_later_stage_without_the_previous_one_says_what_to_run(self):
         with tempfile.TemporaryDirectory() as work:
@@ -36,11 +36,34 @@ class RecipeOptionsTest(unittest.TestCase):
             self.assertIn("run stage 1 first", msg)
 
     def test_stage_options_are_ones_train_accepts(self):
-        for stage in recipe.STAGES:
+        for stage in recipe.ALL_STAGES:
             args = recipe.stage_args(stage)
             self.assertEqual(float(args[args.index("--minutes") + 1]), stage["minutes"])
             if "mix" in stage:
                 train.parse_mix(stage["mix"])  # raises on a task name train does not know
+        v2 = recipe.stage_args(recipe.V2_STAGES[0])
+        self.assertEqual(v2[v2.index("--audio-tokens") + 1], "8")
+        self.assertIn("needs --audio-tokens", refused(train.main, ["--work", "/nonexistent", "--sound-frac", "0.3"]))
+
+    def test_a_grown_model_keeps_the_old_ids_and_starts_new_words_from_their_pieces(self):
+        import torch
+        from model import Config, LegoTiny
+        from tokenizer import Tokenizer, extend_vocab
+        old = Tokenizer(["<pad>", "<unk>", " a", " b", "##c", " bc"][:5])
+        new = Tokenizer(extend_vocab(old.vocab, [" a bc zz"]))
+        self.assertEqual(new.vocab[:5], old.vocab)
+        self.assertIn(" bc", new.vocab)
+        small = LegoTiny(Config(vocab_size=len(old.vocab), d_model=16, n_layers=1, n_heads=2, d_ff=32, max_positions=32,
+                                image_size=24, image_grid=2, video_frames=2, frame_size=12, stem_channels=8, query_max=8))
+        big = LegoTiny(Config(vocab_size=len(new.vocab), d_model=16, n_layers=1, n_heads=2, d_ff=32, max_positions=32,
+                              image_size=24, image_grid=2, video_frames=2, frame_size=12, stem_channels=8, query_max=8,
+                              audio_tokens=2, audio_channels=8))
+        train.init_from(big, {"model": small.state_dict()}, old, new)
+        w_old, w_new = small.tok.weight.detach(), big.tok.weight.detach()
+        self.assertTrue(torch.equal(w_new[:5], w_old))
+        bc = new.ids[" bc"]
+        self.assertTrue(torch.allclose(w_new[bc], w_old[[old.ids[" b"], old.ids["##c"]]].mean(0)))
+        self.assertTrue(torch.equal(big.blocks[0].qkv.weight, small.blocks[0].qkv.weight))
 
     def test_mix_refuses_unknown_tasks_and_bad_weights(self):
         self.assertIn("unknown task 'colour'", refused(train.main, ["--work", "/nonexistent", "--mix", "colour=2"]))

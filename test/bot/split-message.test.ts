@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { splitMessage } from '../../adapters/discord/split-message';
+import { splitMessage } from '../../src/bot/split-message';
 
 const squash = (text: string): string => text.replace(/```[^\n`]*\n?/g, '').replace(/\s+/g, '');
 

@@ -1,10 +1,12 @@
 /**
- * Splits a long answer into Discord messages (2,000 characters each) at the most sensible boundary
- * that fits: a paragraph, a line, a sentence, a word — never inside a numbered reference like `[12]`.
+ * Splits a long answer into messages of a platform's size (Discord 2,000 characters, Slack 3,000 per
+ * section) at the most sensible boundary that fits: a paragraph, a line, a sentence, a word — never
+ * inside a numbered reference like `[12]` nor an HTML entity like `&amp;` (Slack's escaping).
  * A code block is kept whole when it can be; one longer than a message is closed at a line break and
  * reopened (with its language) in the next message, so every message renders on its own.
  */
-export const DISCORD_MESSAGE_LIMIT = 2000;
+/** the limit when none is given (Discord's) */
+const DEFAULT_LIMIT = 2000;
 
 const CLOSE_FENCE = '\n```';
 
@@ -28,7 +30,7 @@ function fenceAt(text: string, end: number): FenceState {
 
 function refRanges(text: string): [number, number][] {
   const out: [number, number][] = [];
-  const ref = /\[\d+(?:\s*[,–-]\s*\d+)*\]/g;
+  const ref = /\[\d+(?:\s*[,–-]\s*\d+)*\]|&(?:amp|lt|gt);/g;
   for (let match = ref.exec(text); match !== null; match = ref.exec(text)) out.push([match.index, match.index + match[0].length]);
   return out;
 }
@@ -91,7 +93,7 @@ function chooseCut(body: string, limit: number, minAt: number): Cut {
 }
 
 /** `text` in pieces of at most `limit` characters (one piece when it fits). */
-export function splitMessage(text: string, limit: number = DISCORD_MESSAGE_LIMIT): string[] {
+export function splitMessage(text: string, limit: number = DEFAULT_LIMIT): string[] {
   if (limit < 64) throw new RangeError('splitMessage needs a limit of at least 64 characters');
   const chunks: string[] = [];
   let reopen = '';

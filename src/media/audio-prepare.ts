@@ -1,0 +1,71 @@
+import type { AudioSpec, PreparedAudio } from '../engine/types';
+import { LegoError } from '../errors';
+import { cutClips } from './audio-clips';
+import { LogMelExtractor } from './audio-log-mel';
+import { extractAudio } from './extract-audio';
+import { silentAudioError } from './media-errors';
+import type { MediaSource } from './media-input';
+import type { MediaOptions } from './options';
+
+/** A sound whose loudest sample stays under this (−60 dBFS) counts as silence. */
+export const SILENCE_PEAK = 1e-3;
+
+export interface PrepareAudioCall {
+  signal?: AbortSignal | undefined;
+}
+
+/** The largest |sample|. */
+export function peakOf(samples: Float32Array): number {
+  let peak = 0;
+  for (let i = 0; i < samples.length; i += 1) {
+    const v = Math.abs(samples[i]!);
+    if (v > peak) peak = v;
+  }
+  return peak;
+}
+
+/**
+ * Features of decoded mono samples (at `spec.sampleRate`) as the audio encoder takes them: the clips the
+ * spec asks for (`clips` for a sound file, `soundtrackClips` for a video's soundtrack) spread over the
+ * sound, each as normalised log-mel features [nMels, frames].
+ */
+export function audioFeatures(samples: Float32Array, spec: AudioSpec, source: PreparedAudio['source']): PreparedAudio {
+  const clipSamples = Math.round(spec.clipSeconds * spec.sampleRate);
+  const count = source === 'sound' ? spec.clips : spec.soundtrackClips;
+  const extractor = new LogMelExtractor(spec.features, spec.sampleRate);
+  const features = extractor.clips(cutClips(samples, count, clipSamples), count, clipSamples);
+  return { kind: 'audio', source, durationSec: samples.length / spec.sampleRate, clips: count, features };
+}
+
+/**
+ * A sound file (wav, mp3, ogg/opus, m4a, flac…, or any file with an audio stream) prepared for the audio
+ * encoder. Polite LegoErrors for what cannot be used: not a sound, damaged, too large or too long (the
+ * media options' audio limits), or silent.
+ */
+export async function prepareSound(source: MediaSource, spec: AudioSpec, options: MediaOptions, call: PrepareAudioCall = {}): Promise<PreparedAudio> {
+  const audio = await extractAudio(source, options, { sampleRate: spec.sampleRate, signal: call.signal });
+  const peak = peakOf(audio.samples);
+  if (!(peak >= SILENCE_PEAK)) throw silentAudioError(peak);
+  return audioFeatures(audio.samples, spec, 'sound');
+}
+
+/**
+ * A video's soundtrack prepared for the audio encoder, or `undefined` when the video has no sound or
+ * only silence (the video is then read without it). Other failures (damaged stream, time-out) throw.
+ */
+export async function prepareSoundtrack(
+  source: MediaSource,
+  spec: AudioSpec,
+  options: MediaOptions,
+  call: PrepareAudioCall = {},
+): Promise<PreparedAudio | undefined> {
+  let audio;
+  try {
+    audio = await extractAudio(source, options, { sampleRate: spec.sampleRate, signal: call.signal });
+  } catch (error) {
+    if (LegoError.is(error, 'bad-input') && error.details?.reason === 'no-audio-stream') return undefined;
+    throw error;
+  }
+  if (!(peakOf(audio.samples) >= SILENCE_PEAK)) return undefined;
+  return audioFeatures(audio.samples, spec, 'soundtrack');
+}
