@@ -4,7 +4,7 @@ import type { LegoError } from '../errors';
 import { describeMemory } from './memory-summary';
 import { modelBoxToPixels, spanToSeconds } from '../grounding/coordinate-frames';
 import { createConversationRecord } from './record';
-import type { ConversationRecord, CropRect, MediaContext, MediaSource, Region, StoredTurn } from './record';
+import type { ConversationRecord, CropRect, MediaContext, MediaSound, MediaSource, Region, StoredTurn } from './record';
 import { resolveReferences } from './reference-resolver';
 import type { ReferenceResolution, ResolveSettings } from './reference-resolver';
 import { selectRequestTurns } from './request-turns';
@@ -24,6 +24,8 @@ export interface NewMedia {
   durationSec: number | null;
   source: MediaSource;
   name?: string | null;
+  /** a sound sent with the image: one media context with both */
+  sound?: MediaSound | null;
 }
 
 export interface UserTurnInput {
@@ -136,10 +138,12 @@ export class ConversationSession {
   addMedia(input: NewMedia): MediaContext {
     if (!/^[0-9a-f]{64}$/.test(input.hash)) throw new RangeError('media hash must be a sha256 in lowercase hex');
     this.#changed = true;
-    const existing = this.#record.media.find((m) => m.hash === input.hash && m.kind === input.kind);
+    const soundHash = input.sound?.hash ?? null;
+    const existing = this.#record.media.find((m) => m.hash === input.hash && m.kind === input.kind && (m.sound?.hash ?? null) === soundHash);
     if (existing !== undefined) {
       existing.source = input.source;
       existing.name = input.name ?? existing.name;
+      if (input.sound) existing.sound = input.sound;
       this.#record.activeMediaId = existing.id;
       return existing;
     }
@@ -152,6 +156,7 @@ export class ConversationSession {
       durationSec: input.durationSec,
       source: input.source,
       name: input.name ?? null,
+      sound: input.sound ?? null,
       addedAt: this.#now(),
     };
     this.#record.nextMediaId += 1;

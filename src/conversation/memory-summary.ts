@@ -44,6 +44,7 @@ function describeMedia(media: MediaContext, record: ConversationRecord): string 
   if (media.name !== null) facts.push(media.name);
   if (media.size !== null) facts.push(`${media.size.width}×${media.size.height}`);
   if (media.durationSec !== null) facts.push(seconds(media.durationSec));
+  if (media.sound !== null) facts.push(`with the sound ${media.sound.name ?? media.sound.mime}${media.sound.durationSec === null ? '' : ` (${seconds(media.sound.durationSec)})`}`);
   const questions = record.turns.filter((t) => t.role === 'user' && t.mediaId === media.id).length;
   facts.push(`${questions} question${questions === 1 ? '' : 's'}`);
   const active = record.activeMediaId === media.id ? ' (current)' : '';

@@ -33,6 +33,20 @@ export const MediaSourceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('file'), path: z.string().min(1) }),
 ]);
 
+/**
+ * A sound sent together with an image (one message, or a voice message replying to it): kept in the
+ * image's media context so that follow-ups hear it too. A sound alone is a media context of its own
+ * (kind audio); a video's soundtrack is read from the video itself.
+ */
+export const MediaSoundSchema = z.object({
+  /** sha256 of the sound file's bytes, hex */
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  mime: z.string().min(1),
+  durationSec: z.number().nonnegative().nullable(),
+  source: MediaSourceSchema,
+  name: z.string().nullable(),
+});
+
 export const MediaContextSchema = z.object({
   /** 1-based, never reused within the conversation */
   id,
@@ -46,6 +60,8 @@ export const MediaContextSchema = z.object({
   source: MediaSourceSchema,
   /** file name as uploaded, for "what do you remember" */
   name: z.string().nullable(),
+  /** the sound sent with the image, if any (records written before sounds have none) */
+  sound: MediaSoundSchema.nullable().default(null),
   addedAt: count,
 });
 
@@ -117,6 +133,7 @@ export const ConversationRecordSchema = z.object({
 export type CropRect = z.infer<typeof CropRectSchema>;
 export type MediaSource = z.infer<typeof MediaSourceSchema>;
 export type MediaContext = z.infer<typeof MediaContextSchema>;
+export type MediaSound = z.infer<typeof MediaSoundSchema>;
 export type StoredTurn = z.infer<typeof StoredTurnSchema>;
 export type BoxRegion = z.infer<typeof BoxRegionSchema>;
 export type SpanRegion = z.infer<typeof SpanRegionSchema>;

@@ -79,8 +79,12 @@ export class MixedRadixFft {
         const idx = k + q * m;
         let sRe = tRe[0]!;
         let sIm = tIm[0]!;
+        // twiddle exponent r·idx mod n, stepped without a division
+        let e = 0;
         for (let r = 1; r < p; r += 1) {
-          const t = ((r * idx) % n) * step;
+          e += idx;
+          while (e >= n) e -= n;
+          const t = e * step;
           const c = this.cos[t]!;
           const s = this.sin[t]!;
           sRe += tRe[r]! * c - tIm[r]! * s;

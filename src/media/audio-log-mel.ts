@@ -14,6 +14,8 @@ export class LogMelExtractor {
   private readonly window: Float64Array;
   private readonly fft: MixedRadixFft;
   private readonly filters: Float64Array;
+  /** each filter's non-zero bins [from, to): the triangles are narrow, most of the bank is zeros */
+  private readonly ranges: Int32Array;
   private readonly bins: number;
   private readonly frame: Float64Array;
   private readonly power: Float64Array;
@@ -29,6 +31,19 @@ export class LogMelExtractor {
     const pad = Math.floor((spec.nFft - spec.winLength) / 2);
     for (let n = 0; n < spec.winLength; n += 1) this.window[pad + n] = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / spec.winLength);
     this.filters = melFilterbank({ nFft: spec.nFft, nMels: spec.nMels, sampleRate, fMin: spec.fMin, fMax: spec.fMax });
+    this.ranges = new Int32Array(2 * spec.nMels);
+    for (let m = 0; m < spec.nMels; m += 1) {
+      let from = this.bins;
+      let to = 0;
+      for (let k = 0; k < this.bins; k += 1) {
+        if (this.filters[m * this.bins + k] !== 0) {
+          from = Math.min(from, k);
+          to = k + 1;
+        }
+      }
+      this.ranges[2 * m] = from;
+      this.ranges[2 * m + 1] = Math.max(from, to);
+    }
     this.frame = new Float64Array(spec.nFft);
     this.power = new Float64Array(this.bins);
   }
@@ -55,10 +70,8 @@ export class LogMelExtractor {
       for (let m = 0; m < nMels; m += 1) {
         let sum = 0;
         const row = m * bins;
-        for (let k = 0; k < bins; k += 1) {
-          const w = this.filters[row + k]!;
-          if (w !== 0) sum += w * this.power[k]!;
-        }
+        const to = this.ranges[2 * m + 1]!;
+        for (let k = this.ranges[2 * m]!; k < to; k += 1) sum += this.filters[row + k]! * this.power[k]!;
         out[offset + m * frames + t] = (Math.log(Math.max(sum, 0) + logFloor) - mean) / std;
       }
     }

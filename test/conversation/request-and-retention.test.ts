@@ -60,7 +60,7 @@ describe('applyRetention', () => {
   function record(turns: StoredTurn[], regions: Region[] = []): ConversationRecord {
     const media = [1, 2, 3].map((id) => ({
       id, kind: 'image' as const, hash: HASH_A, mime: 'image/png', size: { width: 1, height: 1 }, durationSec: null,
-      source: { type: 'url' as const, url: 'u' }, name: null, addedAt: 0,
+      source: { type: 'url' as const, url: 'u' }, name: null, sound: null, addedAt: 0,
     }));
     return { ...createConversationRecord('k', 0), turns, regions, media, activeMediaId: 3 };
   }
