@@ -117,3 +117,13 @@ describe('ThinkFilter', () => {
     expect(run(new ThinkFilter(false), ['Hi <think>still thinking'])).toBe('Hi ');
   });
 });
+
+describe('endpoint URLs', () => {
+  it('adds /v1 to a bare host, keeps a versioned or OpenAI-compatibility root (Gemini)', async () => {
+    const { apiRoot } = await import('../../src/engine/remote/remote-engine');
+    expect(apiRoot('http://gpu1:8000')).toBe('http://gpu1:8000/v1');
+    expect(apiRoot('http://gpu1:8000/v1/')).toBe('http://gpu1:8000/v1');
+    expect(apiRoot('http://127.0.0.1:11434/v1')).toBe('http://127.0.0.1:11434/v1');
+    expect(apiRoot('https://generativelanguage.googleapis.com/v1beta/openai')).toBe('https://generativelanguage.googleapis.com/v1beta/openai');
+  });
+});
