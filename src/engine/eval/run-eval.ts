@@ -9,12 +9,12 @@ import { z } from 'zod';
 import { LegoError } from '../../errors';
 import { prepareSound, prepareSoundtrack } from '../../media/audio-prepare';
 import { DEFAULT_MEDIA_OPTIONS } from '../../media/options';
-import { prepareImageFor, prepareSourceVideo } from '../../media/source-media';
-import { prepareVideo } from '../../media/prepare-video';
+import { engineReads, prepareForEngine } from '../../media/prepare-for-engine';
 import { collectAnswer } from '../collect-answer';
-import type { GenerateRequest, GroundingEngine, PreparedAudio, PreparedMedia, Turn } from '../types';
+import type { CollectedAnswer, GenerateRequest, GroundingEngine, PreparedAudio, PreparedMedia, Turn } from '../types';
 import type { EvalSummary, EvalTruth } from './scoring';
 import { aggregateScores, scoreAnswer } from './scoring';
+import { formatBox, formatSpan } from '../../grounding/lego-format';
 
 const EvalRowSchema = z.object({
   id: z.string(),
@@ -123,15 +123,9 @@ interface RowInputs {
 }
 
 async function prepareVisual(engine: GroundingEngine, path: string, kind: 'image' | 'video'): Promise<PreparedMedia> {
-  if (kind === 'image') {
-    if (!engine.media.image && !engine.media.source?.image) throw new LegoError('unsupported-media', `${engine.name} takes no images`);
-    return prepareImageFor(engine.media, await readFile(path));
-  }
-  const budget = engine.media.source?.video;
-  if (budget) return (await prepareSourceVideo(path, budget)).prepared;
-  const spec = engine.media.video;
-  if (!spec) throw new LegoError('unsupported-media', `${engine.name} takes no videos`);
-  return prepareVideo(path, spec);
+  if (!engineReads(engine.media, kind)) throw new LegoError('unsupported-media', `${engine.name} takes no ${kind}s`);
+  // the one preparation path (src/media/prepare-for-engine.ts), as for chat messages
+  return (await prepareForEngine(engine.media, kind, kind === 'image' ? await readFile(path) : path)).prepared;
 }
 
 async function prepare(engine: GroundingEngine, folder: string, row: EvalRow): Promise<RowInputs> {
@@ -161,6 +155,26 @@ async function saveInputs(folder: string, file: string, values: Float32Array): P
   const target = join(folder, file);
   await mkdir(dirname(target), { recursive: true });
   await writeFile(target, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+}
+
+/**
+ * The answer with each region the engine found written in LEGO's syntax (its model frame), so that a
+ * remote model's own syntax (```json boxes, `<loc_N>`, seconds) is scored like LEGO's; a LEGO answer
+ * comes back as it was written, up to spacing.
+ */
+export function legoAnswerText(answer: CollectedAnswer): string {
+  const regions = [
+    ...answer.boxes.map((b) => ({ start: b.start, end: b.end, shown: b.shown, lego: formatBox(b.box) })),
+    ...answer.spans.map((s) => ({ start: s.start, end: s.end, shown: s.shown, lego: formatSpan(s.span) })),
+  ].sort((a, b) => a.start - b.start);
+  let out = '';
+  let at = 0;
+  for (const r of regions) {
+    if (r.start < at || r.end > answer.text.length) continue;
+    out += `${answer.text.slice(at, r.start)}${r.shown === undefined ? '' : `${r.shown} `}${r.lego}`;
+    at = r.end;
+  }
+  return out + answer.text.slice(at);
 }
 
 export async function runEval(engine: GroundingEngine, folder: string, options: RunEvalOptions = {}): Promise<EvalReport> {
@@ -200,7 +214,7 @@ export async function runEval(engine: GroundingEngine, folder: string, options: 
       ...(row.template === undefined ? {} : { template: row.template }),
       answer: answer.text,
       truth: row.answer,
-      scores: scoreAnswer(row.task, row.truth as EvalTruth, answer.text),
+      scores: scoreAnswer(row.task, row.truth as EvalTruth, legoAnswerText(answer)),
       ms: performance.now() - t0,
     });
     options.onProgress?.({ done: predictions.length, total: rows.length, elapsedMs: performance.now() - started });
