@@ -127,3 +127,14 @@ describe('endpoint URLs', () => {
     expect(apiRoot('https://generativelanguage.googleapis.com/v1beta/openai')).toBe('https://generativelanguage.googleapis.com/v1beta/openai');
   });
 });
+
+describe('configuration', () => {
+  it('LEGO_REMOTE_PROFILE and the image budget come from the environment, a wrong profile names the variable', async () => {
+    const { loadConfig } = await import('../../src/config/load-config');
+    const { remoteEngineOptions } = await import('../../src/config/remote');
+    const { config } = loadConfig({ env: { LEGO_REMOTE_PROFILE: 'qwen3-vl', LEGO_REMOTE_MAX_PIXELS: '500000' } });
+    expect(remoteEngineOptions(config.remote)).toMatchObject({ profile: 'qwen3-vl', imageBudget: { maxPixels: 500000 } });
+    expect(loadConfig({ env: {} }).config.remote.profile).toBe('auto');
+    expect(() => loadConfig({ env: { LEGO_REMOTE_PROFILE: 'qwen9' } })).toThrow(/LEGO_REMOTE_PROFILE/);
+  });
+});
