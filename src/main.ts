@@ -23,6 +23,7 @@ import type { GroundingEngine, Logger } from './engine';
 import { LegoError } from './errors';
 import { createLogger } from './logger';
 import { packageRoot, resolvePackagePath } from './package-paths';
+import type { MetricsSource } from './bot/bot-metrics';
 import type { CreateLoggerOptions } from './logger';
 
 /** What an adapter factory gets. */
@@ -30,6 +31,8 @@ export interface AdapterDeps {
   config: LegoConfig;
   bot: BotHandler;
   logger: Logger;
+  /** the bot's Prometheus metrics (the web adapter serves them at GET /metrics) */
+  metrics?: MetricsSource;
 }
 
 /** One platform the main job can run. */
@@ -49,9 +52,9 @@ export const ADAPTERS: readonly AdapterRegistration[] = [
   {
     name: 'web',
     enabled: () => true,
-    create: async ({ config, bot, logger }) =>
+    create: async ({ config, bot, logger, metrics }) =>
       new WebAdapter(
-        { bot, logger },
+        { bot, logger, ...(metrics === undefined ? {} : { metrics }) },
         { host: config.web.host, port: config.web.port, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes },
       ),
   },
@@ -156,7 +159,7 @@ export async function startMain(options: StartMainOptions = {}): Promise<MainJob
 
     for (const registration of options.adapters ?? ADAPTERS) {
       if (!registration.enabled(config)) continue;
-      const adapter = await registration.create({ config, bot, logger });
+      const adapter = await registration.create({ config, bot, logger, metrics: bot.metrics.registry });
       await adapter.start();
       adapters.push(adapter);
       closers.push(() => adapter.stop());

@@ -18,6 +18,7 @@ import { botSection } from './bot';
 import { conversationSection } from './conversation';
 import { discordSection } from './discord';
 import { engineSection } from './engine';
+import { limitsSection } from './limits';
 import { loggingSection } from './logging';
 import { mediaSection } from './media';
 import { remoteSection } from './remote';
@@ -33,6 +34,7 @@ export const sections = {
   conversation: conversationSection,
   render: renderSection,
   bot: botSection,
+  limits: limitsSection,
   logging: loggingSection,
   web: webSection,
   serve: serveSection,
