@@ -52,7 +52,7 @@ export const ADAPTERS: readonly AdapterRegistration[] = [
     create: async ({ config, bot, logger }) =>
       new WebAdapter(
         { bot, logger },
-        { host: config.web.host, port: config.web.port, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes },
+        { ...config.web, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes },
       ),
   },
   {
