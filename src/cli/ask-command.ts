@@ -52,7 +52,6 @@ export const askCommand: CliCommand = {
         const cli = await context.openBot(config);
         let reply: Reply;
         try {
-          if (options.video !== undefined && !options.json) io.stderr.write('lego: reading the video and thinking…\n');
           reply = await cli.bot.handle(
             {
               platform: 'cli',
