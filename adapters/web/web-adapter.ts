@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ReplySurface } from '../../src/bot/reply-surface';
 import { TurnRunner } from '../../src/bot/turn-runner';
 import type { Adapter, BotHandler, IncomingAttachment, IncomingMessage, Reply, ReplyFile } from '../../src/bot/types';
+import { drawnRegionFromJson, withDrawnRegion } from '../../src/conversation/drawn-region';
 import { silentLogger } from '../../src/engine';
 import type { Logger } from '../../src/engine';
 import { LegoError } from '../../src/errors';
@@ -63,7 +64,7 @@ function forbidden(message: string): LegoError {
  * in front of the one bot pipeline.
  *
  *   POST /api/uploads?conversation=ID&name=NAME   raw bytes, Content-Type image/* or video/*  → {id, …}
- *   POST /api/chat    {conversation, text, uploads: [id]}  → text/event-stream: status, partial, reply, done
+ *   POST /api/chat    {conversation, text, uploads: [id], region?: {x1,y1,x2,y2} px | {start,end} s}  → text/event-stream: status, partial, reply, done
  *   POST /api/reset   {conversation}                        → the reply to "reset"
  *   GET  /api/files/ID                                      → an answer's annotated image / timeline
  *   GET  /api/config, /api/health
@@ -220,7 +221,15 @@ export class WebAdapter implements Adapter {
   private async chat(req: HttpRequest, res: ServerResponse): Promise<void> {
     const body = await this.readJson(req);
     const conversation = this.conversationId(body.conversation);
-    const text = typeof body.text === 'string' ? body.text.trim() : '';
+    let text = typeof body.text === 'string' ? body.text.trim() : '';
+    if (body.region !== undefined && body.region !== null) {
+      // a rectangle dragged on the image (pixels as displayed) or a stretch of the video's timeline (seconds)
+      const region = drawnRegionFromJson(body.region);
+      if (region === null) {
+        throw new LegoError('bad-input', 'malformed region', { userMessage: 'I could not read the region you marked; please draw it again.' });
+      }
+      text = withDrawnRegion(text, region);
+    }
     if (text.length > this.options.maxTextChars) {
       throw new LegoError('bad-input', `question of ${text.length} characters`, {
         userMessage: `That question is too long (the limit is ${this.options.maxTextChars} characters).`,
