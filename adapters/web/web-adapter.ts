@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import type { ReplySurface } from '../../src/bot/reply-surface';
 import { TurnRunner } from '../../src/bot/turn-runner';
 import type { Adapter, BotHandler, IncomingAttachment, IncomingMessage, Reply, ReplyFile } from '../../src/bot/types';
+import { drawnRegionFromJson, withDrawnRegion } from '../../src/conversation/drawn-region';
 import { silentLogger } from '../../src/engine';
 import type { Logger } from '../../src/engine';
 import { LegoError } from '../../src/errors';
 import { httpStatusOf } from './http-status';
-import { MemoryBlobCache } from './memory-blob-cache';
+import { BoundedLru } from '../../src/bounded-lru';
 import { formatBytes, readBody } from './read-body';
 import { SseStream } from './sse-stream';
 import { findSamplesDir, loadStaticFiles } from './static-files';
@@ -36,6 +37,18 @@ interface FileMeta {
   contentType: string;
 }
 
+/** Bytes kept in memory by id, with what the adapter needs to know of them. */
+interface StoredBlob<M> {
+  id: string;
+  data: Buffer;
+  meta: M;
+}
+
+/** The one LRU, bounded by the bytes it holds (and, for uploads, a time-to-live). */
+function blobCache<M>(maxBytes: number, ttlMs: number): BoundedLru<string, StoredBlob<M>> {
+  return new BoundedLru<string, StoredBlob<M>>({ maxSize: maxBytes, sizeOf: (blob) => blob.data.length, ttlMs });
+}
+
 /** A conversation id chosen by the browser tab (random, kept in sessionStorage). */
 const CONVERSATION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
@@ -51,7 +64,7 @@ function forbidden(message: string): LegoError {
  * in front of the one bot pipeline.
  *
  *   POST /api/uploads?conversation=ID&name=NAME   raw bytes, Content-Type image/* or video/*  → {id, …}
- *   POST /api/chat    {conversation, text, uploads: [id]}  → text/event-stream: status, partial, reply, done
+ *   POST /api/chat    {conversation, text, uploads: [id], region?: {x1,y1,x2,y2} px | {start,end} s}  → text/event-stream: status, partial, reply, done
  *   POST /api/reset   {conversation}                        → the reply to "reset"
  *   GET  /api/files/ID                                      → an answer's annotated image / timeline
  *   GET  /api/config, /api/health
@@ -65,8 +78,8 @@ export class WebAdapter implements Adapter {
   /** the one turn loop (src/bot/turn-runner.ts): throttled partials, error replies, shutdown drain */
   private readonly runner: TurnRunner;
   private readonly logger: Logger;
-  private readonly uploads: MemoryBlobCache<UploadMeta>;
-  private readonly files: MemoryBlobCache<FileMeta>;
+  private readonly uploads: BoundedLru<string, StoredBlob<UploadMeta>>;
+  private readonly files: BoundedLru<string, StoredBlob<FileMeta>>;
   private staticFiles = new Map<string, StaticFile>();
   private server: Server | undefined;
   private boundAddress: AddressInfo | undefined;
@@ -75,8 +88,8 @@ export class WebAdapter implements Adapter {
     this.options = resolveWebAdapterOptions(options);
     this.logger = deps.logger ?? silentLogger;
     this.runner = new TurnRunner({ bot: deps.bot, logger: this.logger, platform: 'web' });
-    this.uploads = new MemoryBlobCache({ maxBytes: this.options.maxStoredUploadBytes, ttlMs: this.options.uploadTtlMs });
-    this.files = new MemoryBlobCache({ maxBytes: this.options.maxStoredFileBytes, ttlMs: 0 });
+    this.uploads = blobCache(this.options.maxStoredUploadBytes, this.options.uploadTtlMs);
+    this.files = blobCache(this.options.maxStoredFileBytes, 0);
   }
 
   /** The URL of the chat once started, e.g. http://127.0.0.1:8080 */
@@ -91,11 +104,16 @@ export class WebAdapter implements Adapter {
     this.staticFiles = await loadStaticFiles(this.options.publicDir ?? join(__dirname, 'public'));
     const samplesDir = this.options.samplesDir === undefined ? findSamplesDir() : this.options.samplesDir;
     if (samplesDir !== null && samplesDir !== undefined) for (const [name, file] of await loadStaticFiles(samplesDir, '/samples')) this.staticFiles.set(name, file);
-    const server = createServer((req, res) => {
+    // requestTimeout bounds receiving a request (headers + body), not the answer streamed back;
+    // bodies are also cut after bodyIdleTimeoutMs without a byte (readBody)
+    const timeouts = {
+      headersTimeout: Math.min(this.options.headersTimeoutMs, this.options.receiveTimeoutMs),
+      requestTimeout: this.options.receiveTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(this.options.headersTimeoutMs / 4))),
+    };
+    const server = createServer(timeouts, (req, res) => {
       this.route(req, res).catch((error: unknown) => this.fail(res, error));
     });
-    server.requestTimeout = 0; // answers stream for as long as the model takes
-    server.headersTimeout = 30_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host, () => {
@@ -183,7 +201,7 @@ export class WebAdapter implements Adapter {
     const limit = kind === 'image' ? this.options.maxImageBytes : this.options.maxVideoBytes;
     let data: Buffer;
     try {
-      data = await readBody(req, limit, `${kind} upload`);
+      data = await readBody(req, limit, `${kind} upload`, this.options.bodyIdleTimeoutMs);
     } catch (error) {
       res.setHeader('Connection', 'close');
       if (LegoError.is(error, 'too-large')) {
@@ -196,7 +214,11 @@ export class WebAdapter implements Adapter {
     if (data.length === 0) throw new LegoError('bad-input', 'empty upload', { userMessage: 'That file is empty.' });
     const name = (url.searchParams.get('name') ?? '').replace(/[\u0000-\u001f/\\]/g, '').slice(0, 200) || `upload.${kind === 'image' ? 'img' : 'video'}`;
     const id = randomUUID();
-    this.uploads.put(id, data, { conversation, name, contentType });
+    if (!this.uploads.set(id, { id, data, meta: { conversation, name, contentType } })) {
+      throw new LegoError('too-large', `upload of ${data.length} bytes is over the memory for uploads`, {
+        userMessage: `Sorry, that ${kind} is too large for me (the limit is ${formatBytes(this.options.maxStoredUploadBytes)}).`,
+      });
+    }
     this.logger.debug({ conversation, bytes: data.length, contentType }, 'web upload');
     this.json(res, 201, { id, name, contentType, size: data.length });
   }
@@ -204,7 +226,15 @@ export class WebAdapter implements Adapter {
   private async chat(req: HttpRequest, res: ServerResponse): Promise<void> {
     const body = await this.readJson(req);
     const conversation = this.conversationId(body.conversation);
-    const text = typeof body.text === 'string' ? body.text.trim() : '';
+    let text = typeof body.text === 'string' ? body.text.trim() : '';
+    if (body.region !== undefined && body.region !== null) {
+      // a rectangle dragged on the image (pixels as displayed) or a stretch of the video's timeline (seconds)
+      const region = drawnRegionFromJson(body.region);
+      if (region === null) {
+        throw new LegoError('bad-input', 'malformed region', { userMessage: 'I could not read the region you marked; please draw it again.' });
+      }
+      text = withDrawnRegion(text, region);
+    }
     if (text.length > this.options.maxTextChars) {
       throw new LegoError('bad-input', `question of ${text.length} characters`, {
         userMessage: `That question is too long (the limit is ${this.options.maxTextChars} characters).`,
@@ -250,7 +280,7 @@ export class WebAdapter implements Adapter {
   private async reset(req: HttpRequest, res: ServerResponse): Promise<void> {
     const body = await this.readJson(req);
     const conversation = this.conversationId(body.conversation);
-    this.uploads.deleteWhere((meta) => meta.conversation === conversation);
+    this.uploads.deleteWhere((blob) => blob.meta.conversation === conversation);
     let reply: WebReply | undefined;
     const surface: ReplySurface = {
       limits: { maxMessageChars: 0, editIntervalMs: 0, streamAfterMs: 0, typingIntervalMs: 0, maxUploadBytes: 0, growingMark: '' },
@@ -333,7 +363,7 @@ export class WebAdapter implements Adapter {
   private webReply(reply: Reply): WebReply {
     return toWebReply(reply, (file: ReplyFile) => {
       const id = randomUUID();
-      this.files.put(id, file.data, { name: file.name, contentType: file.contentType });
+      this.files.set(id, { id, data: file.data, meta: { name: file.name, contentType: file.contentType } });
       return `/api/files/${id}`;
     });
   }
@@ -348,7 +378,7 @@ export class WebAdapter implements Adapter {
   private async readJson(req: HttpRequest): Promise<Record<string, unknown>> {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') throw new LegoError('bad-input', `expected JSON, got "${type}"`);
-    const raw = await readBody(req, this.options.maxJsonBytes, 'JSON body');
+    const raw = await readBody(req, this.options.maxJsonBytes, 'JSON body', this.options.bodyIdleTimeoutMs);
     try {
       const value: unknown = JSON.parse(raw.toString('utf8'));
       if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
@@ -393,6 +423,8 @@ export class WebAdapter implements Adapter {
       res.end();
       return;
     }
+    // the rest of a stalled or oversized body is not wanted: close rather than drain it
+    if (status === 408 || status === 413) res.setHeader('Connection', 'close');
     this.json(res, status, { error: { code: lego.code, message: lego.userMessage, retryable: lego.retryable } });
   }
 }

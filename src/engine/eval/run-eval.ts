@@ -9,8 +9,7 @@ import { z } from 'zod';
 import { LegoError } from '../../errors';
 import { prepareSound, prepareSoundtrack } from '../../media/audio-prepare';
 import { DEFAULT_MEDIA_OPTIONS } from '../../media/options';
-import { prepareImageFor, prepareSourceVideo } from '../../media/source-media';
-import { prepareVideo } from '../../media/prepare-video';
+import { engineReads, prepareForEngine } from '../../media/prepare-for-engine';
 import { collectAnswer } from '../collect-answer';
 import type { CollectedAnswer, GenerateRequest, GroundingEngine, PreparedAudio, PreparedMedia, Turn } from '../types';
 import type { EvalSummary, EvalTruth } from './scoring';
@@ -124,15 +123,9 @@ interface RowInputs {
 }
 
 async function prepareVisual(engine: GroundingEngine, path: string, kind: 'image' | 'video'): Promise<PreparedMedia> {
-  if (kind === 'image') {
-    if (!engine.media.image && !engine.media.source?.image) throw new LegoError('unsupported-media', `${engine.name} takes no images`);
-    return prepareImageFor(engine.media, await readFile(path));
-  }
-  const budget = engine.media.source?.video;
-  if (budget) return (await prepareSourceVideo(path, budget)).prepared;
-  const spec = engine.media.video;
-  if (!spec) throw new LegoError('unsupported-media', `${engine.name} takes no videos`);
-  return prepareVideo(path, spec);
+  if (!engineReads(engine.media, kind)) throw new LegoError('unsupported-media', `${engine.name} takes no ${kind}s`);
+  // the one preparation path (src/media/prepare-for-engine.ts), as for chat messages
+  return (await prepareForEngine(engine.media, kind, kind === 'image' ? await readFile(path) : path)).prepared;
 }
 
 async function prepare(engine: GroundingEngine, folder: string, row: EvalRow): Promise<RowInputs> {
