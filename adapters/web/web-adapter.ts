@@ -109,11 +109,16 @@ export class WebAdapter implements Adapter {
     this.staticFiles = await loadStaticFiles(this.options.publicDir ?? join(__dirname, 'public'));
     const samplesDir = this.options.samplesDir === undefined ? findSamplesDir() : this.options.samplesDir;
     if (samplesDir !== null && samplesDir !== undefined) for (const [name, file] of await loadStaticFiles(samplesDir, '/samples')) this.staticFiles.set(name, file);
-    const server = createServer((req, res) => {
+    // requestTimeout bounds receiving a request (headers + body), not the answer streamed back;
+    // bodies are also cut after bodyIdleTimeoutMs without a byte (readBody)
+    const timeouts = {
+      headersTimeout: Math.min(this.options.headersTimeoutMs, this.options.receiveTimeoutMs),
+      requestTimeout: this.options.receiveTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(this.options.headersTimeoutMs / 4))),
+    };
+    const server = createServer(timeouts, (req, res) => {
       this.route(req, res).catch((error: unknown) => this.fail(res, error));
     });
-    server.requestTimeout = 0; // answers stream for as long as the model takes
-    server.headersTimeout = 30_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host, () => {
@@ -207,7 +212,7 @@ export class WebAdapter implements Adapter {
     const limit = kind === 'image' ? this.options.maxImageBytes : this.options.maxVideoBytes;
     let data: Buffer;
     try {
-      data = await readBody(req, limit, `${kind} upload`);
+      data = await readBody(req, limit, `${kind} upload`, this.options.bodyIdleTimeoutMs);
     } catch (error) {
       res.setHeader('Connection', 'close');
       if (LegoError.is(error, 'too-large')) {
@@ -384,7 +389,7 @@ export class WebAdapter implements Adapter {
   private async readJson(req: HttpRequest): Promise<Record<string, unknown>> {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') throw new LegoError('bad-input', `expected JSON, got "${type}"`);
-    const raw = await readBody(req, this.options.maxJsonBytes, 'JSON body');
+    const raw = await readBody(req, this.options.maxJsonBytes, 'JSON body', this.options.bodyIdleTimeoutMs);
     try {
       const value: unknown = JSON.parse(raw.toString('utf8'));
       if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
@@ -429,6 +434,8 @@ export class WebAdapter implements Adapter {
       res.end();
       return;
     }
+    // the rest of a stalled or oversized body is not wanted: close rather than drain it
+    if (status === 408 || status === 413) res.setHeader('Connection', 'close');
     this.json(res, status, { error: { code: lego.code, message: lego.userMessage, retryable: lego.retryable } });
   }
 }
