@@ -189,7 +189,7 @@ export class WebAdapter implements Adapter {
   }
 
   private async health(res: ServerResponse): Promise<void> {
-    if (this.healthReport === undefined) return this.json(res, 200, { ok: true, status: 'ok' });
+    if (this.healthReport === undefined) return this.json(res, 200, { ok: true });
     const report = await this.healthReport();
     this.json(res, healthHttpStatus(report), { ok: report.status !== 'down', ...report });
   }
