@@ -14,6 +14,7 @@
  * (see ./conversation.ts). `LegoConfig['<name>']` is typed from the schema.
  */
 import type { z } from 'zod';
+import { adaptersSection } from './adapters';
 import { botSection } from './bot';
 import { conversationSection } from './conversation';
 import { discordSection } from './discord';
@@ -36,6 +37,7 @@ export const sections = {
   bot: botSection,
   limits: limitsSection,
   logging: loggingSection,
+  adapters: adaptersSection,
   web: webSection,
   serve: serveSection,
   slack: slackSection,
