@@ -14,6 +14,7 @@
  * (see ./conversation.ts). `LegoConfig['<name>']` is typed from the schema.
  */
 import type { z } from 'zod';
+import { adaptersSection } from './adapters';
 import { botSection } from './bot';
 import { conversationSection } from './conversation';
 import { discordSection } from './discord';
@@ -34,6 +35,7 @@ export const sections = {
   render: renderSection,
   bot: botSection,
   logging: loggingSection,
+  adapters: adaptersSection,
   web: webSection,
   serve: serveSection,
   slack: slackSection,
