@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineSection } from './section';
 
+const MiB = 1024 * 1024;
+
 /** The local web chat. */
 export const WebConfigSchema = z.object({
   host: z.string().min(1).default('127.0.0.1').describe('address the web chat listens on (loopback by default)'),
@@ -12,6 +14,18 @@ export const WebConfigSchema = z.object({
     .positive()
     .default(300_000)
     .describe('time a browser has to send a whole request, an upload included, ms (answers are not limited by it)'),
+  maxStoredUploadBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(288 * MiB)
+    .describe('bytes all uploads kept in memory may hold (for follow-ups; at least one largest video); the least recently used go first'),
+  maxStoredFileBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(32 * MiB)
+    .describe('bytes the answer pictures kept for the browser may hold; the least recently used go first'),
   bodyIdleTimeoutMs: z.number().int().positive().default(15_000).describe('longest pause between two pieces of a request body or upload, ms (408 after it)'),
 });
 

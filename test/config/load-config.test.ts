@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     const { config, unknownEnv } = loadConfig({ env: {} });
     expect(config.engine).toMatchObject({ kind: 'onnx', bundle: 'models/lego-tiny', executionProvider: 'cpu', threads: 0 });
     expect(config.engine.generation).toEqual({});
-    expect(config.web).toEqual({ host: '127.0.0.1', port: 8080, headersTimeoutMs: 10_000, receiveTimeoutMs: 300_000, bodyIdleTimeoutMs: 15_000 });
+    expect(config.web).toEqual({ host: '127.0.0.1', port: 8080, headersTimeoutMs: 10_000, receiveTimeoutMs: 300_000, bodyIdleTimeoutMs: 15_000, maxStoredUploadBytes: 288 * 1024 * 1024, maxStoredFileBytes: 32 * 1024 * 1024 });
     expect(config.conversation.store).toEqual({ kind: 'memory', namespace: 'lego', timeoutMs: 2000 });
     expect(config.media.maxImageBytes).toBe(32 * 1024 * 1024);
     expect(config.logging).toEqual({ level: 'info', pretty: false });
