@@ -1,8 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { LegoError } from '../errors';
 import type { BlobStore } from '../conversation/blob-store';
-import type { MediaContext } from '../conversation/record';
-import type { MediaSpec } from '../engine/types';
+import type { MediaContext, MediaSource } from '../conversation/record';
+import type { MediaSpec, PreparedAudio } from '../engine/types';
+import { prepareSound, prepareSoundtrack } from '../media/audio-prepare';
 import { emptyFileError, fileTooLargeError, unsupportedMediaError } from '../media/media-errors';
 import type { MediaOptions } from '../media/options';
 import { prepareImageFor, prepareSourceVideo } from '../media/source-media';
@@ -24,11 +25,20 @@ export interface MediaLoaderDeps {
   cacheEntries: number;
 }
 
+export type MediaKind = 'image' | 'video' | 'audio';
+
 /** An attachment downloaded and identified from its bytes. */
 export interface FetchedMedia {
   bytes: Buffer;
-  kind: 'image' | 'video';
+  kind: MediaKind;
   sniffed: SniffedMedia;
+}
+
+/** Something of the conversation to fetch again: a media context, or the sound kept with one. */
+interface Refetchable {
+  id: number;
+  kind: MediaKind;
+  source: MediaSource;
 }
 
 export interface LoadCall {
@@ -62,9 +72,10 @@ export class MediaLoader {
 
   /** The largest file accepted for an attachment that says it is `contentType`. */
   maxBytesFor(contentType: string | undefined): number {
-    const { maxImageBytes, maxVideoBytes } = this.#deps.options;
+    const { maxImageBytes, maxVideoBytes, maxAudioBytes } = this.#deps.options;
     if (contentType?.startsWith('image/') === true) return maxImageBytes;
     if (contentType?.startsWith('video/') === true) return maxVideoBytes;
+    if (contentType?.startsWith('audio/') === true && this.#deps.spec.audio !== null) return maxAudioBytes;
     return Math.max(maxImageBytes, maxVideoBytes);
   }
 
@@ -72,7 +83,8 @@ export class MediaLoader {
   async fetch(attachment: IncomingAttachment, call: LoadCall = {}): Promise<FetchedMedia> {
     const maxBytes = this.maxBytesFor(attachment.contentType);
     if (attachment.size !== undefined && attachment.size > maxBytes) {
-      throw fileTooLargeError(attachment.contentType?.startsWith('video/') === true ? 'video' : 'image', attachment.size, maxBytes);
+      const declared = attachment.contentType?.split('/')[0];
+      throw fileTooLargeError(declared === 'video' || declared === 'audio' ? declared : 'image', attachment.size, maxBytes);
     }
     let bytes: Buffer;
     try {
@@ -99,14 +111,26 @@ export class MediaLoader {
       if (bytes.length > options.maxVideoBytes) throw fileTooLargeError('video', bytes.length, options.maxVideoBytes);
       return { bytes, kind: 'video', sniffed };
     }
-    const reads = [spec.image !== null ? 'images' : null, spec.video !== null ? 'videos' : null].filter((x) => x !== null).join(' and ');
+    if (sniffed.kind === 'audio' && spec.audio !== null) {
+      if (bytes.length > options.maxAudioBytes) throw fileTooLargeError('audio', bytes.length, options.maxAudioBytes);
+      return { bytes, kind: 'audio', sniffed };
+    }
+    const reads = [spec.image !== null ? 'images' : null, spec.video !== null ? 'videos' : null, spec.audio !== null ? 'sounds' : null]
+      .filter((x) => x !== null)
+      .join(', ')
+      .replace(/, ([^,]*)$/, ' and $1');
+    if (sniffed.kind === 'audio') {
+      throw new LegoError('unsupported-media', `got audio/${sniffed.format}; the engine has no audio encoder`, {
+        userMessage: `Sorry, this model cannot listen to sounds; please send me ${reads || 'something else'} instead.`,
+      });
+    }
     throw new LegoError('unsupported-media', `got ${sniffed.kind}/${sniffed.format}; the engine reads ${reads}`, {
       userMessage: `Sorry, I cannot read ${sniffed.kind} files with this model; send me ${reads || 'something else'}.`,
     });
   }
 
   /** Prepare fetched media for the engine and remember it by content hash. */
-  async prepare(hash: string, media: FetchedMedia | { kind: 'image' | 'video'; path: string }, call: LoadCall = {}): Promise<PreparedEntry> {
+  async prepare(hash: string, media: FetchedMedia | { kind: MediaKind; path: string }, call: LoadCall = {}): Promise<PreparedEntry> {
     const key = cacheKey(media.kind, hash);
     const cached = this.#cache.get(key);
     if (cached !== undefined) return cached;
@@ -120,13 +144,20 @@ export class MediaLoader {
    * source. Throws not-found (politely asking for the file again) when it cannot be had any more.
    */
   async forContext(media: MediaContext, message: IncomingMessage, blobs: BlobStore, call: LoadCall = {}): Promise<PreparedEntry> {
-    if (media.kind === 'audio') throw new LegoError('unsupported-media', 'audio contexts are not supported');
-    const cached = this.#cache.get(cacheKey(media.kind, media.hash));
+    const entry = await this.#again(media, media.hash, message, blobs, call);
+    if (media.sound === null) return entry;
+    // the sound sent with the image: one media context, both prepared
+    const sound = await this.#again({ id: media.id, kind: 'audio', source: media.sound.source }, media.sound.hash, message, blobs, call);
+    return sound.audio === undefined ? entry : { ...entry, audio: sound.audio };
+  }
+
+  async #again(what: Refetchable, hash: string, message: IncomingMessage, blobs: BlobStore, call: LoadCall): Promise<PreparedEntry> {
+    const cached = this.#cache.get(cacheKey(what.kind, hash));
     if (cached !== undefined) return cached;
-    const source = media.source;
-    if (source.type === 'file') return this.prepare(media.hash, { kind: media.kind, path: source.path }, call);
-    const bytes = await this.#refetch(media, message, blobs, call);
-    return this.prepare(media.hash, { bytes, kind: media.kind, sniffed: this.identify(bytes).sniffed }, call);
+    const source = what.source;
+    if (source.type === 'file') return this.prepare(hash, { kind: what.kind, path: source.path }, call);
+    const bytes = await this.#refetch(what, message, blobs, call);
+    return this.prepare(hash, { bytes, kind: what.kind, sniffed: this.identify(bytes).sniffed }, call);
   }
 
   /** The original bytes of an image context (for crops and annotated pictures). */
@@ -136,13 +167,15 @@ export class MediaLoader {
     return this.#refetch(media, message, blobs, call);
   }
 
-  async #refetch(media: MediaContext, message: IncomingMessage, blobs: BlobStore, call: LoadCall): Promise<Buffer> {
+  async #refetch(media: Refetchable, message: IncomingMessage, blobs: BlobStore, call: LoadCall): Promise<Buffer> {
+    const noun = media.kind === 'audio' ? 'sound' : media.kind;
     const gone = (detail: string, cause?: unknown): LegoError =>
       new LegoError('not-found', `media ${media.id} (${media.kind}) cannot be fetched again: ${detail}`, {
         cause,
-        userMessage: `I no longer have that ${media.kind}; please send it again.`,
+        userMessage: `I no longer have that ${noun}; please send it again.`,
       });
-    const maxBytes = media.kind === 'image' ? this.#deps.options.maxImageBytes : this.#deps.options.maxVideoBytes;
+    const { maxImageBytes, maxVideoBytes, maxAudioBytes } = this.#deps.options;
+    const maxBytes = media.kind === 'image' ? maxImageBytes : media.kind === 'video' ? maxVideoBytes : maxAudioBytes;
     const source = media.source;
     switch (source.type) {
       case 'blob': {
@@ -175,17 +208,40 @@ export class MediaLoader {
     }
   }
 
-  async #prepareBytes(kind: 'image' | 'video', bytes: Buffer, call: LoadCall): Promise<PreparedEntry> {
+  async #prepareBytes(kind: MediaKind, bytes: Buffer, call: LoadCall): Promise<PreparedEntry> {
     const { spec, options } = this.#deps;
+    if (kind === 'audio') return this.#prepareSound(bytes, call);
     if (kind === 'image') {
       return { prepared: await prepareImageFor(spec, bytes, options), bytes };
     }
     return this.#prepareVideo(bytes, call);
   }
 
-  async #preparePath(kind: 'image' | 'video', path: string, call: LoadCall): Promise<PreparedEntry> {
+  async #preparePath(kind: MediaKind, path: string, call: LoadCall): Promise<PreparedEntry> {
     if (kind === 'image') return this.#prepareBytes('image', await this.#readFile(path, this.#deps.options.maxImageBytes), call);
+    if (kind === 'audio') return this.#prepareSound(path, call);
     return this.#prepareVideo(path, call);
+  }
+
+  /** A sound file's clips for the audio encoder (refused politely when silent, damaged, too long…). */
+  async #prepareSound(source: Buffer | string, call: LoadCall): Promise<PreparedEntry> {
+    const { spec, options } = this.#deps;
+    if (spec.audio === null) throw unsupportedMediaError('the engine has no audio encoder', 'media');
+    call.onStatus?.('Listening to the sound…');
+    return { audio: await prepareSound(source, spec.audio, options, { signal: call.signal }) };
+  }
+
+  /** A video's soundtrack when the engine hears (none for a silent or mute video, or one whose sound does not decode). */
+  async #soundtrack(source: Buffer | string, call: LoadCall): Promise<PreparedAudio | undefined> {
+    const { spec, options } = this.#deps;
+    if (spec.audio === null) return undefined;
+    try {
+      return await prepareSoundtrack(source, spec.audio, options, { signal: call.signal });
+    } catch (error) {
+      if (LegoError.is(error, 'aborted')) throw error;
+      // the pictures still answer; the video is read without its sound
+      return undefined;
+    }
   }
 
   async #prepareVideo(source: Buffer | string, call: LoadCall): Promise<PreparedEntry> {
@@ -201,6 +257,7 @@ export class MediaLoader {
       frameMaxSide: Math.min(options.frameMaxSide, Math.max(spec.video.size, KEYFRAME_SIDE)),
     });
     const prepared = await prepareSampledVideo(sampled, spec.video);
-    return { prepared, frames: sampled.frames };
+    const soundtrack = await this.#soundtrack(source, call);
+    return soundtrack === undefined ? { prepared, frames: sampled.frames } : { prepared, frames: sampled.frames, audio: soundtrack };
   }
 }

@@ -1,9 +1,12 @@
-import type { PreparedMedia } from '../engine/types';
+import type { PreparedAudio, PreparedMedia } from '../engine/types';
 import type { SampledFrame } from '../media/sample-video';
 
 /** A media prepared for the engine, with what rendering and zooming need again. */
 export interface PreparedEntry {
-  prepared: PreparedMedia;
+  /** the image or video for the engine; absent for a sound alone */
+  prepared?: PreparedMedia;
+  /** a sound file's clips, or the video's soundtrack (engines with an audio encoder) */
+  audio?: PreparedAudio;
   /** the original file's bytes, for images (zoom crops and annotated pictures are cut from them) */
   bytes?: Buffer;
   /** the sampled frames of a video (small), for the timeline's keyframes */

@@ -49,7 +49,7 @@ describe('PreparedMediaCache', () => {
     const cache = new PreparedMediaCache(2);
     cache.set('a', entry(1));
     cache.set('b', entry(2));
-    expect(cache.get('a')?.prepared.size.width).toBe(1); // a is now the newest
+    expect(cache.get('a')?.prepared?.size.width).toBe(1); // a is now the newest
     cache.set('c', entry(3));
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('a')).toBeDefined();
