@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     let info = '';
     const m = await measure(3, async () => {
       const r = await renderBoxes(uhd, boxes, { maxSide });
-      info = `${r.width}×${r.height}, ${(r.png.length / 1e6).toFixed(1)} MB PNG, scale ${r.scale.toFixed(3)}`;
+      info = `${r.width}×${r.height}, ${(r.data.length / 1e6).toFixed(1)} MB ${r.format}, scale ${r.scale.toFixed(3)}`;
     });
     note(`| renderBoxes, 12 boxes on a 3840×2160 JPEG, maxSide ${maxSide} | ${m.ms.toFixed(0)} ms (CPU ${m.cpuMs.toFixed(0)} ms), median of 3 | ${info} |`);
   }

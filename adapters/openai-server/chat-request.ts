@@ -54,13 +54,33 @@ function badRequest(message: string, param: string | null): LegoError {
   return new LegoError('bad-input', message, { details: { param } });
 }
 
+function tooLong(message: string, param: string): LegoError {
+  return new LegoError('too-large', message, { details: { param } });
+}
+
+/** The caps a request is checked against before anything is tokenised (see the `serve` config section). */
+export interface ChatRequestLimits {
+  /** most conversation turns */
+  maxTurns: number;
+  /** longest text of one message, characters (413) */
+  maxMessageChars: number;
+  /** longest text of all messages together, characters (413) */
+  maxTotalChars: number;
+  /** most tokens the request may ask for (400) */
+  maxNewTokens: number;
+}
+
 /**
  * Checks an OpenAI chat request and turns it into LEGO turns: system/developer messages are dropped
  * (LEGO's prompt has its own system text), consecutive messages of one role are joined, the last must
  * be the user's; at most one image or video in the whole conversation (LEGO's single media context).
+ * Text is capped per message and in total (LegoError 'too-large', 413) and `max_tokens` against
+ * `maxNewTokens` before the engine sees the request: the engine tokenises the conversation, and a
+ * 52 MB request once held the server for 53 s there.
  * Throws LegoError('bad-input') with `details.param` naming the field.
  */
-export function parseChatRequest(body: unknown, maxTurns: number): ChatRequest {
+export function parseChatRequest(body: unknown, limits: ChatRequestLimits): ChatRequest {
+  const { maxTurns, maxMessageChars, maxTotalChars, maxNewTokens: maxTokens } = limits;
   const parsed = chatRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -70,6 +90,7 @@ export function parseChatRequest(body: unknown, maxTurns: number): ChatRequest {
   const req = parsed.data;
   const turns: Turn[] = [];
   let media: MediaRef | undefined;
+  let totalChars = 0;
   req.messages.forEach((m, i) => {
     if (m.role === 'system' || m.role === 'developer') return;
     const texts: string[] = [];
@@ -89,6 +110,13 @@ export function parseChatRequest(body: unknown, maxTurns: number): ChatRequest {
       });
     }
     const text = texts.join('\n');
+    if (text.length > maxMessageChars) {
+      throw tooLong(`messages.${i} has ${text.length} characters of text, over the limit of ${maxMessageChars}`, `messages.${i}.content`);
+    }
+    totalChars += text.length;
+    if (totalChars > maxTotalChars) {
+      throw tooLong(`the messages have over ${maxTotalChars} characters of text together (the limit); send fewer or shorter turns`, 'messages');
+    }
     const role = m.role === 'user' ? 'user' : 'assistant';
     const last = turns[turns.length - 1];
     if (last !== undefined && last.role === role) last.text = `${last.text}\n${text}`;
@@ -101,6 +129,10 @@ export function parseChatRequest(body: unknown, maxTurns: number): ChatRequest {
   if (turns.length > maxTurns) throw badRequest(`more than ${maxTurns} turns`, 'messages');
   const options: GenerationOptions = {};
   const maxNewTokens = req.max_completion_tokens ?? req.max_tokens;
+  if (maxNewTokens !== undefined && maxNewTokens > maxTokens) {
+    const param = req.max_completion_tokens === undefined ? 'max_tokens' : 'max_completion_tokens';
+    throw badRequest(`${param} is ${maxNewTokens}, over the limit of ${maxTokens}`, param);
+  }
   if (maxNewTokens !== undefined) options.maxNewTokens = maxNewTokens;
   if (req.temperature !== undefined) options.temperature = req.temperature;
   if (req.top_p !== undefined) options.topP = req.top_p;

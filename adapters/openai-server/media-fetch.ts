@@ -29,10 +29,33 @@ function refused(message: string): LegoError {
   return new LegoError('download-refused', message, { userMessage: 'Sorry, I cannot fetch media from that address.' });
 }
 
-/** Decodes a `data:[mime][;base64],…` URL; throws bad-input / too-large. */
+/** Whitespace a data: URL's base64 may carry (line breaks of MIME encoders, spaces). */
+const BASE64_SPACE = /[\t\n\f\r ]/g;
+const BASE64_BODY = /^[A-Za-z0-9+/]*$/;
+
+/**
+ * The payload of a base64 data: URL without its whitespace, or a sentence saying why it is not base64.
+ * A linear check (no backtracking regex: a 64 MB body of spaces must not stall the server): the
+ * alphabet of RFC 4648 §4, at most two `=` and only at the end, a length that is a multiple of 4
+ * once padded (Node's decoder would otherwise drop the odd bytes without a word).
+ */
+function base64Payload(payload: string): { text: string } | { problem: string } {
+  const text = payload.replace(BASE64_SPACE, '');
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const body = text.slice(0, text.length - padding);
+  if (!BASE64_BODY.test(body)) {
+    const bad = body.search(/[^A-Za-z0-9+/]/);
+    const char = body[bad] ?? '';
+    return { problem: char === '=' ? 'has "=" padding before its end' : `has ${JSON.stringify(char)} at character ${bad + 1}, outside the base64 alphabet` };
+  }
+  if (body.length % 4 === 1 || (padding > 0 && text.length % 4 !== 0)) return { problem: `is cut off (${text.length} base64 characters)` };
+  return { text };
+}
+
+/** Decodes a `data:[mime][;base64],…` URL; throws bad-input (with the reason) / too-large. */
 export function decodeDataUrl(url: string, maxBytes: number): FetchedMedia {
   const comma = url.indexOf(',');
-  if (!url.startsWith('data:') || comma < 0) throw new LegoError('bad-input', 'malformed data: URL');
+  if (!url.startsWith('data:') || comma < 0) throw new LegoError('bad-input', 'malformed data: URL (expected data:[type][;base64],…)');
   const meta = url.slice(5, comma);
   const payload = url.slice(comma + 1);
   const base64 = /;base64$/i.test(meta);
@@ -41,8 +64,18 @@ export function decodeDataUrl(url: string, maxBytes: number): FetchedMedia {
   if ((base64 ? Math.floor((payload.length * 3) / 4) - 2 : payload.length) > maxBytes) {
     throw new LegoError('too-large', `data: URL over ${maxBytes} bytes`);
   }
-  if (base64 && !/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(payload)) throw new LegoError('bad-input', 'data: URL is not valid base64');
-  const bytes = base64 ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload), 'latin1');
+  let bytes: Buffer;
+  if (base64) {
+    const checked = base64Payload(payload);
+    if ('problem' in checked) throw new LegoError('bad-input', `the data: URL is not valid base64: it ${checked.problem}`);
+    bytes = Buffer.from(checked.text, 'base64');
+  } else {
+    try {
+      bytes = Buffer.from(decodeURIComponent(payload), 'latin1');
+    } catch {
+      throw new LegoError('bad-input', 'the data: URL has a malformed %-escape (use ;base64 for binary media)');
+    }
+  }
   if (bytes.length === 0) throw new LegoError('bad-input', 'empty data: URL');
   if (bytes.length > maxBytes) throw new LegoError('too-large', `data: URL over ${maxBytes} bytes`);
   return { bytes, mime };

@@ -11,6 +11,7 @@ import type { ChatRequest } from './chat-request';
 import { errorResponse, plainError } from './error-response';
 import type { HttpError } from './error-response';
 import { readJsonBody } from './read-json-body';
+import { guardRequest } from './request-guard';
 import { prepareRequestMedia } from './request-media';
 import { ServeMetrics } from './serve-metrics';
 import { resolveServeOptions } from './serve-options';
@@ -67,7 +68,13 @@ export class OpenAiServer {
     this.options = resolveServeOptions(options);
     this.metrics = new ServeMetrics(this.options.processMetrics);
     this.model = this.options.modelName ?? engine.name;
-    this.server = createServer((request, response) => {
+    const timeouts = {
+      headersTimeout: Math.min(this.options.headersTimeoutMs, this.options.receiveTimeoutMs),
+      requestTimeout: this.options.receiveTimeoutMs,
+      // how often Node looks for requests past those limits (its default, 30 s, would add up to 30 s)
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(this.options.headersTimeoutMs / 4))),
+    };
+    this.server = createServer(timeouts, (request, response) => {
       this.route(request, response).catch((error: unknown) => {
         this.options.logger.error({ err: String(error) }, 'lego serve: unhandled error');
         if (!response.headersSent) sendError(response, errorResponse(LegoError.from(error)));
@@ -111,6 +118,29 @@ export class OpenAiServer {
     const method = request.method ?? 'GET';
     const route = path === '/v1/chat/completions' || path === '/healthz' || path === '/metrics' || path === '/v1/models' ? path : 'other';
     response.on('finish', () => this.metrics.requests.inc({ route, status: String(response.statusCode) }));
+    const refused = guardRequest(request, { listenHost: this.options.host, allowedHosts: this.options.allowedHosts, allowedOrigins: this.options.allowedOrigins });
+    if (refused !== undefined) {
+      this.options.logger.warn({ host: request.headers.host, origin: request.headers.origin, contentType: request.headers['content-type'], status: refused.status }, 'lego serve: request refused');
+      this.metrics.errors.inc({ code: refused.body.error.code ?? 'forbidden' });
+      request.resume();
+      sendError(response, refused);
+      return;
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined) {
+      // an allowed browser Origin (guardRequest refused the others): let its page read the answer
+      response.setHeader('access-control-allow-origin', origin);
+      response.setHeader('vary', 'Origin');
+      if (method === 'OPTIONS') {
+        response.writeHead(204, {
+          'access-control-allow-methods': 'GET, POST, OPTIONS',
+          'access-control-allow-headers': 'authorization, content-type',
+          'access-control-max-age': '600',
+        });
+        response.end();
+        return;
+      }
+    }
     if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
       if (this.closing) sendError(response, plainError(503, 'shutting down', 'engine-unavailable', 'service_unavailable'));
       else send(response, 200, { status: 'ok', model: this.model, in_flight: this.active.size });
@@ -144,9 +174,10 @@ export class OpenAiServer {
       sendError(response, plainError(503, 'shutting down', 'engine-unavailable', 'service_unavailable'));
       return;
     }
-    const body = await readJsonBody(request, this.options.maxBodyBytes);
+    const body = await readJsonBody(request, { maxBytes: this.options.maxBodyBytes, idleTimeoutMs: this.options.bodyIdleTimeoutMs });
     if ('error' in body) {
       this.metrics.errors.inc({ code: body.error.body.error.code ?? 'bad-input' });
+      if (body.close === true) response.setHeader('connection', 'close');
       sendError(response, body.error);
       return;
     }
@@ -159,7 +190,7 @@ export class OpenAiServer {
     this.metrics.inFlight.inc();
     let parsed: ChatRequest | undefined;
     try {
-      parsed = parseChatRequest(body.value, this.options.maxTurns);
+      parsed = parseChatRequest(body.value, this.options);
       const media: PreparedMedia | undefined =
         parsed.media === undefined
           ? undefined

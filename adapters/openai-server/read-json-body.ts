@@ -2,8 +2,19 @@ import type { IncomingMessage } from 'node:http';
 import { plainError } from './error-response';
 import type { HttpError } from './error-response';
 
-/** Reads a JSON body of at most `maxBytes`; resolves with the value or an HttpError (413, 400). */
-export function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<{ value: unknown } | { error: HttpError }> {
+export interface ReadJsonBodyLimits {
+  /** largest body, bytes (413 from Content-Length before reading, or while the bytes arrive) */
+  maxBytes: number;
+  /** longest pause between two pieces of the body, ms (408: a client that trickles holds nothing for long) */
+  idleTimeoutMs: number;
+}
+
+/**
+ * Reads a JSON body within `limits`; resolves with the value or an HttpError (413, 408, 400). Past a
+ * 413 the rest of the body is drained unread; after a 408 (`close`) the connection is closed.
+ */
+export function readJsonBody(request: IncomingMessage, limits: ReadJsonBodyLimits): Promise<{ value: unknown } | { error: HttpError; close?: true }> {
+  const { maxBytes, idleTimeoutMs } = limits;
   return new Promise((resolve) => {
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > maxBytes) {
@@ -14,35 +25,44 @@ export function readJsonBody(request: IncomingMessage, maxBytes: number): Promis
     const chunks: Buffer[] = [];
     let total = 0;
     let done = false;
-    request.on('data', (chunk: Buffer) => {
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (result: { value: unknown } | { error: HttpError; close?: true }): void => {
       if (done) return;
+      done = true;
+      clearTimeout(timer);
+      chunks.length = 0;
+      request.off('data', onData);
+      resolve(result);
+    };
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        finish({ error: plainError(408, `no request body bytes for ${idleTimeoutMs} ms`, 'timeout'), close: true });
+      }, idleTimeoutMs);
+    };
+    const onData = (chunk: Buffer): void => {
       total += chunk.length;
       if (total > maxBytes) {
-        done = true;
-        chunks.length = 0;
-        request.resume();
-        resolve({ error: plainError(413, `request body over ${maxBytes} bytes`, 'too-large') });
+        finish({ error: plainError(413, `request body over ${maxBytes} bytes`, 'too-large') });
         return;
       }
       chunks.push(chunk);
-    });
-    request.on('error', () => {
-      if (done) return;
-      done = true;
-      resolve({ error: plainError(400, 'request body broke off', 'bad-input') });
-    });
+      arm();
+    };
+    arm();
+    request.on('data', onData);
+    request.on('error', () => finish({ error: plainError(400, 'request body broke off', 'bad-input'), close: true }));
     request.on('end', () => {
       if (done) return;
-      done = true;
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') {
-        resolve({ error: plainError(400, 'empty request body', 'bad-input') });
+        finish({ error: plainError(400, 'empty request body', 'bad-input') });
         return;
       }
       try {
-        resolve({ value: JSON.parse(text) as unknown });
+        finish({ value: JSON.parse(text) as unknown });
       } catch {
-        resolve({ error: plainError(400, 'the request body is not valid JSON', 'bad-input') });
+        finish({ error: plainError(400, 'the request body is not valid JSON', 'bad-input') });
       }
     });
   });

@@ -36,7 +36,7 @@ export const serveCommand: CliCommand = {
       .option('--port <port>', 'port to listen on, 0 = any free one (default: serve.port, 8090)')
       .option('--allow-url-fetch', 'fetch http(s) image/video URLs in requests (default: data: URLs only)')
       .option('--allow-private-urls', 'also fetch from private, loopback and link-local addresses (unsafe)')
-      .option('--max-body-mb <mb>', 'largest request body in MiB (default 64)')
+      .option('--max-body-mb <mb>', 'largest request body in MiB (default: serve.maxBodyBytes, 64 MiB)')
       .action(async (flags: ServeFlags, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions & ServeFlags>();
         const port = portOf(flags.port);
@@ -51,8 +51,7 @@ export const serveCommand: CliCommand = {
         const { OpenAiServer } = await import('./openai-server');
         const maxBodyMb = flags.maxBodyMb === undefined ? undefined : Number(flags.maxBodyMb);
         const server = new OpenAiServer(engine, {
-          host: config.serve.host,
-          port: config.serve.port,
+          ...config.serve,
           media: config.media,
           requestTimeoutMs: config.engine.timeoutMs,
           fetch: { allowUrlFetch: flags.allowUrlFetch === true, allowPrivateAddresses: flags.allowPrivateUrls === true },

@@ -1,19 +1,19 @@
+import { ServeConfigSchema } from '../../src/config/serve';
+import type { ServeConfig } from '../../src/config/serve';
 import type { Logger } from '../../src/engine/types';
 import { silentLogger } from '../../src/engine/silent-logger';
 import type { MediaOptions } from '../../src/media/options';
 import { DEFAULT_MEDIA_OPTIONS } from '../../src/media/options';
 import type { MediaFetchPolicy } from './media-fetch';
 
-/** Options of `lego serve` (the OpenAI-compatible server); every one defaulted in DEFAULT_SERVE_OPTIONS. */
-export interface OpenAiServerOptions {
-  /** address to listen on (loopback by default: exposing it is a deliberate choice) */
-  host: string;
-  /** port; 0 = any free port */
-  port: number;
+/**
+ * Options of `lego serve` (the OpenAI-compatible server); every one defaulted in DEFAULT_SERVE_OPTIONS.
+ * The `serve` config section's settings (host, port, body/text/token caps, Host/Origin lists, timeouts)
+ * are described and defaulted once, in src/config/serve.ts.
+ */
+export interface OpenAiServerOptions extends ServeConfig {
   /** the `model` reported in responses; unset = the engine's name */
   modelName: string | undefined;
-  /** largest request body in bytes (media as base64 data: URLs included) */
-  maxBodyBytes: number;
   /** most conversation turns in one request */
   maxTurns: number;
   /** time limit of one answer (ms), passed to the engine; 0 = the engine's own */
@@ -30,17 +30,15 @@ export interface OpenAiServerOptions {
 const MiB = 1024 * 1024;
 
 export const DEFAULT_SERVE_OPTIONS = {
-  host: '127.0.0.1',
-  port: 8090,
+  ...ServeConfigSchema.parse({}),
   modelName: undefined,
-  maxBodyBytes: 64 * MiB,
   maxTurns: 200,
   requestTimeoutMs: 120_000,
   media: DEFAULT_MEDIA_OPTIONS,
   fetch: { allowUrlFetch: false, allowPrivateAddresses: false, fetchTimeoutMs: 15_000, maxBytes: 32 * MiB, maxRedirects: 3 },
   processMetrics: true,
   logger: silentLogger,
-} as const satisfies OpenAiServerOptions;
+} satisfies OpenAiServerOptions;
 
 export type OpenAiServerOptionsInput = Partial<Omit<OpenAiServerOptions, 'fetch' | 'media'>> & {
   fetch?: Partial<MediaFetchPolicy>;

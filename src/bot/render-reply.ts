@@ -2,6 +2,7 @@ import type { BoxRegion, SpanRegion } from '../conversation/record';
 import type { MediaOptions } from '../media/options';
 import type { SampledFrame } from '../media/sample-video';
 import { renderBoxes } from '../render/render-boxes';
+import { REPLY_IMAGE_EXTENSION } from '../render/reply-image-format';
 import { renderTimeline } from '../render/render-timeline';
 import type { RenderConfig } from '../config/render';
 import type { ReplyFile } from './types';
@@ -22,9 +23,9 @@ export async function renderAnnotatedImage(
     .map((r) => ({ index: r.number, pixels: r.pixels!, ...(r.label === null ? {} : { label: r.label }) }));
   const rendered = await renderBoxes(imageBytes, boxes, { maxSide: render.maxSide, maxBytes: render.maxUploadBytes, limits });
   return {
-    name: 'lego-boxes.png',
-    contentType: 'image/png',
-    data: rendered.png,
+    name: `lego-boxes.${REPLY_IMAGE_EXTENSION[rendered.format]}`,
+    contentType: rendered.mime,
+    data: rendered.data,
     description: boxes.length === 0 ? 'The image' : `The image with boxes ${list(regions)}`,
     kind: 'annotated-image',
   };

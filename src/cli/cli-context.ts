@@ -7,6 +7,7 @@ import type { CliIo } from './cli-io';
 /** Options every subcommand shares (declared on the program). */
 export interface GlobalOptions {
   bundle?: string;
+  engine?: 'onnx' | 'remote';
   provider?: 'cpu' | 'cuda';
   logLevel?: string;
 }
@@ -48,6 +49,7 @@ export function createCliContext(io: CliIo, env?: Readonly<Record<string, string
     config(globals, overrides = {}) {
       const engine = { ...overrides.engine };
       if (globals.bundle !== undefined) engine.bundle = globals.bundle;
+      if (globals.engine !== undefined) engine.kind = globals.engine;
       if (globals.provider !== undefined) engine.executionProvider = globals.provider;
       const logging = { ...overrides.logging };
       if (globals.logLevel !== undefined) logging.level = globals.logLevel as NonNullable<typeof logging.level>;

@@ -21,6 +21,7 @@ export function createProgram(io: CliIo, options: RunCliOptions = {}): Command {
   const program = new Command('lego')
     .description('LEGO grounding model in the terminal: ask about images and videos, get boxes and time spans back')
     .option('--bundle <dir>', 'LEGO bundle folder (env LEGO_ENGINE_BUNDLE; default models/lego-tiny)')
+    .addOption(new Option('--engine <kind>', 'which engine answers: the bundle in process, or an OpenAI-compatible server (env LEGO_ENGINE_KIND; remote: LEGO_REMOTE_ENDPOINTS)').choices(['onnx', 'remote']))
     .addOption(new Option('--provider <name>', 'where the model runs (env LEGO_ENGINE_EXECUTION_PROVIDER)').choices(['cpu', 'cuda']))
     .addOption(new Option('--log-level <level>', 'log level on stderr (env LEGO_LOGGING_LEVEL; default warn)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .showHelpAfterError('(add --help for usage)')

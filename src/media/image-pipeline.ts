@@ -4,7 +4,6 @@ import type { ImageInfo } from './image-info';
 import { decodeBudget } from './memory-budget';
 import type { ImageLimits } from './options';
 import { DEFAULT_MEDIA_OPTIONS } from './options';
-import type { RawImage } from './raw-image';
 
 /** White: what transparency is composed on, for the model and for display. */
 export const FLATTEN_BACKGROUND = { r: 255, g: 255, b: 255 } as const;
@@ -94,9 +93,4 @@ export async function toPaddedSquare(
     .resize(side, side, { fit: 'fill', kernel: 'cubic' })
     .raw()
     .toBuffer();
-}
-
-/** A sharp pipeline over raw decoded pixels (a video frame). */
-export function rawPipeline(image: RawImage): Sharp {
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
 }

@@ -1,7 +1,8 @@
+import sharp from 'sharp';
 import type { ImageSpec } from '../engine/types';
 import { LegoError } from '../errors';
-import { rawPipeline, toPaddedSquare } from './image-pipeline';
 import type { RawImage } from './raw-image';
+import { squarePadding } from './square-padding';
 
 export function checkImageSpec(spec: ImageSpec): void {
   const ok =
@@ -39,11 +40,34 @@ export function normaliseSquare(
   return out;
 }
 
+/** Copy small RGB(A) pixels into an S×S RGB buffer filled with `padRgb`, centred (floor offsets). */
+function padSmallToSquare(image: RawImage, padRgb: ImageSpec['padRgb']): { data: Buffer; side: number } {
+  const pad = squarePadding(image);
+  const side = pad.side;
+  const out = Buffer.alloc(side * side * 3);
+  const fill = Buffer.from([padRgb[0], padRgb[1], padRgb[2]]);
+  for (let i = 0; i < out.length; i += 3) fill.copy(out, i);
+  const rowBytes = image.width * 3;
+  for (let y = 0; y < image.height; y += 1) {
+    const target = ((y + pad.top) * side + pad.left) * 3;
+    if (image.channels === 3) {
+      image.data.copy(out, target, y * rowBytes, (y + 1) * rowBytes);
+    } else {
+      for (let x = 0, src = y * image.width * 4; x < image.width; x += 1, src += 4) {
+        out[target + x * 3] = image.data[src] ?? 0;
+        out[target + x * 3 + 1] = image.data[src + 1] ?? 0;
+        out[target + x * 3 + 2] = image.data[src + 2] ?? 0;
+      }
+    }
+  }
+  return { data: out, side };
+}
+
 /**
- * LEGO's image preprocessing for pixels already decoded (a sampled video frame): padded to a centred
- * square with `spec.padRgb` and resized bicubically to `spec.size`, inside libvips, then
- * normalised (`normaliseSquare`). Frames are small (`frameMaxSide`), so this is the bundle's
- * pad-then-resize exactly.
+ * LEGO's image preprocessing for pixels already decoded small (a sampled video frame, at most
+ * `frameMaxSide`): padded to a centred square with `spec.padRgb` and resized bicubically (sharp's
+ * `cubic`) to `spec.size` in one libvips call, then normalised (`normaliseSquare`). Images from files
+ * go through `prepareImage`, whose pipeline never decodes them at full size.
  */
 export async function imageToTensor(
   image: RawImage,
@@ -52,6 +76,13 @@ export async function imageToTensor(
   offset = 0,
 ): Promise<Float32Array> {
   checkImageSpec(spec);
-  const square = await toPaddedSquare(rawPipeline(image), image, spec.size, spec.padRgb);
-  return normaliseSquare(square, spec, out, offset);
+  const square = padSmallToSquare(image, spec.padRgb);
+  const resized =
+    square.side === spec.size
+      ? square.data
+      : await sharp(square.data, { raw: { width: square.side, height: square.side, channels: 3 } })
+          .resize(spec.size, spec.size, { fit: 'fill', kernel: 'cubic' })
+          .raw()
+          .toBuffer();
+  return normaliseSquare(resized, spec, out, offset);
 }

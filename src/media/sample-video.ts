@@ -13,7 +13,7 @@ import { DEFAULT_MEDIA_OPTIONS } from './options';
 import type { PacketIndex } from './packet-index';
 import { readPacketIndex } from './packet-index';
 import type { MediaProbe, VideoStreamInfo } from './probe-media';
-import { probeMedia } from './probe-media';
+import { probeMedia, probeMediaWithPackets } from './probe-media';
 import type { RawImage } from './raw-image';
 import { runFfmpeg } from './run-ffmpeg';
 import { planFrameSampling, sampleTimes } from './sampling-plan';
@@ -185,7 +185,10 @@ export async function sampleVideo(
   return withTempDir(options.tempDir, async (dir) => {
     const file = await materialiseMedia(source, dir, options.maxVideoBytes, new Set(['video', 'audio']));
     const probeOptions = { binaries, timeoutMs: options.ffprobeTimeoutMs, signal: call.signal };
-    const probe = await probeMedia(file.path, probeOptions);
+    // `auto` plans from the packet index: read it in the same ffprobe run as the streams (one process).
+    const wantIndex = options.frameSampling === 'auto' && count <= options.maxSeekInputs;
+    const probed = wantIndex ? await probeMediaWithPackets(file.path, probeOptions) : { probe: await probeMedia(file.path, probeOptions), packets: undefined };
+    const probe = probed.probe;
     const video = probe.video;
     if (!video) throw noVideoStreamError();
     checkVideoLimits(video, options);
@@ -194,14 +197,9 @@ export async function sampleVideo(
     if (durationKnown && durationSec > options.maxDurationSec) throw videoTooLongError(durationSec, options.maxDurationSec);
     // The packet index tells `auto` which strategy decodes less, and gives the duration when the
     // container does not (WebM from MediaRecorder).
-    let index: PacketIndex | undefined;
-    if (!durationKnown || (options.frameSampling === 'auto' && count <= options.maxSeekInputs)) {
-      index = await readPacketIndex(file.path, video.index, { ...probeOptions, startSec: probe.formatStartSec }).catch(
-        (error: unknown) => {
-          if (LegoError.is(error, 'aborted') || !durationKnown) throw error;
-          return undefined;
-        },
-      );
+    let index: PacketIndex | undefined = probed.packets;
+    if (!durationKnown && index === undefined) {
+      index = await readPacketIndex(file.path, video.index, { ...probeOptions, startSec: probe.formatStartSec });
     }
     if (!durationKnown) {
       durationSec = index?.endSec ?? NaN;

@@ -4,10 +4,14 @@ import sharp from 'sharp';
 import type { ImageSize, PixelBox } from '../grounding/types';
 import { LegoError } from '../errors';
 import { decodeForDisplay } from '../media/decode-for-display';
-import type { MediaOptions } from '../media/options';
+import { inspectImage } from '../media/image-info';
+import { underDecodeBudget } from '../media/image-pipeline';
+import type { ImageLimits } from '../media/options';
+import { DEFAULT_MEDIA_OPTIONS } from '../media/options';
 import type { RawImage } from '../media/raw-image';
 import { drawTag, measureTag } from './draw-tag';
-import { encodeCanvasPng } from './encode-png';
+import type { ReplyImageFormat } from './reply-image-format';
+import { encodeCanvas, REPLY_BYTES_PER_PIXEL, REPLY_IMAGE_MIME, replyImageFormat } from './reply-image-format';
 import { referenceColour } from './palette';
 
 /** A box to draw: its reference number, where it is on the image as displayed, and an optional name. */
@@ -22,21 +26,27 @@ export interface RenderBox {
 export interface RenderBoxesOptions {
   /** longest side of the result (default 2048); larger images are shrunk */
   maxSide?: number;
-  /** the platform's upload limit for the PNG in bytes (default 8 MiB); the image is shrunk until it fits */
+  /** the platform's upload limit in bytes (default 8 MiB); the image is sized to fit it, and shrunk further if it does not */
   maxBytes?: number;
   /** longest label text kept, in characters (default 40) */
   maxLabelChars?: number;
-  limits?: Pick<MediaOptions, 'maxImageBytes' | 'maxImagePixels' | 'maxImageSide'>;
+  limits?: ImageLimits;
 }
 
 export interface RenderedBoxes {
-  png: Buffer;
+  /** the encoded picture: JPEG for photos, PNG for flat synthetic images (`format`) */
+  data: Buffer;
+  format: ReplyImageFormat;
+  /** `image/jpeg` or `image/png` */
+  mime: string;
   /** result pixels per original pixel (1 = not shrunk) */
   scale: number;
   width: number;
   height: number;
   /** the original image as displayed */
   size: ImageSize;
+  /** encodes it took to fit `maxBytes` (1 = the first try fitted) */
+  encodes: number;
 }
 
 interface Rect {
@@ -121,7 +131,15 @@ async function toRgba(image: RawImage, width: number, height: number): Promise<B
   return pipeline.ensureAlpha().raw().toBuffer();
 }
 
-async function draw(image: RawImage, width: number, height: number, boxes: readonly RenderBox[], scale: number, maxChars: number): Promise<Buffer> {
+async function draw(
+  image: RawImage,
+  width: number,
+  height: number,
+  boxes: readonly RenderBox[],
+  scale: number,
+  maxChars: number,
+  format: ReplyImageFormat,
+): Promise<Buffer> {
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');
   const rgba = await toRgba(image, width, height);
@@ -129,13 +147,18 @@ async function draw(image: RawImage, width: number, height: number, boxes: reado
   imageData.data.set(rgba);
   ctx.putImageData(imageData, 0, 0);
   drawBoxes(ctx, boxes, scale, width, height, maxChars);
-  return encodeCanvasPng(canvas);
+  return encodeCanvas(canvas, format);
 }
+
+/** Bytes a canvas of `pixels` holds while drawing: the canvas, its ImageData copy and the RGBA input. */
+const DRAW_BYTES_PER_PIXEL = 12;
 
 /**
  * Draw numbered boxes on an image as people see it (EXIF orientation applied): each box in its
- * reference colour with a filled `[n] label` tag, line width and font scaled with the image. The
- * result is shrunk to `maxSide`, and further until the PNG fits `maxBytes`; `scale` says by how much.
+ * reference colour with a filled `[n] label` tag, line width and font scaled with the image. The image
+ * is decoded at the size sent (shrink-on-load to `maxSide`, and to what `maxBytes` holds), drawn under
+ * the decode budget, and encoded as JPEG for photos or PNG for flat synthetic images; if it still
+ * does not fit `maxBytes` it is shrunk again. `scale` says by how much it was shrunk.
  */
 export async function renderBoxes(
   imageBytes: Uint8Array,
@@ -149,22 +172,34 @@ export async function renderBoxes(
     const values = [box.index, box.pixels.x1, box.pixels.y1, box.pixels.x2, box.pixels.y2];
     if (!values.every(Number.isFinite)) throw new LegoError('bad-input', `box ${box.index} has non-finite coordinates`);
   }
-  const display = await decodeForDisplay(imageBytes, {
-    alpha: 'flatten',
-    maxSide,
-    ...(options.limits ? { limits: options.limits } : {}),
-  });
+  const limits = options.limits ?? DEFAULT_MEDIA_OPTIONS;
+  const info = await inspectImage(imageBytes, limits);
+  // Decode straight at the size that will be sent: maxSide, and no more pixels than the upload limit
+  // holds for a photo (shrink-on-load does the rest); flat images are judged after decoding.
+  const fitting = Math.sqrt(maxBytes / REPLY_BYTES_PER_PIXEL.jpeg);
+  const aspect = info.size.width / info.size.height;
+  const sideForBytes = Math.floor(Math.max(1, aspect >= 1 ? fitting * Math.sqrt(aspect) : fitting / Math.sqrt(aspect)));
+  const display = await decodeForDisplay(imageBytes, { alpha: 'flatten', maxSide: Math.min(maxSide, sideForBytes), limits });
   const { image, size } = display;
+  const format = replyImageFormat(info.format, image);
   let width = image.width;
   let height = image.height;
-  for (;;) {
+  const worst = REPLY_BYTES_PER_PIXEL[format];
+  if (width * height * worst > maxBytes) {
+    const shrink = Math.sqrt(maxBytes / (width * height * worst));
+    width = Math.max(1, Math.floor(width * shrink));
+    height = Math.max(1, Math.floor(height * shrink));
+  }
+  for (let encodes = 1; ; encodes += 1) {
     const scale = width / size.width;
-    const png = await draw(image, width, height, boxes, scale, maxChars);
-    if (png.length <= maxBytes) return { png, scale, width, height, size };
+    const data = await underDecodeBudget(limits, width * height * DRAW_BYTES_PER_PIXEL, () =>
+      draw(image, width, height, boxes, scale, maxChars, format),
+    );
+    if (data.length <= maxBytes) return { data, format, mime: REPLY_IMAGE_MIME[format], scale, width, height, size, encodes };
     if (Math.max(width, height) <= 64) {
       throw new LegoError('too-large', `annotated image does not fit ${maxBytes} bytes even at ${width}×${height}`);
     }
-    const shrink = Math.min(0.9, Math.sqrt(maxBytes / png.length) * 0.95);
+    const shrink = Math.min(0.9, Math.sqrt(maxBytes / data.length) * 0.95);
     width = Math.max(1, Math.round(width * shrink));
     height = Math.max(1, Math.round(height * shrink));
   }

@@ -125,6 +125,20 @@ describe('sampleVideo', () => {
     expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([10, 30, 50, 70]);
   });
 
+  it('runs one ffprobe and one ffmpeg per clip: the packet index comes with the probe', async () => {
+    const log = join(work, 'spawned.log');
+    const counting = (name: string, real: string): string => {
+      const path = join(work, `${name}-counting`);
+      writeFileSync(path, `#!/bin/sh\ncase "$*" in *-formats*|*-encoders*|*-filters*|*-codecs*|*-pix_fmts*) ;; *) echo ${name} >> "${log}";; esac\nexec "${real}" "$@"\n`, { mode: 0o755 });
+      return path;
+    };
+    const real = resolveFfmpegBinaries(options());
+    const counted = options({ ffmpegPath: counting('ffmpeg', real.ffmpeg), ffprobePath: counting('ffprobe', real.ffprobe), frameSampling: 'auto' });
+    const sampled = await sampleVideo(files.cfr, 4, counted);
+    expect(sampled.frames).toHaveLength(4);
+    expect(readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(['ffmpeg', 'ffprobe']);
+  });
+
   it('reads a streamed WebM without a duration (MediaRecorder style) from its packets', async () => {
     const webm = await streamedWebm(4, 10);
     const binaries = resolveFfmpegBinaries(options());
@@ -296,8 +310,18 @@ describe('bad video input gets a clear LegoError', () => {
   });
 
   it('ffprobe over its time limit is killed', async () => {
-    const error = await failure(sampleVideo(files.cfr, 4, options({ ffprobeTimeoutMs: 1 })));
+    // A slow ffprobe that would answer correctly after 3 s; the 300 ms limit kills it first whatever
+    // the machine's load (a 1 ms limit raced a fast ffprobe's own exit).
+    const real = resolveFfmpegBinaries(options()).ffprobe;
+    const pidFile = join(work, 'ffprobe-slow.pid');
+    const slow = join(work, 'ffprobe-slow');
+    writeFileSync(slow, `#!/bin/sh\necho $$ > "${pidFile}"\nsleep 3\nexec "${real}" "$@"\n`, { mode: 0o755 });
+    const started = Date.now();
+    const error = await failure(sampleVideo(files.cfr, 4, options({ ffprobePath: slow, ffprobeTimeoutMs: 300 })));
     expect(error.code).toBe('too-large');
+    expect(error.message).toMatch(/ffprobe ran over its time limit of 300 ms/);
+    expect(Date.now() - started).toBeLessThan(2900);
+    expect(isAlive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
   });
 
   it('an aborted request stops', async () => {

@@ -37,7 +37,7 @@ describe('renderBoxes', () => {
     const rendered = await renderBoxes(await sceneJpeg(), SCENE_BOXES);
     expect(rendered.scale).toBe(1);
     expect([rendered.width, rendered.height]).toEqual([640, 400]);
-    await expectMatchesGolden(rendered.png, 'boxes-scene');
+    await expectMatchesGolden(rendered.data, 'boxes-scene');
   });
 
   it('draws each box at its pixels in its reference colour', async () => {
@@ -46,12 +46,12 @@ describe('renderBoxes', () => {
     const { lineWidth } = boxStyle(400, 300);
     const green = hexRgb(referenceColour(2));
     // the stroke sits just inside the box edges
-    expect(near(await rgbAt(rendered.png, 100 + lineWidth / 2, 150), green)).toBe(true);
-    expect(near(await rgbAt(rendered.png, 300 - lineWidth / 2 - 0.5, 150), green)).toBe(true);
-    expect(near(await rgbAt(rendered.png, 200, 220 - lineWidth / 2 - 0.5), green)).toBe(true);
+    expect(near(await rgbAt(rendered.data, 100 + lineWidth / 2, 150), green)).toBe(true);
+    expect(near(await rgbAt(rendered.data, 300 - lineWidth / 2 - 0.5, 150), green)).toBe(true);
+    expect(near(await rgbAt(rendered.data, 200, 220 - lineWidth / 2 - 0.5), green)).toBe(true);
     // inside and well outside stay white
-    expect(await rgbAt(rendered.png, 200, 150)).toEqual([255, 255, 255]);
-    expect(await rgbAt(rendered.png, 60, 150)).toEqual([255, 255, 255]);
+    expect(await rgbAt(rendered.data, 200, 150)).toEqual([255, 255, 255]);
+    expect(await rgbAt(rendered.data, 60, 150)).toEqual([255, 255, 255]);
   });
 
   it('lands on the object of an EXIF-rotated photo', async () => {
@@ -61,8 +61,8 @@ describe('renderBoxes', () => {
       const rendered = await renderBoxes(jpeg, [{ index: 3, pixels: object }]);
       expect(rendered.size).toEqual({ width: 320, height: 180 });
       const blue = hexRgb(referenceColour(3));
-      expect(near(await rgbAt(rendered.png, object.x1 + 1, 70), blue)).toBe(true);
-      const inside = await rgbAt(rendered.png, 230, 70);
+      expect(near(await rgbAt(rendered.data, object.x1 + 1, 70), blue)).toBe(true);
+      const inside = await rgbAt(rendered.data, 230, 70);
       expect(inside[0]).toBeGreaterThan(200);
       expect(inside[1]).toBeLessThan(60);
     }
@@ -75,15 +75,39 @@ describe('renderBoxes', () => {
     expect(rendered.size).toEqual({ width: 640, height: 400 });
     const blue = hexRgb(referenceColour(2));
     const { lineWidth } = boxStyle(320, 200);
-    expect(near(await rgbAt(rendered.png, 200 + lineWidth / 2, 140), blue, 40)).toBe(true);
-    await expectMatchesGolden(rendered.png, 'boxes-scene-half');
+    expect(near(await rgbAt(rendered.data, 200 + lineWidth / 2, 140), blue, 40)).toBe(true);
+    await expectMatchesGolden(rendered.data, 'boxes-scene-half');
   });
 
-  it('shrinks until the PNG fits the upload limit', async () => {
+  it('sends photos as JPEG and flat synthetic images as PNG', async () => {
+    const photo = await renderBoxes(await sceneJpeg(), SCENE_BOXES);
+    expect([photo.format, photo.mime]).toEqual(['jpeg', 'image/jpeg']);
+    expect((await sharp(photo.data).metadata()).format).toBe('jpeg');
+    const flatPng = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#ddeeff' } }).png().toBuffer();
+    const flat = await renderBoxes(flatPng, [{ index: 1, pixels: { x1: 10, y1: 10, x2: 100, y2: 100 }, label: 'a label' }]);
+    expect([flat.format, flat.mime]).toEqual(['png', 'image/png']);
+    const noisyPng = await sharp(randomBytes(300 * 200 * 3), { raw: { width: 300, height: 200, channels: 3 } }).png().toBuffer();
+    expect((await renderBoxes(noisyPng, [])).format).toBe('jpeg');
+  });
+
+  it('decodes a large photo at the size sent and fits the upload limit on the first try', async () => {
+    const big = await sharp(await sceneJpeg(640, 400)).resize(4000, 2500, { kernel: 'nearest' }).jpeg({ quality: 92 }).toBuffer();
+    const limit = 1024 * 1024;
+    const rendered = await renderBoxes(big, SCENE_BOXES.map((b) => ({ ...b, pixels: { x1: b.pixels.x1 * 6.25, y1: b.pixels.y1 * 6.25, x2: b.pixels.x2 * 6.25, y2: b.pixels.y2 * 6.25 } })), { maxSide: 2048, maxBytes: limit });
+    expect(rendered.encodes).toBe(1);
+    expect(rendered.data.length).toBeLessThanOrEqual(limit);
+    expect(Math.max(rendered.width, rendered.height)).toBeLessThanOrEqual(2048);
+    expect(rendered.size).toEqual({ width: 4000, height: 2500 });
+    const blue = hexRgb(referenceColour(2));
+    const { lineWidth } = boxStyle(rendered.width, rendered.height);
+    expect(near(await rgbAt(rendered.data, 400 * 6.25 * rendered.scale + lineWidth / 2, 280 * 6.25 * rendered.scale), blue, 50)).toBe(true);
+  });
+
+  it('shrinks until the picture fits the upload limit', async () => {
     const noise = await sharp(randomBytes(600 * 600 * 3), { raw: { width: 600, height: 600, channels: 3 } }).png().toBuffer();
     const limit = 200 * 1024;
     const rendered = await renderBoxes(noise, [{ index: 1, pixels: { x1: 10, y1: 10, x2: 300, y2: 300 } }], { maxBytes: limit });
-    expect(rendered.png.length).toBeLessThanOrEqual(limit);
+    expect(rendered.data.length).toBeLessThanOrEqual(limit);
     expect(rendered.scale).toBeLessThan(1);
     expect(rendered.width).toBe(Math.round(600 * rendered.scale));
   });

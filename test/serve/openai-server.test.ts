@@ -133,6 +133,34 @@ describe('lego serve: bad requests get 4xx JSON in OpenAI’s error shape', () =
     });
   }
 
+  // issue 19, fault 7: a malformed data: URL got a 500 (a bad %-escape threw URIError), and the base64
+  // check was a backtracking regex that took seconds on a long run of spaces
+  const image = (url: string): unknown => ({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url } }, { type: 'text', text: 'what?' }] }] });
+  it.each([
+    ['a bad %-escape', 'data:image/png,%E0%A4%A', /malformed %-escape/],
+    ['a character outside base64', 'data:image/png;base64,iVBORw0K*GgoAAAA', /"\*" at character 9/],
+    ['padding in the middle', 'data:image/png;base64,iVBO=Rw0KGgo', /"=" padding before its end/],
+    ['cut-off base64', 'data:image/png;base64,iVBORw0KG', /cut off/],
+  ])('a data: URL with %s -> 400 bad-input with the reason', async (_name, url, reason) => {
+    await withServer([], {}, async (base, engine) => {
+      const res = await post(base, image(url));
+      expect(res.status).toBe(400);
+      const error = (await res.json()) as WireError;
+      expect(error.error).toMatchObject({ code: 'bad-input', type: 'invalid_request_error', param: 'messages.0.content.0' });
+      expect(error.error.message).toMatch(reason);
+      expect(engine.calls).toHaveLength(0);
+    });
+  });
+
+  it('a long run of whitespace in a data: URL is refused in linear time', async () => {
+    await withServer([], {}, async (base) => {
+      const started = Date.now();
+      const res = await post(base, image(`data:image/png;base64,${' '.repeat(100_000)}!`));
+      expect(res.status).toBe(400);
+      expect(Date.now() - started).toBeLessThan(1_000); // was 6 s before the fix
+    });
+  });
+
   it('an oversized body -> 413 without reading it all', async () => {
     await withServer([], { maxBodyBytes: 1000 }, async (url) => {
       const res = await post(url, { messages: [{ role: 'user', content: 'x'.repeat(5000) }] });
@@ -246,6 +274,7 @@ describe('lego serve: a client that goes away', () => {
       const controller = new AbortController();
       const res = await fetch(`${url}/v1/chat/completions`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ messages: [{ role: 'user', content: 'a' }], stream: true }),
         signal: controller.signal,
       });

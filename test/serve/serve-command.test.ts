@@ -27,7 +27,7 @@ describe('lego serve (CLI)', () => {
     }
     expect(url).toBeDefined();
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'cat?' }] }) });
+    const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'cat?' }] }) });
     const body = (await res.json()) as { choices: { message: { grounding: { boxes: unknown[] } } }[] };
     expect(body.choices[0]!.message.grounding.boxes).toHaveLength(1);
     process.emit('SIGTERM');

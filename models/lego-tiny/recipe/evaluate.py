@@ -79,8 +79,11 @@ def load_video(path: str, media: dict, size: int, n: int, fast: bool = False) ->
 def picture(rows, preds, root: str, out: str) -> None:
     """A grid of referring questions (green = truth, red = prediction) and a few video timelines."""
     cell = 220
-    imgs = [(r, p) for r, p in zip(rows, preds) if r["task"] in ("refer", "spatial")][:12]
-    vids = [(r, p) for r, p in zip(rows, preds) if r["task"] == "when"][:6]
+    pairs = list(zip(rows, preds))
+    sound_imgs = [(r, p) for r, p in pairs if r["task"] == "sound_locate"][:4]
+    imgs = [(r, p) for r, p in pairs if r["task"] in ("refer", "spatial")][: 12 - len(sound_imgs)] + sound_imgs
+    sound_vids = [(r, p) for r, p in pairs if r["task"] == "sound_span"][:3]
+    vids = [(r, p) for r, p in pairs if r["task"] == "when"][: 6 - len(sound_vids)] + sound_vids
     cols = 4
     grid_h = ((len(imgs) + cols - 1) // cols) * (cell + 34)
     canvas = Image.new("RGB", (cols * cell, grid_h + 40 * len(vids) + 30), (255, 255, 255))
@@ -97,10 +100,11 @@ def picture(rows, preds, root: str, out: str) -> None:
                 continue
             X1, Y1, X2, Y2 = from_padded(box, w, h)
             d.rectangle([x0 + X1 * s, y0 + Y1 * s, x0 + X2 * s, y0 + Y2 * s], outline=colour, width=3)
-        ok = p["scores"].get("refer_acc50", p["scores"].get("spatial_acc50", 0))
-        d.text((x0 + 4, y0 + cell + 2), ("OK " if ok else "MISS ") + r["turns"][-1]["text"][:34], fill=(0, 0, 0))
+        ok = p["scores"].get("refer_acc50", p["scores"].get("spatial_acc50", p["scores"].get("sound_locate_acc50", 0)))
+        tag = "[sound] " if r["task"] == "sound_locate" else ""
+        d.text((x0 + 4, y0 + cell + 2), ("OK " if ok else "MISS ") + tag + r["turns"][-1]["text"][:34 - len(tag)], fill=(0, 0, 0))
     y = grid_h + 10
-    d.text((4, y), "video: green = true span, red = predicted", fill=(0, 0, 0))
+    d.text((4, y), "video (and [heard] in a soundtrack): green = true span, red = predicted", fill=(0, 0, 0))
     y += 18
     W = cols * cell - 20
     for r, p in vids:
@@ -110,7 +114,7 @@ def picture(rows, preds, root: str, out: str) -> None:
         d.rectangle([10 + t[0] * W, y + 2, 10 + t[1] * W, y + 13], fill=(0, 170, 0))
         if ps:
             d.rectangle([10 + ps[0] * W, y + 15, 10 + ps[1] * W, y + 26], fill=(220, 0, 0))
-        d.text((14, y + 2), r["turns"][-1]["text"][:60], fill=(0, 0, 0))
+        d.text((14, y + 2), ("[heard] " if r["task"] == "sound_span" else "") + r["turns"][-1]["text"][:60], fill=(0, 0, 0))
         y += 40
     canvas.save(out)
 

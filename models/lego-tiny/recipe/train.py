@@ -220,8 +220,16 @@ def main(argv=None):
 
     os.makedirs(args.work, exist_ok=True)
     tok_path = args.tokenizer or os.path.join(args.work, "tokenizer.json")
+    init_vocab = None
+    if args.init and not os.path.exists(tok_path):
+        init_vocab = torch.load(args.init, map_location="cpu").get("vocab")
     if os.path.exists(tok_path):
         tok = Tokenizer.load(tok_path)
+    elif init_vocab is not None:  # continuing a checkpoint that carries its vocabulary: keep it (plus new words)
+        tok = extended_tokenizer(Tokenizer(init_vocab))
+        print(f"tokenizer: the vocabulary of {args.init} ({len(init_vocab)}), {len(tok.vocab) - len(init_vocab)} words added",
+              flush=True)
+        tok.save(tok_path)
     elif args.base_tokenizer:
         base = Tokenizer.load(args.base_tokenizer)
         tok = extended_tokenizer(base)
@@ -306,7 +314,8 @@ def run(rank, world, port, args, tok, cfg, pool):
         mine = {k: v for k, v in cfg.to_dict().items() if k not in grown}
         if other != mine or ck["config"]["vocab_size"] > cfg.vocab_size:
             sys.exit(f"train.py: --init {args.init} has another config: {ck['config']}")
-        old_tok = Tokenizer.load(args.base_tokenizer) if args.base_tokenizer else None
+        old_tok = (Tokenizer(ck["vocab"]) if "vocab" in ck else
+                   Tokenizer.load(args.base_tokenizer) if args.base_tokenizer else None)
         init_from(model, ck, old_tok, tok)
         prior = trained_for(ck)
         freeze_bn = freeze_bn or bool(ck.get("bn_folded"))

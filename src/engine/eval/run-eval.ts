@@ -12,9 +12,10 @@ import { DEFAULT_MEDIA_OPTIONS } from '../../media/options';
 import { prepareImageFor, prepareSourceVideo } from '../../media/source-media';
 import { prepareVideo } from '../../media/prepare-video';
 import { collectAnswer } from '../collect-answer';
-import type { GenerateRequest, GroundingEngine, PreparedAudio, PreparedMedia, Turn } from '../types';
+import type { CollectedAnswer, GenerateRequest, GroundingEngine, PreparedAudio, PreparedMedia, Turn } from '../types';
 import type { EvalSummary, EvalTruth } from './scoring';
 import { aggregateScores, scoreAnswer } from './scoring';
+import { formatBox, formatSpan } from '../../grounding/lego-format';
 
 const EvalRowSchema = z.object({
   id: z.string(),
@@ -163,6 +164,26 @@ async function saveInputs(folder: string, file: string, values: Float32Array): P
   await writeFile(target, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
 }
 
+/**
+ * The answer with each region the engine found written in LEGO's syntax (its model frame), so that a
+ * remote model's own syntax (```json boxes, `<loc_N>`, seconds) is scored like LEGO's; a LEGO answer
+ * comes back as it was written, up to spacing.
+ */
+export function legoAnswerText(answer: CollectedAnswer): string {
+  const regions = [
+    ...answer.boxes.map((b) => ({ start: b.start, end: b.end, shown: b.shown, lego: formatBox(b.box) })),
+    ...answer.spans.map((s) => ({ start: s.start, end: s.end, shown: s.shown, lego: formatSpan(s.span) })),
+  ].sort((a, b) => a.start - b.start);
+  let out = '';
+  let at = 0;
+  for (const r of regions) {
+    if (r.start < at || r.end > answer.text.length) continue;
+    out += `${answer.text.slice(at, r.start)}${r.shown === undefined ? '' : `${r.shown} `}${r.lego}`;
+    at = r.end;
+  }
+  return out + answer.text.slice(at);
+}
+
 export async function runEval(engine: GroundingEngine, folder: string, options: RunEvalOptions = {}): Promise<EvalReport> {
   const selected = selectRows(await readEvalSplit(folder), options);
   const skipped: Record<string, number> = {};
@@ -200,7 +221,7 @@ export async function runEval(engine: GroundingEngine, folder: string, options: 
       ...(row.template === undefined ? {} : { template: row.template }),
       answer: answer.text,
       truth: row.answer,
-      scores: scoreAnswer(row.task, row.truth as EvalTruth, answer.text),
+      scores: scoreAnswer(row.task, row.truth as EvalTruth, legoAnswerText(answer)),
       ms: performance.now() - t0,
     });
     options.onProgress?.({ done: predictions.length, total: rows.length, elapsedMs: performance.now() - started });

@@ -132,3 +132,35 @@ class SoundWorldTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SoundRowsTest(unittest.TestCase):
+    def test_sound_rows_have_the_documented_shape(self):
+        import shutil
+        import time
+        import evalset
+        d = tempfile.mkdtemp()
+        try:
+            for sub in ("images", "videos", "audio"):
+                os.makedirs(os.path.join(d, sub))
+            rows = evalset.build_sound(d, random.Random(1), {"sound_source": 1, "sound_locate": 1, "sound_span": 1},
+                                       evalset.EVAL_SEED, time.time())
+            by = {r["task"]: r for r in rows}
+            self.assertIsNone(by["sound_source"]["media"])
+            self.assertEqual(by["sound_locate"]["media"]["kind"], "image")
+            self.assertEqual(by["sound_span"]["media"]["kind"], "video")
+            self.assertEqual(by["sound_span"]["audio"]["file"], by["sound_span"]["media"]["file"])
+            self.assertTrue(by["sound_span"]["audio"]["soundtrack"])
+            self.assertEqual([by[t]["audio"]["clips"] for t in ("sound_source", "sound_locate", "sound_span")], [3, 3, 8])
+            for r in rows:
+                self.assertIn(r["template"], ("seen", "held-out"))
+                self.assertTrue(os.path.exists(os.path.join(d, r["audio"]["file"])))
+                if r["media"]:
+                    self.assertTrue(os.path.exists(os.path.join(d, r["media"]["file"])))
+            self.assertEqual(set(by["sound_locate"]["truth"]), {"box", "label"})
+            self.assertEqual(set(by["sound_span"]["truth"]), {"span", "label"})
+            # the soundtrack in the MP4 decodes to about the clip's length at 16 kHz
+            x = af.decode_ffmpeg(os.path.join(d, by["sound_span"]["audio"]["file"]))
+            self.assertLess(abs(x.shape[0] / 16000 - by["sound_span"]["media"]["duration"]), 0.2)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)

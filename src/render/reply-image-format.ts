@@ -1,0 +1,58 @@
+import type { Canvas } from '@napi-rs/canvas';
+import sharp from 'sharp';
+import type { RawImage } from '../media/raw-image';
+import { encodeCanvasPng } from './encode-png';
+
+/** How a picture is sent back: JPEG for photos, PNG for flat synthetic images (sharp edges, few colours). */
+export type ReplyImageFormat = 'jpeg' | 'png';
+
+export const REPLY_IMAGE_MIME: Readonly<Record<ReplyImageFormat, string>> = { jpeg: 'image/jpeg', png: 'image/png' };
+export const REPLY_IMAGE_EXTENSION: Readonly<Record<ReplyImageFormat, string>> = { jpeg: 'jpg', png: 'png' };
+
+/**
+ * Bytes per pixel an encoded reply may take, to size it within an upload limit before encoding: a
+ * detailed 12 MP phone photo at quality 88 (4:4:4) takes ~0.6, noise ~2.5 (then the render shrinks
+ * again); a flat image as PNG ~0.2.
+ */
+export const REPLY_BYTES_PER_PIXEL: Readonly<Record<ReplyImageFormat, number>> = { jpeg: 1.2, png: 1.5 };
+
+/** JPEG quality of replies: boxes and tag text stay crisp with full-resolution colour (4:4:4). */
+export const REPLY_JPEG_QUALITY = 88;
+
+/** Distinct colours among ≤ 16k sampled pixels above which an image counts as a photo. */
+const FLAT_MAX_COLOURS = 1024;
+const SAMPLES = 16_384;
+
+/** Distinct colours among a uniform sample of the pixels, stopping once `stopAt` is passed. */
+export function sampledColourCount(image: RawImage, stopAt = Infinity): number {
+  const pixels = image.width * image.height;
+  const step = Math.max(1, Math.floor(pixels / SAMPLES));
+  const seen = new Set<number>();
+  for (let p = 0; p < pixels; p += step) {
+    const i = p * image.channels;
+    seen.add(((image.data[i] ?? 0) << 16) | ((image.data[i + 1] ?? 0) << 8) | (image.data[i + 2] ?? 0));
+    if (seen.size > stopAt) break;
+  }
+  return seen.size;
+}
+
+/**
+ * JPEG for what was a photo (a lossy source: JPEG, HEIF, AVIF) or looks like one (many colours); PNG
+ * for flat synthetic images (diagrams, screenshots, lego-tiny's scenes), where JPEG would blur edges
+ * and not be smaller.
+ */
+export function replyImageFormat(sourceFormat: string, image: RawImage): ReplyImageFormat {
+  if (sourceFormat === 'jpeg' || sourceFormat === 'heif' || sourceFormat === 'heic' || sourceFormat === 'avif') return 'jpeg';
+  return sampledColourCount(image, FLAT_MAX_COLOURS) > FLAT_MAX_COLOURS ? 'jpeg' : 'png';
+}
+
+/** Encode an opaque canvas in the reply format (libjpeg-turbo or libspng through sharp). */
+export async function encodeCanvas(canvas: Canvas, format: ReplyImageFormat): Promise<Buffer> {
+  if (format === 'png') return encodeCanvasPng(canvas);
+  const { width, height } = canvas;
+  const pixels = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+  return sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels: 4 } })
+    .removeAlpha()
+    .jpeg({ quality: REPLY_JPEG_QUALITY, chromaSubsampling: '4:4:4' })
+    .toBuffer();
+}
