@@ -1,4 +1,4 @@
-import { BoundedMap } from './bounded-map';
+import { BoundedLru } from '../../src/bounded-lru';
 
 /**
  * What the adapter remembers between messages (bounded, per adapter instance): which conversation each
@@ -6,14 +6,14 @@ import { BoundedMap } from './bounded-map';
  * conversation per channel (for `/lego reset` and `/lego regions` outside threads).
  */
 export class ConversationMemory {
-  private readonly messages: BoundedMap<string, string>;
-  private readonly threads: BoundedMap<string, true>;
-  private readonly latest: BoundedMap<string, string>;
+  private readonly messages: BoundedLru<string, string>;
+  private readonly threads: BoundedLru<string, true>;
+  private readonly latest: BoundedLru<string, string>;
 
   constructor(capacity: number) {
-    this.messages = new BoundedMap(capacity);
-    this.threads = new BoundedMap(capacity);
-    this.latest = new BoundedMap(capacity);
+    this.messages = new BoundedLru({ maxEntries: capacity });
+    this.threads = new BoundedLru({ maxEntries: capacity });
+    this.latest = new BoundedLru({ maxEntries: capacity });
   }
 
   rememberMessage(messageId: string, conversationKey: string): void {

@@ -1,9 +1,7 @@
 import type { MediaSpec, PreparedMedia } from '../../src/engine/types';
 import { LegoError } from '../../src/errors';
 import type { MediaOptions } from '../../src/media/options';
-import { prepareImage } from '../../src/media/prepare-image';
-import { prepareVideo } from '../../src/media/prepare-video';
-import { sniffMedia } from '../../src/media/sniff-media';
+import { identifyMedia, prepareForEngine } from '../../src/media/prepare-for-engine';
 import type { MediaRef } from './chat-request';
 import { decodeDataUrl, fetchMediaUrl } from './media-fetch';
 import type { MediaFetchPolicy } from './media-fetch';
@@ -25,17 +23,9 @@ export async function prepareRequestMedia(
     const fetched = ref.url.startsWith('data:')
       ? decodeDataUrl(ref.url, maxBytes)
       : await fetchMediaUrl(ref.url, { ...fetch, maxBytes: Math.min(fetch.maxBytes, maxBytes) }, signal);
-    const sniffed = sniffMedia(fetched.bytes.subarray(0, 512));
-    if (sniffed === undefined) throw new LegoError('unsupported-media', `${ref.kind}: unknown bytes (declared ${fetched.mime ?? 'nothing'})`);
-    if (sniffed.kind === 'image') {
-      if (spec.image === null) throw new LegoError('unsupported-media', 'this model does not read images');
-      return await prepareImage(fetched.bytes, spec.image, media);
-    }
-    if (sniffed.kind === 'video') {
-      if (spec.video === null) throw new LegoError('unsupported-media', 'this model does not read videos');
-      return await prepareVideo(fetched.bytes, spec.video, media, { signal });
-    }
-    throw new LegoError('unsupported-media', `${sniffed.format} is not an image or a video`);
+    // the one preparation path (src/media/prepare-for-engine.ts), as for chat messages
+    const identified = identifyMedia(Buffer.from(fetched.bytes.buffer, fetched.bytes.byteOffset, fetched.bytes.byteLength), spec, media);
+    return (await prepareForEngine(spec, identified.kind, identified.bytes, media, { signal })).prepared;
   } catch (error) {
     const e = LegoError.from(error);
     throw new LegoError(e.code, e.message, { retryable: e.retryable, userMessage: e.userMessage, cause: e, details: { ...e.details, param: ref.param } });

@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/engine/silent-logger';
 import { LegoError } from '../../src/errors';
 import { scrubText } from '../../src/logger';
 import { boltLogger } from './bolt-logger';
-import { BoundedSet } from './bounded-set';
+import { BoundedLru } from '../../src/bounded-lru';
 import { ignoreReason, isAllowed, isFollowUp } from './slack-access';
 import type { SlackAllowLists } from './slack-access';
 import { slackAttachment } from './slack-file-attachment';
@@ -67,8 +67,10 @@ export class SlackAdapter implements Adapter {
   private readonly botToken: string;
   private readonly fetchFn: typeof fetch | undefined;
   private readonly stopTimeoutMs: number;
-  private readonly deliveries = new BoundedSet(DELIVERY_MEMORY);
-  private readonly threads: BoundedSet;
+  /** the deliveries already taken (Slack retries a delivery it thinks was lost) */
+  private readonly deliveries = new BoundedLru<string, true>({ maxEntries: DELIVERY_MEMORY });
+  /** the threads answered in (follow-ups there need no mention) */
+  private readonly threads: BoundedLru<string, true>;
   private readonly allow: SlackAllowLists;
   private identity: Identity = { userId: undefined, botId: undefined, teamId: '' };
   private server: Server | undefined;
@@ -81,7 +83,7 @@ export class SlackAdapter implements Adapter {
     this.runner = new TurnRunner({ bot: options.handler, logger: this.logger, platform: 'slack' });
     this.fetchFn = options.fetchFn;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
-    this.threads = new BoundedSet(this.config.threadMemory);
+    this.threads = new BoundedLru({ maxEntries: this.config.threadMemory });
     this.allow = { teams: this.config.allowedTeams, channels: this.config.allowedChannels, users: this.config.allowedUsers };
     const credentials = requireSlackCredentials(this.config);
     this.botToken = credentials.botToken;
@@ -224,7 +226,9 @@ export class SlackAdapter implements Adapter {
       return;
     }
     // one answer per message: Slack retries deliveries, and a mention in a thread comes as two events
-    if (!this.deliveries.add(`${event.channel}:${event.ts}`)) return;
+    const delivery = `${event.channel}:${event.ts}`;
+    if (this.deliveries.has(delivery)) return;
+    this.deliveries.set(delivery, true);
     const access = this.fileAccess();
     const message: IncomingMessage = {
       platform: 'slack',
@@ -318,7 +322,7 @@ export class SlackAdapter implements Adapter {
 
   /** Answers in the thread through the one turn runner (it tracks the answer for shutdown); never awaited by the listener. */
   private answer(target: SlackReplyTarget, key: string, message: IncomingMessage, setStatus?: (status: string) => Promise<unknown>): void {
-    this.threads.add(key);
+    this.threads.set(key, true);
     const surface = slackSurface(this.app.client, target, {
       streaming: this.config.streaming,
       intervalMs: this.config.updateIntervalMs,

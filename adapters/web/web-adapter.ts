@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/engine';
 import type { Logger } from '../../src/engine';
 import { LegoError } from '../../src/errors';
 import { httpStatusOf } from './http-status';
-import { MemoryBlobCache } from './memory-blob-cache';
+import { BoundedLru } from '../../src/bounded-lru';
 import { formatBytes, readBody } from './read-body';
 import { SseStream } from './sse-stream';
 import { findSamplesDir, loadStaticFiles } from './static-files';
@@ -34,6 +34,18 @@ interface UploadMeta {
 interface FileMeta {
   name: string;
   contentType: string;
+}
+
+/** Bytes kept in memory by id, with what the adapter needs to know of them. */
+interface StoredBlob<M> {
+  id: string;
+  data: Buffer;
+  meta: M;
+}
+
+/** The one LRU, bounded by the bytes it holds (and, for uploads, a time-to-live). */
+function blobCache<M>(maxBytes: number, ttlMs: number): BoundedLru<string, StoredBlob<M>> {
+  return new BoundedLru<string, StoredBlob<M>>({ maxSize: maxBytes, sizeOf: (blob) => blob.data.length, ttlMs });
 }
 
 /** A conversation id chosen by the browser tab (random, kept in sessionStorage). */
@@ -65,8 +77,8 @@ export class WebAdapter implements Adapter {
   /** the one turn loop (src/bot/turn-runner.ts): throttled partials, error replies, shutdown drain */
   private readonly runner: TurnRunner;
   private readonly logger: Logger;
-  private readonly uploads: MemoryBlobCache<UploadMeta>;
-  private readonly files: MemoryBlobCache<FileMeta>;
+  private readonly uploads: BoundedLru<string, StoredBlob<UploadMeta>>;
+  private readonly files: BoundedLru<string, StoredBlob<FileMeta>>;
   private staticFiles = new Map<string, StaticFile>();
   private server: Server | undefined;
   private boundAddress: AddressInfo | undefined;
@@ -75,8 +87,8 @@ export class WebAdapter implements Adapter {
     this.options = resolveWebAdapterOptions(options);
     this.logger = deps.logger ?? silentLogger;
     this.runner = new TurnRunner({ bot: deps.bot, logger: this.logger, platform: 'web' });
-    this.uploads = new MemoryBlobCache({ maxBytes: this.options.maxStoredUploadBytes, ttlMs: this.options.uploadTtlMs });
-    this.files = new MemoryBlobCache({ maxBytes: this.options.maxStoredFileBytes, ttlMs: 0 });
+    this.uploads = blobCache(this.options.maxStoredUploadBytes, this.options.uploadTtlMs);
+    this.files = blobCache(this.options.maxStoredFileBytes, 0);
   }
 
   /** The URL of the chat once started, e.g. http://127.0.0.1:8080 */
@@ -196,7 +208,11 @@ export class WebAdapter implements Adapter {
     if (data.length === 0) throw new LegoError('bad-input', 'empty upload', { userMessage: 'That file is empty.' });
     const name = (url.searchParams.get('name') ?? '').replace(/[\u0000-\u001f/\\]/g, '').slice(0, 200) || `upload.${kind === 'image' ? 'img' : 'video'}`;
     const id = randomUUID();
-    this.uploads.put(id, data, { conversation, name, contentType });
+    if (!this.uploads.set(id, { id, data, meta: { conversation, name, contentType } })) {
+      throw new LegoError('too-large', `upload of ${data.length} bytes is over the memory for uploads`, {
+        userMessage: `Sorry, that ${kind} is too large for me (the limit is ${formatBytes(this.options.maxStoredUploadBytes)}).`,
+      });
+    }
     this.logger.debug({ conversation, bytes: data.length, contentType }, 'web upload');
     this.json(res, 201, { id, name, contentType, size: data.length });
   }
@@ -250,7 +266,7 @@ export class WebAdapter implements Adapter {
   private async reset(req: HttpRequest, res: ServerResponse): Promise<void> {
     const body = await this.readJson(req);
     const conversation = this.conversationId(body.conversation);
-    this.uploads.deleteWhere((meta) => meta.conversation === conversation);
+    this.uploads.deleteWhere((blob) => blob.meta.conversation === conversation);
     let reply: WebReply | undefined;
     const surface: ReplySurface = {
       limits: { maxMessageChars: 0, editIntervalMs: 0, streamAfterMs: 0, typingIntervalMs: 0, maxUploadBytes: 0, growingMark: '' },
@@ -333,7 +349,7 @@ export class WebAdapter implements Adapter {
   private webReply(reply: Reply): WebReply {
     return toWebReply(reply, (file: ReplyFile) => {
       const id = randomUUID();
-      this.files.put(id, file.data, { name: file.name, contentType: file.contentType });
+      this.files.set(id, { id, data: file.data, meta: { name: file.name, contentType: file.contentType } });
       return `/api/files/${id}`;
     });
   }

@@ -11,6 +11,6 @@ export { numberRegions } from './numbered-text';
 export type { NumberedRegion } from './numbered-text';
 export { MediaLoader } from './media-loader';
 export type { FetchedMedia, LoadCall, MediaLoaderDeps } from './media-loader';
-export { PreparedMediaCache } from './prepared-media-cache';
+export { preparedMediaCache } from './prepared-media-cache';
 export type { PreparedEntry } from './prepared-media-cache';
 export { errorReply, skippedReply, textReply } from './reply-parts';

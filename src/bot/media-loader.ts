@@ -1,22 +1,15 @@
-import { readFile, stat } from 'node:fs/promises';
 import { LegoError } from '../errors';
 import type { BlobStore } from '../conversation/blob-store';
 import type { MediaContext, MediaSource } from '../conversation/record';
-import type { MediaSpec, PreparedAudio } from '../engine/types';
-import { prepareSound, prepareSoundtrack } from '../media/audio-prepare';
-import { emptyFileError, fileTooLargeError, unsupportedMediaError } from '../media/media-errors';
+import type { MediaSpec } from '../engine/types';
+import { fileTooLargeError } from '../media/media-errors';
 import type { MediaOptions } from '../media/options';
-import { prepareImageFor, prepareSourceVideo } from '../media/source-media';
-import { prepareSampledVideo } from '../media/prepare-video';
-import { sampleVideo } from '../media/sample-video';
-import { SNIFF_BYTES, sniffMedia } from '../media/sniff-media';
-import type { SniffedMedia } from '../media/sniff-media';
+import { identifyMedia, prepareForEngine, readMediaFile } from '../media/prepare-for-engine';
+import type { EngineMediaKind, IdentifiedMedia } from '../media/prepare-for-engine';
 import type { PreparedEntry } from './prepared-media-cache';
-import { PreparedMediaCache } from './prepared-media-cache';
+import { preparedMediaCache } from './prepared-media-cache';
+import type { BoundedLru } from '../bounded-lru';
 import type { IncomingAttachment, IncomingMessage } from './types';
-
-/** Sampled frames are kept at most this size for the timeline's keyframes (the tensor is at the spec's size). */
-const KEYFRAME_SIDE = 320;
 
 export interface MediaLoaderDeps {
   spec: MediaSpec;
@@ -25,19 +18,13 @@ export interface MediaLoaderDeps {
   cacheEntries: number;
 }
 
-export type MediaKind = 'image' | 'video' | 'audio';
-
 /** An attachment downloaded and identified from its bytes. */
-export interface FetchedMedia {
-  bytes: Buffer;
-  kind: MediaKind;
-  sniffed: SniffedMedia;
-}
+export type FetchedMedia = IdentifiedMedia;
 
 /** Something of the conversation to fetch again: a media context, or the sound kept with one. */
 interface Refetchable {
   id: number;
-  kind: MediaKind;
+  kind: EngineMediaKind;
   source: MediaSource;
 }
 
@@ -63,11 +50,11 @@ function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
  */
 export class MediaLoader {
   readonly #deps: MediaLoaderDeps;
-  readonly #cache: PreparedMediaCache;
+  readonly #cache: BoundedLru<string, PreparedEntry>;
 
   constructor(deps: MediaLoaderDeps) {
     this.#deps = deps;
-    this.#cache = new PreparedMediaCache(deps.cacheEntries);
+    this.#cache = preparedMediaCache(deps.cacheEntries);
   }
 
   /** The largest file accepted for an attachment that says it is `contentType`. */
@@ -99,42 +86,15 @@ export class MediaLoader {
 
   /** What the bytes are, whatever the name says; only kinds the engine reads are accepted. */
   identify(bytes: Buffer): FetchedMedia {
-    if (bytes.length === 0) throw emptyFileError();
-    const sniffed = sniffMedia(bytes.subarray(0, SNIFF_BYTES));
-    const { spec, options } = this.#deps;
-    if (sniffed === undefined) throw unsupportedMediaError('unknown bytes: not an image or video we read', spec.video === null ? 'image' : 'media');
-    if (sniffed.kind === 'image' && spec.image !== null) {
-      if (bytes.length > options.maxImageBytes) throw fileTooLargeError('image', bytes.length, options.maxImageBytes);
-      return { bytes, kind: 'image', sniffed };
-    }
-    if (sniffed.kind === 'video' && spec.video !== null) {
-      if (bytes.length > options.maxVideoBytes) throw fileTooLargeError('video', bytes.length, options.maxVideoBytes);
-      return { bytes, kind: 'video', sniffed };
-    }
-    if (sniffed.kind === 'audio' && spec.audio !== null) {
-      if (bytes.length > options.maxAudioBytes) throw fileTooLargeError('audio', bytes.length, options.maxAudioBytes);
-      return { bytes, kind: 'audio', sniffed };
-    }
-    const reads = [spec.image !== null ? 'images' : null, spec.video !== null ? 'videos' : null, spec.audio !== null ? 'sounds' : null]
-      .filter((x) => x !== null)
-      .join(', ')
-      .replace(/, ([^,]*)$/, ' and $1');
-    if (sniffed.kind === 'audio') {
-      throw new LegoError('unsupported-media', `got audio/${sniffed.format}; the engine has no audio encoder`, {
-        userMessage: `Sorry, this model cannot listen to sounds; please send me ${reads || 'something else'} instead.`,
-      });
-    }
-    throw new LegoError('unsupported-media', `got ${sniffed.kind}/${sniffed.format}; the engine reads ${reads}`, {
-      userMessage: `Sorry, I cannot read ${sniffed.kind} files with this model; send me ${reads || 'something else'}.`,
-    });
+    return identifyMedia(bytes, this.#deps.spec, this.#deps.options, ['image', 'video', 'audio']);
   }
 
   /** Prepare fetched media for the engine and remember it by content hash. */
-  async prepare(hash: string, media: FetchedMedia | { kind: MediaKind; path: string }, call: LoadCall = {}): Promise<PreparedEntry> {
+  async prepare(hash: string, media: FetchedMedia | { kind: EngineMediaKind; path: string }, call: LoadCall = {}): Promise<PreparedEntry> {
     const key = cacheKey(media.kind, hash);
     const cached = this.#cache.get(key);
     if (cached !== undefined) return cached;
-    const entry = 'bytes' in media ? await this.#prepareBytes(media.kind, media.bytes, call) : await this.#preparePath(media.kind, media.path, call);
+    const entry = await prepareForEngine(this.#deps.spec, media.kind, 'bytes' in media ? media.bytes : media.path, this.#deps.options, call);
     this.#cache.set(key, entry);
     return entry;
   }
@@ -163,7 +123,7 @@ export class MediaLoader {
   /** The original bytes of an image context (for crops and annotated pictures). */
   async imageBytes(media: MediaContext, entry: PreparedEntry, message: IncomingMessage, blobs: BlobStore, call: LoadCall = {}): Promise<Buffer> {
     if (entry.bytes !== undefined) return entry.bytes;
-    if (media.source.type === 'file') return this.#readFile(media.source.path, this.#deps.options.maxImageBytes);
+    if (media.source.type === 'file') return readMediaFile(media.source.path, this.#deps.options.maxImageBytes);
     return this.#refetch(media, message, blobs, call);
   }
 
@@ -193,71 +153,7 @@ export class MediaLoader {
         }
       }
       case 'file':
-        return this.#readFile(source.path, maxBytes);
+        return readMediaFile(source.path, maxBytes, media.kind);
     }
-  }
-
-  async #readFile(path: string, maxBytes: number): Promise<Buffer> {
-    try {
-      const info = await stat(path);
-      if (info.size > maxBytes) throw fileTooLargeError('image', info.size, maxBytes);
-      return await readFile(path);
-    } catch (error) {
-      if (LegoError.is(error)) throw error;
-      throw new LegoError('not-found', `cannot read ${path}`, { cause: error, userMessage: 'Sorry, I could not read that file any more.' });
-    }
-  }
-
-  async #prepareBytes(kind: MediaKind, bytes: Buffer, call: LoadCall): Promise<PreparedEntry> {
-    const { spec, options } = this.#deps;
-    if (kind === 'audio') return this.#prepareSound(bytes, call);
-    if (kind === 'image') {
-      return { prepared: await prepareImageFor(spec, bytes, options), bytes };
-    }
-    return this.#prepareVideo(bytes, call);
-  }
-
-  async #preparePath(kind: MediaKind, path: string, call: LoadCall): Promise<PreparedEntry> {
-    if (kind === 'image') return this.#prepareBytes('image', await this.#readFile(path, this.#deps.options.maxImageBytes), call);
-    if (kind === 'audio') return this.#prepareSound(path, call);
-    return this.#prepareVideo(path, call);
-  }
-
-  /** A sound file's clips for the audio encoder (refused politely when silent, damaged, too long…). */
-  async #prepareSound(source: Buffer | string, call: LoadCall): Promise<PreparedEntry> {
-    const { spec, options } = this.#deps;
-    if (spec.audio === null) throw unsupportedMediaError('the engine has no audio encoder', 'media');
-    call.onStatus?.('Listening to the sound…');
-    return { audio: await prepareSound(source, spec.audio, options, { signal: call.signal }) };
-  }
-
-  /** A video's soundtrack when the engine hears (none for a silent or mute video, or one whose sound does not decode). */
-  async #soundtrack(source: Buffer | string, call: LoadCall): Promise<PreparedAudio | undefined> {
-    const { spec, options } = this.#deps;
-    if (spec.audio === null) return undefined;
-    try {
-      return await prepareSoundtrack(source, spec.audio, options, { signal: call.signal });
-    } catch (error) {
-      if (LegoError.is(error, 'aborted')) throw error;
-      // the pictures still answer; the video is read without its sound
-      return undefined;
-    }
-  }
-
-  async #prepareVideo(source: Buffer | string, call: LoadCall): Promise<PreparedEntry> {
-    const { spec, options } = this.#deps;
-    if (spec.video === null) throw unsupportedMediaError('the engine reads no videos', 'image');
-    call.onStatus?.('Reading the video…');
-    const budget = spec.source?.video;
-    if (budget !== undefined && budget !== null) {
-      return prepareSourceVideo(source, budget, options, { signal: call.signal, keyframeSide: Math.min(options.frameMaxSide, KEYFRAME_SIDE) });
-    }
-    const sampled = await sampleVideo(source, spec.video.frames, options, {
-      signal: call.signal,
-      frameMaxSide: Math.min(options.frameMaxSide, Math.max(spec.video.size, KEYFRAME_SIDE)),
-    });
-    const prepared = await prepareSampledVideo(sampled, spec.video);
-    const soundtrack = await this.#soundtrack(source, call);
-    return soundtrack === undefined ? { prepared, frames: sampled.frames } : { prepared, frames: sampled.frames, audio: soundtrack };
   }
 }

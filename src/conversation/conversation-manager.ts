@@ -1,3 +1,4 @@
+import { BoundedLru } from '../bounded-lru';
 import { LegoError } from '../errors';
 import type { ConversationLeases } from './conversation-leases';
 import { ConversationSession } from './conversation-session';
@@ -78,7 +79,8 @@ export class ConversationManager {
   readonly #settings: ConversationManagerSettings;
   readonly #now: () => number;
   readonly #onEvent: (event: ConversationEvent) => void;
-  readonly #held = new Map<string, Held>();
+  /** records whose save failed, oldest dropped first beyond `maxHeldRecords` */
+  readonly #held: BoundedLru<string, Held>;
 
   constructor(deps: ConversationManagerDeps) {
     this.#store = deps.store;
@@ -86,11 +88,15 @@ export class ConversationManager {
     this.#settings = deps.settings;
     this.#now = deps.now ?? Date.now;
     this.#onEvent = deps.onEvent ?? (() => undefined);
+    this.#held = new BoundedLru({
+      maxEntries: this.#settings.maxHeldRecords,
+      onEvict: (key) => this.#onEvent({ type: 'held-discarded', key, reason: 'overflow' }),
+    });
   }
 
   /** Conversations whose last save failed and that are waiting to be written back. */
   heldKeys(): string[] {
-    return [...this.#held.keys()];
+    return [...this.#held.entries()].map(([key]) => key);
   }
 
   async withConversation<T>(
@@ -137,7 +143,7 @@ export class ConversationManager {
   /** Try to write back every held record now; returns how many were written. */
   async flushHeld(): Promise<number> {
     let written = 0;
-    for (const key of [...this.#held.keys()]) {
+    for (const key of this.heldKeys()) {
       try {
         await this.withConversation(key, () => undefined);
         if (!this.#held.has(key)) written += 1;
@@ -215,7 +221,7 @@ export class ConversationManager {
     const baseRevision = stored?.revision ?? 0;
     let record = stored;
     let restored = false;
-    const held = this.#held.get(key);
+    const held = this.#held.peek(key);
     if (held !== undefined) {
       // Written back unless the stored record moved on meanwhile; a missing one (expired, lost by a
       // store restarted without persistence, corrupted) cannot hold newer turns.
@@ -253,12 +259,6 @@ export class ConversationManager {
 
   #hold(key: string, held: Held, error: LegoError): void {
     if (this.#settings.maxHeldRecords <= 0) return;
-    this.#held.delete(key);
-    while (this.#held.size >= this.#settings.maxHeldRecords) {
-      const oldest = this.#held.keys().next().value as string;
-      this.#held.delete(oldest);
-      this.#onEvent({ type: 'held-discarded', key: oldest, reason: 'overflow' });
-    }
     this.#held.set(key, held);
     this.#onEvent({ type: 'record-held', key, error });
   }

@@ -1,8 +1,6 @@
 import { numberRegions } from '../../src/bot/numbered-text';
 import type { NumberedRegion } from '../../src/bot/numbered-text';
 import { parseGrounding } from '../../src/grounding/parse-grounding';
-import { PreparedMediaCache } from '../../src/bot/prepared-media-cache';
-import type { PreparedEntry } from '../../src/bot/prepared-media-cache';
 
 /** The regions of a LEGO text as the engine's parse reports them, numbered `numbers` in order. */
 function regions(text: string, numbers: number[]): NumberedRegion[] {
@@ -39,23 +37,5 @@ describe('numberRegions', () => {
     expect(numberRegions('The star [0.100, 0.200, 0.300, 0.400]', [], { partial: true })).toBe('The star');
     expect(numberRegions('a car<loc_52><loc_3', [], { partial: true })).toBe('a car');
     expect(numberRegions('a dog (the brown one)', [], { partial: true })).toBe('a dog (the brown one)');
-  });
-});
-
-describe('PreparedMediaCache', () => {
-  const entry = (n: number): PreparedEntry => ({ prepared: { kind: 'image', size: { width: n, height: n }, pixelValues: new Float32Array(1) } });
-
-  it('keeps the most recently used entries up to its limit', () => {
-    const cache = new PreparedMediaCache(2);
-    cache.set('a', entry(1));
-    cache.set('b', entry(2));
-    expect(cache.get('a')?.prepared?.size.width).toBe(1); // a is now the newest
-    cache.set('c', entry(3));
-    expect(cache.get('b')).toBeUndefined();
-    expect(cache.get('a')).toBeDefined();
-    expect(cache.get('c')).toBeDefined();
-    const none = new PreparedMediaCache(0);
-    none.set('a', entry(1));
-    expect(none.size).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
  * alone; the drawn box and span must land where the stand-in put them and on the object itself.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -261,3 +261,46 @@ describe('through the bot pipeline', () => {
   });
 });
 
+describe('through the bot pipeline: video and refusals', () => {
+  it('gemini: a portrait phone video gets its span on the real clip, the reply shows [1] and no times in raw form', async () => {
+    const stand = await startStandIn({ family: 'gemini', model: 'gemini-2.5-flash' });
+    const engine = await RemoteEngine.connect({ endpoints: [stand.url], healthCheckIntervalMs: 0 });
+    const runtime = await createConversationRuntime({});
+    const bot = createBot({ config: testConfig(), engine, runtime });
+    try {
+      const bytes = await readFile(clip);
+      const reply = await bot.handle(message('When does the red circle appear?', [memoryAttachment(bytes, 'phone.mp4')], 'stand-in:video'));
+      expect(reply.error).toBeUndefined();
+      expect(reply.text).toContain('[1]');
+      expectNoRawGrounding(reply.text);
+      expect(reply.spans).toHaveLength(1);
+      expect(spanIou(reply.spans[0]!.seconds, CLIP_TRUTH)).toBeGreaterThanOrEqual(0.9);
+      expect(stand.received[0]).toMatchObject({ kind: 'frames' });
+      expect(stand.received[0]!.height).toBeGreaterThan(stand.received[0]!.width);
+    } finally {
+      await bot.close();
+      await runtime.close();
+      await engine.dispose();
+      await stand.close();
+    }
+  });
+
+  it('a server that refuses images: one sentence for the user, and the conversation goes on', async () => {
+    const stand = await startStandIn({ family: 'qwen3-vl', model: 'Qwen/Qwen3-VL-8B-Instruct', refuseMedia: true });
+    const engine = await RemoteEngine.connect({ endpoints: [stand.url], healthCheckIntervalMs: 0 });
+    const runtime = await createConversationRuntime({});
+    const bot = createBot({ config: testConfig(), engine, runtime });
+    try {
+      const reply = await bot.handle(message('Where is the red circle?', [memoryAttachment(photo, 'phone.jpg')], 'stand-in:refuse'));
+      expect(reply.text).toMatch(/does not take images/);
+      expect(reply.text.split(/(?<=[.!?])\s/).length).toBeLessThanOrEqual(2);
+      const next = await bot.handle(message('Say hello.', [], 'stand-in:refuse'));
+      expect(next.error).toBeUndefined();
+    } finally {
+      await bot.close();
+      await runtime.close();
+      await engine.dispose();
+      await stand.close();
+    }
+  });
+});

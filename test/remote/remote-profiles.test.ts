@@ -117,3 +117,24 @@ describe('ThinkFilter', () => {
     expect(run(new ThinkFilter(false), ['Hi <think>still thinking'])).toBe('Hi ');
   });
 });
+
+describe('endpoint URLs', () => {
+  it('adds /v1 to a bare host, keeps a versioned or OpenAI-compatibility root (Gemini)', async () => {
+    const { apiRoot } = await import('../../src/engine/remote/remote-engine');
+    expect(apiRoot('http://gpu1:8000')).toBe('http://gpu1:8000/v1');
+    expect(apiRoot('http://gpu1:8000/v1/')).toBe('http://gpu1:8000/v1');
+    expect(apiRoot('http://127.0.0.1:11434/v1')).toBe('http://127.0.0.1:11434/v1');
+    expect(apiRoot('https://generativelanguage.googleapis.com/v1beta/openai')).toBe('https://generativelanguage.googleapis.com/v1beta/openai');
+  });
+});
+
+describe('configuration', () => {
+  it('LEGO_REMOTE_PROFILE and the image budget come from the environment, a wrong profile names the variable', async () => {
+    const { loadConfig } = await import('../../src/config/load-config');
+    const { remoteEngineOptions } = await import('../../src/config/remote');
+    const { config } = loadConfig({ env: { LEGO_REMOTE_PROFILE: 'qwen3-vl', LEGO_REMOTE_MAX_PIXELS: '500000' } });
+    expect(remoteEngineOptions(config.remote)).toMatchObject({ profile: 'qwen3-vl', imageBudget: { maxPixels: 500000 } });
+    expect(loadConfig({ env: {} }).config.remote.profile).toBe('auto');
+    expect(() => loadConfig({ env: { LEGO_REMOTE_PROFILE: 'qwen9' } })).toThrow(/LEGO_REMOTE_PROFILE/);
+  });
+});

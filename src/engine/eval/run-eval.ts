@@ -7,10 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { LegoError } from '../../errors';
-import { prepareSound, prepareSoundtrack } from '../../media/audio-prepare';
-import { DEFAULT_MEDIA_OPTIONS } from '../../media/options';
-import { prepareImageFor, prepareSourceVideo } from '../../media/source-media';
-import { prepareVideo } from '../../media/prepare-video';
+import { engineReads, prepareForEngine } from '../../media/prepare-for-engine';
 import { collectAnswer } from '../collect-answer';
 import type { CollectedAnswer, GenerateRequest, GroundingEngine, PreparedAudio, PreparedMedia, Turn } from '../types';
 import type { EvalSummary, EvalTruth } from './scoring';
@@ -123,33 +120,28 @@ interface RowInputs {
   audio: PreparedAudio | undefined;
 }
 
-async function prepareVisual(engine: GroundingEngine, path: string, kind: 'image' | 'video'): Promise<PreparedMedia> {
-  if (kind === 'image') {
-    if (!engine.media.image && !engine.media.source?.image) throw new LegoError('unsupported-media', `${engine.name} takes no images`);
-    return prepareImageFor(engine.media, await readFile(path));
-  }
-  const budget = engine.media.source?.video;
-  if (budget) return (await prepareSourceVideo(path, budget)).prepared;
-  const spec = engine.media.video;
-  if (!spec) throw new LegoError('unsupported-media', `${engine.name} takes no videos`);
-  return prepareVideo(path, spec);
-}
-
+/**
+ * The row's image or video and its sound, through the one preparation path (src/media/prepare-for-engine.ts)
+ * as for chat messages: a video's soundtrack comes with the video, a sound file on its own.
+ */
 async function prepare(engine: GroundingEngine, folder: string, row: EvalRow): Promise<RowInputs> {
-  const media = row.media === null ? undefined : await prepareVisual(engine, join(folder, row.media.file), row.media.kind);
-  let audio: PreparedAudio | undefined;
-  if (row.audio !== undefined) {
-    const spec = engine.media.audio;
-    if (!spec) throw new LegoError('unsupported-media', `${engine.name} takes no sounds`);
-    const path = join(folder, row.audio.file);
-    if (row.audio.soundtrack === true) {
-      audio = await prepareSoundtrack(path, spec, DEFAULT_MEDIA_OPTIONS);
-      if (audio === undefined) throw new LegoError('bad-input', `${row.id}: ${row.audio.file} has no sound to score`);
-    } else {
-      audio = await prepareSound(path, spec, DEFAULT_MEDIA_OPTIONS);
-    }
+  let media: PreparedMedia | undefined;
+  let soundtrack: PreparedAudio | undefined;
+  if (row.media !== null) {
+    const kind = row.media.kind;
+    if (!engineReads(engine.media, kind)) throw new LegoError('unsupported-media', `${engine.name} takes no ${kind}s`);
+    const path = join(folder, row.media.file);
+    const entry = await prepareForEngine(engine.media, kind, kind === 'image' ? await readFile(path) : path);
+    media = entry.prepared;
+    soundtrack = entry.audio;
   }
-  return { media, audio };
+  if (row.audio === undefined) return { media, audio: undefined };
+  if (!engineReads(engine.media, 'audio')) throw new LegoError('unsupported-media', `${engine.name} takes no sounds`);
+  if (row.audio.soundtrack === true) {
+    if (soundtrack === undefined) throw new LegoError('bad-input', `${row.id}: ${row.audio.file} has no soundtrack to score`);
+    return { media, audio: soundtrack };
+  }
+  return { media, audio: (await prepareForEngine(engine.media, 'audio', join(folder, row.audio.file))).audio };
 }
 
 /** Whether the engine takes every input the row has. */

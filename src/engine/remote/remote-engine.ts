@@ -22,8 +22,17 @@ import { ThinkFilter } from './think-filter';
 import { wireMedia } from './wire-media';
 import type { WireMedia } from './wire-media';
 
+/**
+ * The API root of a base URL: as given when it already ends in a version or an OpenAI-compatibility
+ * path (`…/v1`, Gemini's `…/v1beta/openai`), else with `/v1` added (`http://host:port`).
+ */
+export function apiRoot(base: string): string {
+  const b = base.replace(/\/+$/, '');
+  return /\/v\d+[a-z0-9]*$|\/openai$/i.test(b) ? b : `${b}/v1`;
+}
+
 function chatUrl(base: string): string {
-  return /\/v1$/.test(base) ? `${base}/chat/completions` : `${base}/v1/chat/completions`;
+  return `${apiRoot(base)}/chat/completions`;
 }
 
 function originOf(base: string): string {
@@ -236,7 +245,7 @@ export class RemoteEngine implements GroundingEngine {
     const settled = { ...DEFAULT_REMOTE_ENGINE_OPTIONS, ...options };
     for (const base of settled.endpoints) {
       try {
-        const response = await fetch(`${originOf(base.replace(/\/+$/, ''))}/v1/models`, {
+        const response = await fetch(`${apiRoot(base)}/models`, {
           headers: settled.apiKey === undefined ? {} : { authorization: `Bearer ${settled.apiKey}` },
           signal: AbortSignal.timeout(settled.probeTimeoutMs),
         });

@@ -11,8 +11,9 @@ import type { WireContentPart } from './openai-wire';
 import { tensorToPng } from './tensor-image';
 
 /**
- * How a remote engine sends the request's media. The engine seam hands engines prepared tensors, not
- * files; a remote engine turns them back into what the model sees, losslessly:
+ * How a remote engine sends the request's media. A non-LEGO profile asked the media pipeline for the
+ * source media at its budget (MediaSpec.source) and sends that as it is (`sourcePart` below). The `lego`
+ * profile gets LEGO's tensors and turns them back into what LEGO-7B sees, losslessly:
  * - an image: the padded, resized square as a PNG (`spec.size`² pixels);
  * - a video: its sampled frames (padded squares) as PNGs in a Matroska file, each frame shown for one
  *   second (written 3 times at 3 fps), so a server that samples `frames` frames at the centres of equal

@@ -48,18 +48,15 @@ export interface SyntaxContext {
   onWarning?: GroundingWarningCallback;
 }
 
-/** A box found in a model's answer, as fractions (0..1) of the model's `frame`. */
-export interface SyntaxBoxMatch {
-  kind: 'box';
+/** Where a box or span was written in the text, and how it reads back. */
+export interface SyntaxFound {
   syntax: GroundingSyntaxName;
-  frame: ImageFrame;
-  box: { x1: number; y1: number; x2: number; y2: number };
   raw: string;
   /** offset of `raw` in the text, and the index just after it */
   offset: number;
   end: number;
   label?: string;
-  /** for streaming: later text past this index cannot change the match; default `end` */
+  /** for streaming: later text past this index cannot change the match (a label may read ahead); default `end` */
   settledAt?: number;
   /**
    * Where the region's markup begins in the text when it begins before `raw` (a `<ref>…</ref>`,
@@ -72,26 +69,17 @@ export interface SyntaxBoxMatch {
   inlineLabel?: boolean;
 }
 
+/** A box found in a model's answer, as fractions (0..1) of the model's `frame`. */
+export interface SyntaxBoxMatch extends SyntaxFound {
+  kind: 'box';
+  frame: ImageFrame;
+  box: { x1: number; y1: number; x2: number; y2: number };
+}
+
 /** A span found in a model's answer, as fractions (0..1) of the video's duration. */
-export interface SyntaxSpanMatch {
+export interface SyntaxSpanMatch extends SyntaxFound {
   kind: 'span';
-  syntax: GroundingSyntaxName;
   span: { start: number; end: number };
-  raw: string;
-  offset: number;
-  end: number;
-  label?: string;
-  /** for streaming: later text past this index cannot change the match (its label reads ahead); default `end` */
-  settledAt?: number;
-  /**
-   * Where the region's markup begins in the text when it begins before `raw` (a `<ref>…</ref>`,
-   * `<phrase>…</phrase>` or `<p>…</p>` that names it); default `offset`.
-   */
-  textStart?: number;
-  /** where the region's markup ends when it ends after `raw` (`</object>`); default `end` */
-  textEnd?: number;
-  /** the label was written inside the markup (`<ref>the dog</ref>`), so it stays in the text when the markup is replaced */
-  inlineLabel?: boolean;
 }
 
 export type SyntaxMatch = SyntaxBoxMatch | SyntaxSpanMatch;
