@@ -2,6 +2,8 @@
  * Options of the local web chat. Every option is typed, documented and defaulted here; the composition
  * root maps the validated configuration onto it.
  */
+import { WebConfigSchema } from '../../src/config/web';
+
 export interface WebAdapterOptions {
   /** interface to bind; loopback by default so the chat is only reachable from this machine */
   host: string;
@@ -27,6 +29,12 @@ export interface WebAdapterOptions {
   partialIntervalMs: number;
   /** SSE keep-alive comment interval while an answer is being generated, ms */
   heartbeatMs: number;
+  /** time to receive the request headers, ms */
+  headersTimeoutMs: number;
+  /** time to receive a whole request (headers and body, uploads included), ms */
+  receiveTimeoutMs: number;
+  /** longest pause between two pieces of a body, ms: a client that stops sending gets 408 */
+  bodyIdleTimeoutMs: number;
   /** folder with index.html, app.js, style.css (default: ./public next to this file) */
   publicDir: string | undefined;
   /** sample media offered on the welcome, served under /samples/ (default: the package's assets/samples; null = none) */
@@ -34,6 +42,9 @@ export interface WebAdapterOptions {
 }
 
 const MiB = 1024 * 1024;
+
+/** the settings the `web` config section defaults (src/config/web.ts, the one source) */
+const WEB_DEFAULTS = WebConfigSchema.parse({});
 
 export const DEFAULT_WEB_ADAPTER_OPTIONS = {
   host: '127.0.0.1',
@@ -48,6 +59,9 @@ export const DEFAULT_WEB_ADAPTER_OPTIONS = {
   shutdownGraceMs: 5000,
   partialIntervalMs: 50,
   heartbeatMs: 15_000,
+  headersTimeoutMs: WEB_DEFAULTS.headersTimeoutMs,
+  receiveTimeoutMs: WEB_DEFAULTS.receiveTimeoutMs,
+  bodyIdleTimeoutMs: WEB_DEFAULTS.bodyIdleTimeoutMs,
   publicDir: undefined,
   samplesDir: undefined,
 } as const satisfies WebAdapterOptions;

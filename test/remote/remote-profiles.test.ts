@@ -138,3 +138,17 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: { LEGO_REMOTE_PROFILE: 'qwen9' } })).toThrow(/LEGO_REMOTE_PROFILE/);
   });
 });
+
+describe('what a question asks for', () => {
+  it.each([
+    ['Where is the red circle?', 'image', 'where'],
+    ['Draw a box around each cat.', 'image', 'where'],
+    ['What colour is box 1?', 'image', 'other'],
+    ['Where is the red circle?', undefined, 'other'],
+    ['When does the ball bounce?', 'video', 'when'],
+    ['During which seconds is it red?', 'video', 'when'],
+    ['When was this photo taken?', 'image', 'other'],
+  ] as const)('%s (%s) → %s', (question, media, kind) => {
+    expect(questionKind(question, media)).toBe(kind);
+  });
+});
