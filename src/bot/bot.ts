@@ -331,9 +331,11 @@ export class Bot implements BotHandler {
 
   /** One attachment fetched, identified, prepared, and kept where follow-ups can get it again. */
   async #fetch(attachment: IncomingAttachment, message: IncomingMessage, runtime: ConversationRuntime, call: LoadCall): Promise<Fetched> {
-    const fetched: FetchedMedia = await this.#media.fetch(attachment, call);
+    let fetched: FetchedMedia = await this.#media.fetch(attachment, call);
     const hash = contentHash(fetched.bytes);
     const entry = await this.#media.prepare(hash, fetched, call);
+    // a "video" container that turned out to hold only sound
+    if (entry.prepared === undefined && entry.audio !== undefined) fetched = { ...fetched, kind: 'audio' };
     const source = sourceOf(attachment, hash);
     if (source.type === 'blob') {
       try {

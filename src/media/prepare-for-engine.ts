@@ -153,10 +153,19 @@ export async function prepareForEngine(
     return prepareSourceVideo(source, budget, options, { signal: call.signal, keyframeSide: Math.min(options.frameMaxSide, KEYFRAME_SIDE) });
   }
   const video = spec.video!;
-  const sampled = await sampleVideo(source, video.frames, options, {
-    signal: call.signal,
-    frameMaxSide: Math.min(options.frameMaxSide, Math.max(video.size, KEYFRAME_SIDE)),
-  });
+  let sampled;
+  try {
+    sampled = await sampleVideo(source, video.frames, options, {
+      signal: call.signal,
+      frameMaxSide: Math.min(options.frameMaxSide, Math.max(video.size, KEYFRAME_SIDE)),
+    });
+  } catch (error) {
+    // an MP4/WebM that holds only sound (an Android voice recording, an audio-only WebM) is a sound
+    if (spec.audio !== null && LegoError.is(error, 'bad-input') && error.details?.reason === 'no-video-stream') {
+      return prepareForEngine(spec, 'audio', source, options, call);
+    }
+    throw error;
+  }
   const prepared = await prepareSampledVideo(sampled, video);
   const audio = await soundtrackOf(spec, source, options, call);
   return audio === undefined ? { prepared, frames: sampled.frames } : { prepared, frames: sampled.frames, audio };

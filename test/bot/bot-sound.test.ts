@@ -107,6 +107,18 @@ describe('bot pipeline with sounds (test bundle)', () => {
     expect(engine.requests).toHaveLength(count);
   });
 
+  it('hears an MP4 that holds only sound (an Android voice recording) as a sound', async () => {
+    const { ffmpeg } = await import('../media/video-fixtures');
+    await ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=550:sample_rate=44100:duration=2', '-c:a', 'aac', '-f', 'mp4', join(dir, 'voice.mp4')]);
+    const bytes = readFileSync(join(dir, 'voice.mp4'));
+    const bot = createBot({ config, engine, runtime });
+    const reply = await bot.handle(message('What makes this sound?', [memoryAttachment(bytes, 'voice.mp4')], 'sound:8'));
+    expect(reply.error).toBeUndefined();
+    expect(engine.requests.at(-1)).toMatchObject({ audio: { source: 'sound' } });
+    expect(engine.requests.at(-1)?.media).toBeUndefined();
+    expect((await runtime.manager.read('sound:8'))?.media[0]?.kind).toBe('audio');
+  });
+
   it("hears a video's soundtrack with the video", async () => {
     await videoWithSound(join(dir, 'clip.mp4'), { seconds: 3, frequency: 440, container: 'mp4' });
     const bot = createBot({ config, engine, runtime });
