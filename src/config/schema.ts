@@ -19,6 +19,7 @@ import { botSection } from './bot';
 import { conversationSection } from './conversation';
 import { discordSection } from './discord';
 import { engineSection } from './engine';
+import { limitsSection } from './limits';
 import { loggingSection } from './logging';
 import { mediaSection } from './media';
 import { remoteSection } from './remote';
@@ -34,6 +35,7 @@ export const sections = {
   conversation: conversationSection,
   render: renderSection,
   bot: botSection,
+  limits: limitsSection,
   logging: loggingSection,
   adapters: adaptersSection,
   web: webSection,
