@@ -5,17 +5,18 @@ import type { PreparedForEngine } from '../media/prepare-for-engine';
 /** A media prepared for the engine, with what rendering and zooming need again (the one preparation path's result). */
 export type PreparedEntry = PreparedForEngine;
 
-function sourceBytes(prepared: PreparedMedia): number {
-  const source = prepared.source;
+function sourceBytes(prepared: PreparedMedia | undefined): number {
+  const source = prepared?.source;
   if (source === undefined) return 0;
   if ('bytes' in source) return source.bytes.length;
   return source.frames.reduce((sum, frame) => sum + frame.image.bytes.length, 0);
 }
 
-/** The bytes an entry holds: the tensor, the original file, the sampled frames and any source media. */
+/** The bytes an entry holds: the tensors (pixels, sound features), the original file, the sampled frames and any source media. */
 export function preparedEntryBytes(entry: PreparedEntry): number {
   const frames = entry.frames?.reduce((sum, frame) => sum + frame.image.data.length, 0) ?? 0;
-  return entry.prepared.pixelValues.byteLength + (entry.bytes?.length ?? 0) + frames + sourceBytes(entry.prepared);
+  const tensors = (entry.prepared?.pixelValues.byteLength ?? 0) + (entry.audio?.features.byteLength ?? 0);
+  return tensors + (entry.bytes?.length ?? 0) + frames + sourceBytes(entry.prepared);
 }
 
 /**
