@@ -146,6 +146,14 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     }
     const override = options.overrides?.[name];
     if (isPlainObject(override)) input = merge(input, override);
+    if (section.settle !== undefined) {
+      const settled = section.settle(input);
+      input = settled.input;
+      if (settled.problems.length > 0) {
+        problems.push(...settled.problems);
+        continue;
+      }
+    }
     const parsed = section.schema.safeParse(input);
     if (parsed.success) config[name] = parsed.data;
     else problems.push(...parsed.error.issues.map((issue) => problem(name, settings, issue)));

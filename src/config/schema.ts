@@ -14,10 +14,12 @@
  * (see ./conversation.ts). `LegoConfig['<name>']` is typed from the schema.
  */
 import type { z } from 'zod';
+import { adaptersSection } from './adapters';
 import { botSection } from './bot';
 import { conversationSection } from './conversation';
 import { discordSection } from './discord';
 import { engineSection } from './engine';
+import { limitsSection } from './limits';
 import { loggingSection } from './logging';
 import { mediaSection } from './media';
 import { remoteSection } from './remote';
@@ -33,7 +35,9 @@ export const sections = {
   conversation: conversationSection,
   render: renderSection,
   bot: botSection,
+  limits: limitsSection,
   logging: loggingSection,
+  adapters: adaptersSection,
   web: webSection,
   serve: serveSection,
   slack: slackSection,
