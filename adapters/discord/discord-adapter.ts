@@ -6,7 +6,7 @@ import type { Adapter, BotHandler } from '../../src/bot/types';
 import { requireDiscordToken } from '../../src/config/discord';
 import type { DiscordConfig } from '../../src/config/discord';
 import { silentLogger } from '../../src/engine/silent-logger';
-import type { Logger } from '../../src/engine/types';
+import type { Logger } from '../../src/logger-type';
 import type { AdapterContext } from './adapter-context';
 import { ConversationMemory } from './conversation-memory';
 import { handleInteraction } from './interaction-turn';

@@ -7,7 +7,7 @@ import { TurnRunner } from '../../src/bot/turn-runner';
 import type { Adapter, BotHandler, IncomingMessage } from '../../src/bot/types';
 import type { SlackConfig } from '../../src/config/slack';
 import { requireSlackCredentials } from '../../src/config/slack';
-import type { Logger } from '../../src/engine/types';
+import type { Logger } from '../../src/logger-type';
 import { silentLogger } from '../../src/engine/silent-logger';
 import { LegoError } from '../../src/errors';
 import { scrubText } from '../../src/logger';

@@ -7,7 +7,7 @@ import type { ReplySurface } from '../../src/bot/reply-surface';
 import { TurnRunner } from '../../src/bot/turn-runner';
 import type { Adapter, BotHandler, IncomingAttachment, IncomingMessage, Reply, ReplyFile } from '../../src/bot/types';
 import { silentLogger } from '../../src/engine';
-import type { Logger } from '../../src/engine';
+import type { Logger } from '../../src/logger-type';
 import { LegoError } from '../../src/errors';
 import { httpStatusOf } from './http-status';
 import { BoundedLru } from '../../src/bounded-lru';

@@ -1,6 +1,6 @@
 import type { BotHandler } from '../../../src/bot/types';
 import type { DiscordConfig } from '../../../src/config/discord';
-import type { Logger } from '../../../src/engine/types';
+import type { Logger } from '../../../src/logger-type';
 import { DiscordAdapter } from '../../../adapters/discord/discord-adapter';
 import { testConfig } from '../bot-fixtures';
 import { FakeDiscord } from './fake-discord';
