@@ -16,7 +16,8 @@ import { WebAdapter } from '../adapters/web';
 import { createBot, openEngine } from './bot';
 import type { Adapter, BotHandler } from './bot';
 import { loadConfig } from './config';
-import type { LegoConfig, LegoConfigInput } from './config';
+import { APP_SECTIONS } from './cli/commands';
+import type { AppConfig, AppConfigInput } from './cli/commands';
 import { createConversationRuntime } from './conversation';
 import type { ConversationRuntime } from './conversation';
 import type { GroundingEngine } from './engine';
@@ -28,7 +29,7 @@ import type { CreateLoggerOptions } from './logger';
 
 /** What an adapter factory gets. */
 export interface AdapterDeps {
-  config: LegoConfig;
+  config: AppConfig;
   bot: BotHandler;
   logger: Logger;
 }
@@ -37,7 +38,7 @@ export interface AdapterDeps {
 export interface AdapterRegistration {
   name: string;
   /** whether the configuration asks for it (tokens present…) */
-  enabled(config: LegoConfig): boolean;
+  enabled(config: AppConfig): boolean;
   /** loaded lazily, so that discord.js / @slack/bolt are only loaded when used */
   create(deps: AdapterDeps): Promise<Adapter>;
 }
@@ -78,9 +79,9 @@ export interface StartMainOptions {
   /** the environment (default process.env, read only by loadConfig) */
   env?: Readonly<Record<string, string | undefined>>;
   /** settings that win over the environment (tests) */
-  overrides?: LegoConfigInput;
+  overrides?: AppConfigInput;
   /** defaults of this entry point that the environment may still change */
-  defaults?: LegoConfigInput;
+  defaults?: AppConfigInput;
   /** where the start-up lines go (default: stdout) */
   print?: (line: string) => void;
   /** where log lines go (default: stderr) */
@@ -93,7 +94,7 @@ export interface StartMainOptions {
 
 /** A running main job. */
 export interface MainJob {
-  config: LegoConfig;
+  config: AppConfig;
   adapters: Adapter[];
   /** the web chat, when it runs */
   web: WebAdapter | undefined;
@@ -102,7 +103,7 @@ export interface MainJob {
 }
 
 /** The bundle must exist before onnxruntime is even loaded; say which folder and how to build it. */
-export function checkBundle(config: LegoConfig): void {
+export function checkBundle(config: AppConfig): void {
   if (config.engine.kind !== 'onnx') return;
   const folder = resolvePackagePath(config.engine.bundle);
   if (existsSync(join(folder, 'manifest.json'))) return;
@@ -122,7 +123,7 @@ export function checkBundle(config: LegoConfig): void {
 /** Starts the main job: configuration, engine, conversation runtime, bot, adapters. */
 export async function startMain(options: StartMainOptions = {}): Promise<MainJob> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const { config, unknownEnv } = loadConfig({ env: options.env, overrides: options.overrides, defaults: options.defaults });
+  const { config, unknownEnv } = loadConfig({ sections: APP_SECTIONS, env: options.env, overrides: options.overrides, defaults: options.defaults });
   const logger = createLogger(config.logging, options.logDestination === undefined ? {} : { destination: options.logDestination });
   if (unknownEnv.length > 0) logger.warn({ unknownEnv }, 'environment variables that name no setting (typos?)');
 

@@ -1,6 +1,6 @@
 import type { Client } from 'discord.js';
 import type { TurnRunner } from '../../src/bot/turn-runner';
-import type { DiscordConfig } from '../../src/config/discord';
+import type { DiscordConfig } from './discord-config';
 import type { Logger } from '../../src/logger-type';
 import type { DownloadPolicy } from './attachment-download';
 import type { ConversationMemory } from './conversation-memory';

@@ -1,5 +1,5 @@
-import { ServeConfigSchema } from '../../src/config/serve';
-import type { ServeConfig } from '../../src/config/serve';
+import { ServeConfigSchema } from './serve-config';
+import type { ServeConfig } from './serve-config';
 import type { Logger } from '../../src/logger-type';
 import { silentLogger } from '../../src/engine/silent-logger';
 import type { MediaOptions } from '../../src/media/options';
