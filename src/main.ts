@@ -23,6 +23,7 @@ import type { ConversationRuntime } from './conversation';
 import type { GroundingEngine } from './engine';
 import type { Logger } from './logger-type';
 import { LegoError } from './errors';
+import { scrubbedErrorText } from './log-scrubber';
 import { createLogger } from './logger';
 import { packageRoot, resolvePackagePath } from './package-paths';
 import type { CreateLoggerOptions } from './logger';
@@ -54,7 +55,7 @@ export const ADAPTERS: readonly AdapterRegistration[] = [
     create: async ({ config, bot, logger }) =>
       new WebAdapter(
         { bot, logger },
-        { host: config.web.host, port: config.web.port, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes },
+        { ...config.web, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes },
       ),
   },
   {
@@ -186,15 +187,30 @@ export async function startMain(options: StartMainOptions = {}): Promise<MainJob
   };
 }
 
+/**
+ * Errors nobody caught would be printed by Node as they are, stack and message (a rejected login with
+ * its token, say): print them scrubbed instead, then exit 1 as Node would.
+ */
+export function printCrashesScrubbed(write: (text: string) => void = (text) => void process.stderr.write(text)): void {
+  const crash = (what: string) => (error: unknown): void => {
+    write(`LEGO bot: ${what}: ${scrubbedErrorText(error, true)}\n`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash('uncaught error'));
+  process.on('unhandledRejection', crash('unhandled rejection'));
+}
+
 /** `npm start`: run until SIGINT/SIGTERM; a second signal exits at once. */
 export async function main(): Promise<void> {
+  printCrashesScrubbed();
   let job: MainJob;
   try {
     // one readable log line per entry in a terminal (LEGO_LOGGING_PRETTY=0 gives JSON)
     job = await startMain({ defaults: { logging: { pretty: process.stderr.isTTY === true } } });
   } catch (error) {
     const lego = LegoError.from(error);
-    process.stderr.write(`LEGO bot could not start: ${lego.message}\n`);
+    // printed outside the logger, so scrubbed here (a platform's login error may quote its token)
+    process.stderr.write(`LEGO bot could not start: ${scrubbedErrorText(lego.message)}\n`);
     process.exitCode = 1;
     return;
   }
@@ -209,7 +225,7 @@ export async function main(): Promise<void> {
     job.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`error while shutting down: ${String(error)}\n`);
+        process.stderr.write(`error while shutting down: ${scrubbedErrorText(error)}\n`);
         process.exit(1);
       },
     );

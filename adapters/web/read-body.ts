@@ -4,23 +4,67 @@ import { LegoError } from '../../src/errors';
 /**
  * Reads a request body up to `maxBytes`: refused from Content-Length before anything is read, and
  * again while the bytes arrive (a client may lie or use chunked encoding). Over the limit it throws
- * LegoError('too-large') and stops reading.
+ * LegoError('too-large') and stops reading. A body that pauses longer than `idleTimeoutMs` between
+ * two pieces throws a 408 (`details.httpStatus`): a client that sends its headers and then trickles
+ * or stalls holds nothing for long (the server's receive timeout bounds the whole request).
  */
-export async function readBody(req: IncomingMessage, maxBytes: number, what = 'request body'): Promise<Buffer> {
+export async function readBody(req: IncomingMessage, maxBytes: number, what = 'request body', idleTimeoutMs = 0): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined) {
     const length = Number(declared);
     if (!Number.isFinite(length) || length < 0) throw new LegoError('bad-input', `bad Content-Length: ${declared}`);
     if (length > maxBytes) throw tooLarge(what, length, maxBytes);
   }
-  const chunks: Buffer[] = [];
-  let received = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    received += chunk.length;
-    if (received > maxBytes) throw tooLarge(what, received, maxBytes);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, received);
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+    };
+    const fail = (error: LegoError): void => {
+      cleanup();
+      chunks.length = 0;
+      req.resume(); // drain (or let the caller close the connection); nothing more is kept
+      reject(error);
+    };
+    const arm = (): void => {
+      if (idleTimeoutMs <= 0) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => fail(stalled(what, received, idleTimeoutMs)), idleTimeoutMs);
+    };
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > maxBytes) {
+        fail(tooLarge(what, received, maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+      arm();
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(Buffer.concat(chunks, received));
+    };
+    const onError = (error: Error): void => fail(new LegoError('bad-input', `${what} broke off: ${error.message}`, { cause: error }));
+    const onAborted = (): void => fail(new LegoError('bad-input', `${what} broke off`));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+    arm();
+  });
+}
+
+function stalled(what: string, bytes: number, idleTimeoutMs: number): LegoError {
+  return new LegoError('bad-input', `${what} stalled: no bytes for ${idleTimeoutMs} ms after ${bytes}`, {
+    userMessage: 'The upload stopped arriving; please try again.',
+    details: { httpStatus: 408, bytes },
+  });
 }
 
 function tooLarge(what: string, bytes: number, maxBytes: number): LegoError {

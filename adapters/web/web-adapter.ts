@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ReplySurface } from '../../src/bot/reply-surface';
 import { TurnRunner } from '../../src/bot/turn-runner';
 import type { Adapter, BotHandler, IncomingAttachment, IncomingMessage, Reply, ReplyFile } from '../../src/bot/types';
+import { drawnRegionFromJson, withDrawnRegion } from '../../src/conversation/drawn-region';
 import { silentLogger } from '../../src/engine';
 import type { Logger } from '../../src/logger-type';
 import { LegoError } from '../../src/errors';
@@ -63,7 +64,7 @@ function forbidden(message: string): LegoError {
  * in front of the one bot pipeline.
  *
  *   POST /api/uploads?conversation=ID&name=NAME   raw bytes, Content-Type image/* or video/*  → {id, …}
- *   POST /api/chat    {conversation, text, uploads: [id]}  → text/event-stream: status, partial, reply, done
+ *   POST /api/chat    {conversation, text, uploads: [id], region?: {x1,y1,x2,y2} px | {start,end} s}  → text/event-stream: status, partial, reply, done
  *   POST /api/reset   {conversation}                        → the reply to "reset"
  *   GET  /api/files/ID                                      → an answer's annotated image / timeline
  *   GET  /api/config, /api/health
@@ -103,11 +104,16 @@ export class WebAdapter implements Adapter {
     this.staticFiles = await loadStaticFiles(this.options.publicDir ?? join(__dirname, 'public'));
     const samplesDir = this.options.samplesDir === undefined ? findSamplesDir() : this.options.samplesDir;
     if (samplesDir !== null && samplesDir !== undefined) for (const [name, file] of await loadStaticFiles(samplesDir, '/samples')) this.staticFiles.set(name, file);
-    const server = createServer((req, res) => {
+    // requestTimeout bounds receiving a request (headers + body), not the answer streamed back;
+    // bodies are also cut after bodyIdleTimeoutMs without a byte (readBody)
+    const timeouts = {
+      headersTimeout: Math.min(this.options.headersTimeoutMs, this.options.receiveTimeoutMs),
+      requestTimeout: this.options.receiveTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(this.options.headersTimeoutMs / 4))),
+    };
+    const server = createServer(timeouts, (req, res) => {
       this.route(req, res).catch((error: unknown) => this.fail(res, error));
     });
-    server.requestTimeout = 0; // answers stream for as long as the model takes
-    server.headersTimeout = 30_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host, () => {
@@ -195,7 +201,7 @@ export class WebAdapter implements Adapter {
     const limit = kind === 'image' ? this.options.maxImageBytes : this.options.maxVideoBytes;
     let data: Buffer;
     try {
-      data = await readBody(req, limit, `${kind} upload`);
+      data = await readBody(req, limit, `${kind} upload`, this.options.bodyIdleTimeoutMs);
     } catch (error) {
       res.setHeader('Connection', 'close');
       if (LegoError.is(error, 'too-large')) {
@@ -220,7 +226,15 @@ export class WebAdapter implements Adapter {
   private async chat(req: HttpRequest, res: ServerResponse): Promise<void> {
     const body = await this.readJson(req);
     const conversation = this.conversationId(body.conversation);
-    const text = typeof body.text === 'string' ? body.text.trim() : '';
+    let text = typeof body.text === 'string' ? body.text.trim() : '';
+    if (body.region !== undefined && body.region !== null) {
+      // a rectangle dragged on the image (pixels as displayed) or a stretch of the video's timeline (seconds)
+      const region = drawnRegionFromJson(body.region);
+      if (region === null) {
+        throw new LegoError('bad-input', 'malformed region', { userMessage: 'I could not read the region you marked; please draw it again.' });
+      }
+      text = withDrawnRegion(text, region);
+    }
     if (text.length > this.options.maxTextChars) {
       throw new LegoError('bad-input', `question of ${text.length} characters`, {
         userMessage: `That question is too long (the limit is ${this.options.maxTextChars} characters).`,
@@ -364,7 +378,7 @@ export class WebAdapter implements Adapter {
   private async readJson(req: HttpRequest): Promise<Record<string, unknown>> {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') throw new LegoError('bad-input', `expected JSON, got "${type}"`);
-    const raw = await readBody(req, this.options.maxJsonBytes, 'JSON body');
+    const raw = await readBody(req, this.options.maxJsonBytes, 'JSON body', this.options.bodyIdleTimeoutMs);
     try {
       const value: unknown = JSON.parse(raw.toString('utf8'));
       if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
@@ -409,6 +423,8 @@ export class WebAdapter implements Adapter {
       res.end();
       return;
     }
+    // the rest of a stalled or oversized body is not wanted: close rather than drain it
+    if (status === 408 || status === 413) res.setHeader('Connection', 'close');
     this.json(res, status, { error: { code: lego.code, message: lego.userMessage, retryable: lego.retryable } });
   }
 }

@@ -1,7 +1,10 @@
 /**
- * Options of the local web chat. Every option is typed, documented and defaulted here; the composition
- * root maps the validated configuration onto it.
+ * Options of the local web chat: the `web` section's settings (./web-config.ts, where they are
+ * documented and defaulted), the media section's upload limits, and where the page's files are.
  */
+import { mediaOptionsSchema } from '../../src/media/options';
+import { WebConfigSchema } from './web-config';
+
 export interface WebAdapterOptions {
   /** interface to bind; loopback by default so the chat is only reachable from this machine */
   host: string;
@@ -27,27 +30,27 @@ export interface WebAdapterOptions {
   partialIntervalMs: number;
   /** SSE keep-alive comment interval while an answer is being generated, ms */
   heartbeatMs: number;
+  /** time to receive the request headers, ms */
+  headersTimeoutMs: number;
+  /** time to receive a whole request (headers and body, uploads included), ms */
+  receiveTimeoutMs: number;
+  /** longest pause between two pieces of a body, ms: a client that stops sending gets 408 */
+  bodyIdleTimeoutMs: number;
   /** folder with index.html, app.js, style.css (default: ./public next to this file) */
   publicDir: string | undefined;
   /** sample media offered on the welcome, served under /samples/ (default: the package's assets/samples; null = none) */
   samplesDir: string | null | undefined;
 }
 
-const MiB = 1024 * 1024;
+/** The web section's settings, defaulted once in its schema (./web-config.ts). */
+const WEB_DEFAULTS = WebConfigSchema.parse({});
+/** The upload limits are the media section's (src/media/options.ts), not the chat's own. */
+const MEDIA_DEFAULTS = mediaOptionsSchema.parse({});
 
 export const DEFAULT_WEB_ADAPTER_OPTIONS = {
-  host: '127.0.0.1',
-  port: 8080,
-  maxImageBytes: 32 * MiB,
-  maxVideoBytes: 128 * MiB,
-  maxStoredUploadBytes: 512 * MiB,
-  uploadTtlMs: 60 * 60 * 1000,
-  maxStoredFileBytes: 128 * MiB,
-  maxJsonBytes: 64 * 1024,
-  maxTextChars: 4000,
-  shutdownGraceMs: 5000,
-  partialIntervalMs: 50,
-  heartbeatMs: 15_000,
+  ...WEB_DEFAULTS,
+  maxImageBytes: MEDIA_DEFAULTS.maxImageBytes,
+  maxVideoBytes: MEDIA_DEFAULTS.maxVideoBytes,
   publicDir: undefined,
   samplesDir: undefined,
 } as const satisfies WebAdapterOptions;

@@ -236,8 +236,14 @@ export class Bot implements BotHandler {
     if (dropped > 0) notices.push(`This conversation is long, so I left out the ${dropped} oldest turns of it for this answer.`);
     if (answer.finish.reason === 'length') notices.push('My answer was cut short at its length limit.');
 
-    const shownBoxes = unique(boxRegions);
-    const shownSpans = unique(spanRegions);
+    // regions drawn by hand are shown with the answer's own, under the numbers later questions use
+    const drawnBoxes = plan.drawn.filter((r): r is BoxRegion => r.kind === 'box');
+    const drawnSpans = plan.drawn.filter((r): r is SpanRegion => r.kind === 'span');
+    for (const region of plan.drawn) {
+      notices.push(`I numbered the ${region.kind === 'box' ? 'region' : 'span'} you marked ${region.number}: ask about “${region.kind} ${region.number}” in later questions.`);
+    }
+    const shownBoxes = unique([...drawnBoxes, ...boxRegions]);
+    const shownSpans = unique([...drawnSpans, ...spanRegions]);
     if (media !== undefined && entry !== undefined) {
       await this.#render(media, entry, shownBoxes, shownSpans, message, runtime, call, files, notices);
     }

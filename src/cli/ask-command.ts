@@ -5,6 +5,7 @@ import { LegoError } from '../errors';
 import type { IncomingAttachment, Reply, ReplyProgress } from '../bot/types';
 import type { CliCommand } from './cli-command';
 import type { GlobalOptions } from './cli-context';
+import { parseRegionOption, withDrawnRegion } from '../conversation/drawn-region';
 import { fileAttachment } from './file-attachment';
 import { defaultOutDir, formatReply, toAskJson, writeReplyFiles } from './reply-output';
 
@@ -13,6 +14,7 @@ interface AskOptions {
   video?: string;
   out?: string;
   json?: boolean;
+  region?: string;
 }
 
 /** A reply that is a polite error, as an error to throw (its words are the line the CLI prints). */
@@ -37,6 +39,7 @@ export const askCommand: CliCommand = {
       .option('--image <file>', 'the image to ask about')
       .option('--video <file>', 'the video to ask about')
       .option('--out <dir>', 'folder for the annotated image and timeline (default: ./lego-out/<time>)')
+      .option('--region <x1,y1,x2,y2>', 'ask about this rectangle of the image (pixels of the image as displayed: left,top,right,bottom)')
       .option('--json', 'print exactly one JSON object: {answer, boxes, spans, files}')
       .action(async (words: string[], options: AskOptions, command: Command) => {
         const { io } = context;
@@ -46,20 +49,30 @@ export const askCommand: CliCommand = {
             userMessage: 'ask needs exactly one of --image FILE or --video FILE',
           });
         }
+        let text = words.join(' ').trim();
+        if (options.region !== undefined) {
+          const pixels = parseRegionOption(options.region);
+          if (pixels === null || options.image === undefined) {
+            const message = pixels === null
+              ? `--region needs four pixel numbers x1,y1,x2,y2 (left,top,right,bottom), not "${options.region}"`
+              : '--region marks a rectangle of an image: use it with --image';
+            throw new LegoError('bad-input', message, { userMessage: message });
+          }
+          text = withDrawnRegion(text, { kind: 'box', pixels });
+        }
         const attachment: IncomingAttachment = await fileAttachment(file, io.cwd);
         const globals = command.optsWithGlobals<GlobalOptions & AskOptions>();
         const config = context.config(globals, { conversation: { store: { kind: 'memory' } } });
         const cli = await context.openBot(config);
         let reply: Reply;
         try {
-          if (options.video !== undefined && !options.json) io.stderr.write('lego: reading the video and thinking…\n');
           reply = await cli.bot.handle(
             {
               platform: 'cli',
               conversationKey: `cli:ask:${randomUUID()}`,
               messageId: '1',
               author: { id: 'cli' },
-              text: words.join(' ').trim(),
+              text,
               attachments: [attachment],
             },
             stderrProgress((text) => io.stderr.write(text)),

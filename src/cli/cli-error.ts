@@ -1,13 +1,9 @@
 import { LegoError } from '../errors';
+import { scrubText } from '../log-scrubber';
 
 /** Codes whose technical detail helps the person at the terminal (they run the bot, they can fix it). */
 const SHOW_DETAIL = new Set(['config-invalid', 'bundle-invalid', 'engine-unavailable', 'internal', 'engine-failed']);
 
-/** The scrubber lives beside the logger (pino, ~50 ms to load): required when an error is printed, not at start. */
-function scrubText(text: string): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../logger') as typeof import('../logger')).scrubText(text);
-}
 
 /** One clear line for an error: `lego: <what went wrong>`, no stack, no secrets. */
 export function errorLine(error: unknown): string {

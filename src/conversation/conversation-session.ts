@@ -6,7 +6,7 @@ import { modelBoxToPixels, spanToSeconds } from '../grounding/coordinate-frames'
 import { createConversationRecord } from './record';
 import type { ConversationRecord, CropRect, MediaContext, MediaSound, MediaSource, Region, StoredTurn } from './record';
 import { resolveReferences } from './reference-resolver';
-import type { ReferenceResolution, ResolveSettings } from './reference-resolver';
+import type { DrawnInput, ReferenceResolution, ResolveSettings } from './reference-resolver';
 import { selectRequestTurns } from './request-turns';
 import type { RequestTurns, TokenBudget } from './request-turns';
 import { applyRetention } from './retention-policy';
@@ -61,6 +61,8 @@ export type TurnPlan =
       crop: CropRect | null;
       request: RequestTurns;
       resolution: ReferenceResolution;
+      /** the regions the person drew by hand in this question, numbered (also in the record) */
+      drawn: Region[];
     };
 
 /** Boxes closer than this (model frame) are the same region shown again and keep their number. */
@@ -216,7 +218,26 @@ export class ConversationSession {
       crop = resolution.crop;
     }
     const turn = this.addUserTurn({ text, prompt, crop });
-    return { type: 'ask', turn, media: this.activeMedia, crop, request: this.requestTurns(), resolution };
+    const drawn = resolution.status === 'resolved' ? resolution.drawn.map((input, i) => this.#addDrawn(input, turn, i + 1)) : [];
+    return { type: 'ask', turn, media: this.activeMedia, crop, request: this.requestTurns(), resolution, drawn };
+  }
+
+  /** A region drawn by hand gets the next number (or keeps the one of the same region shown before). */
+  #addDrawn(input: DrawnInput, turn: StoredTurn, index: number): Region {
+    const mediaId = turn.mediaId;
+    const again = this.#record.regions.find((r) =>
+      r.mediaId === mediaId && (input.kind === 'box'
+        ? r.kind === 'box' && sameBox(r.box, input.box)
+        : r.kind === 'span' && Math.abs(r.span.start - input.span.start) < 0.005 && Math.abs(r.span.end - input.span.end) < 0.005));
+    if (again !== undefined) return again;
+    const common = { number: this.#record.nextRegionNumber, label: null, mediaId, turnId: turn.id, answerIndex: index, drawn: true };
+    const region: Region = input.kind === 'box'
+      ? { kind: 'box', ...common, box: input.box, pixels: input.pixels }
+      : { kind: 'span', ...common, span: input.span, seconds: input.seconds };
+    this.#record.nextRegionNumber += 1;
+    this.#record.regions.push(region);
+    this.#changed = true;
+    return region;
   }
 
   /** The turns to send for the last question (see selectRequestTurns). */
@@ -261,7 +282,7 @@ export class ConversationSession {
       }
       const region: Region = {
         kind: 'box', number: this.#record.nextRegionNumber, label: cleanLabel(grounded.label), mediaId,
-        turnId: turn.id, answerIndex: grounded.index, box, pixels,
+        turnId: turn.id, answerIndex: grounded.index, drawn: false, box, pixels,
       };
       this.#record.nextRegionNumber += 1;
       this.#record.regions.push(region);
@@ -278,7 +299,7 @@ export class ConversationSession {
       }
       const region: Region = {
         kind: 'span', number: this.#record.nextRegionNumber, label: cleanLabel(grounded.label), mediaId,
-        turnId: turn.id, answerIndex: grounded.index, span: grounded.span, seconds,
+        turnId: turn.id, answerIndex: grounded.index, drawn: false, span: grounded.span, seconds,
       };
       this.#record.nextRegionNumber += 1;
       this.#record.regions.push(region);

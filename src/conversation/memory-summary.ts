@@ -19,6 +19,7 @@ function mediaName(media: MediaContext): string {
 export function describeRegion(region: Region): string {
   const details: string[] = [];
   if (region.label !== null && region.label.trim() !== '') details.push(region.label.trim());
+  if (region.drawn === true) details.push('drawn by you');
   if (region.kind === 'span' && region.seconds !== null) {
     details.push(`${seconds(region.seconds.start).replace(' s', '')}–${seconds(region.seconds.end)}`);
   }

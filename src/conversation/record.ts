@@ -87,10 +87,12 @@ const regionCommon = {
   number: id,
   label: z.string().nullable(),
   mediaId: id.nullable(),
-  /** the assistant turn that showed it */
+  /** the assistant turn that showed it (for a region drawn by hand: the question that drew it) */
   turnId: id,
   /** its index within that answer (1-based) */
   answerIndex: id,
+  /** drawn by the person ("the region 10,20,200,180", a rectangle dragged in the web chat), not found by the model */
+  drawn: z.boolean().optional(),
 };
 
 export const BoxRegionSchema = z.object({

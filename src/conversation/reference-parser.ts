@@ -6,6 +6,8 @@
  * A bare number counts only after "zoom" or "compare" ("how many 2-door cars" has no reference).
  */
 
+import { findDrawnRegions, maskDrawnRegions } from './drawn-region';
+
 export type ReferenceKind = 'ask-region' | 'zoom' | 'compare' | 'ask-span';
 
 /** What the words around a number said it was: "box 2" → box, "span 2" → span, "[2]" → region. */
@@ -146,7 +148,8 @@ function restOf(text: string, phrases: readonly ReferencePhrase[], verb: boolean
 
 /** The references in `text`, or null when it names no numbered region. */
 export function parseReferences(text: string): ReferenceIntent | null {
-  const phrases = findPhrases(text);
+  // "the region 10,20,200,180" is a rectangle drawn by hand, not regions 10, 20, 200 and 180
+  const phrases = findPhrases(maskDrawnRegions(text, findDrawnRegions(text)));
   if (phrases.length === 0) return null;
   const items = phrases.flatMap((p) => p.items);
   const refs = [...new Set(items.map((item) => item.number))];

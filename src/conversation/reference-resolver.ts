@@ -1,6 +1,8 @@
-import type { PixelBox } from '../grounding/types';
+import type { ModelBox, ModelSpan, PixelBox, SecondSpan } from '../grounding/types';
+import { findDrawnRegions } from './drawn-region';
+import type { DrawnPhrase } from './drawn-region';
 import { describeRegion, describeRegions } from './memory-summary';
-import { modelBoxToPixels } from '../grounding/coordinate-frames';
+import { modelBoxToPixels, pixelBoxToModel, secondsToSpan } from '../grounding/coordinate-frames';
 import { formatBox, formatSpan } from '../grounding/lego-format';
 import type { ConversationRecord, CropRect, MediaContext, Region } from './record';
 import { parseReferences } from './reference-parser';
@@ -31,7 +33,8 @@ export type ReferenceResolution =
   | {
       status: 'resolved';
       kind: ReferenceKind;
-      intent: ReferenceIntent;
+      /** null when the question only points at regions drawn by hand */
+      intent: ReferenceIntent | null;
       regions: Region[];
       /** the media context the regions are on (null: regions shown without media) */
       mediaId: number | null;
@@ -39,9 +42,16 @@ export type ReferenceResolution =
       question: string;
       /** zoom only: the rectangle of the full image to crop and ask `question` on */
       crop: CropRect | null;
+      /** regions the person drew by hand ("the region 10,20,200,180"), in order, to be numbered with the question */
+      drawn: DrawnInput[];
     }
   | { status: 'unknown'; intent: ReferenceIntent; missing: number[]; message: string }
-  | { status: 'invalid'; intent: ReferenceIntent; message: string };
+  | { status: 'invalid'; intent: ReferenceIntent | null; message: string };
+
+/** A region drawn by hand, in the model's frame and as drawn (clipped to the media). */
+export type DrawnInput =
+  | { kind: 'box'; box: ModelBox; pixels: PixelBox }
+  | { kind: 'span'; span: ModelSpan; seconds: SecondSpan };
 
 function regionSyntax(region: Region): string {
   return region.kind === 'box' ? formatBox(region.box) : formatSpan(region.span);
@@ -56,15 +66,63 @@ function capitalise(text: string): string {
   return text.replace(/\p{L}/u, (letter) => letter.toUpperCase());
 }
 
-function rewrite(text: string, phrases: readonly ReferencePhrase[], byNumber: ReadonlyMap<number, Region>): string {
+function rewrite(
+  text: string,
+  phrases: readonly ReferencePhrase[],
+  byNumber: ReadonlyMap<number, Region>,
+  drawn: readonly { phrase: DrawnPhrase; input: DrawnInput }[] = [],
+): string {
+  const pieces = [
+    ...phrases.map((phrase) => {
+      const list = joinList(phrase.items.map((item) => regionSyntax(byNumber.get(item.number) as Region)));
+      return { start: phrase.start, end: phrase.end, words: phrase.role === 'compare' ? `compare ${list}` : list };
+    }),
+    ...drawn.map(({ phrase, input }) => ({
+      start: phrase.start,
+      end: phrase.end,
+      words: text.slice(phrase.start, phrase.coordsStart) + (input.kind === 'box' ? formatBox(input.box) : formatSpan(input.span)),
+    })),
+  ].sort((a, b) => a.start - b.start);
   let out = '';
   let at = 0;
-  for (const phrase of phrases) {
-    const list = joinList(phrase.items.map((item) => regionSyntax(byNumber.get(item.number) as Region)));
-    out += text.slice(at, phrase.start) + (phrase.role === 'compare' ? `compare ${list}` : list);
-    at = phrase.end;
+  for (const piece of pieces) {
+    out += text.slice(at, piece.start) + piece.words;
+    at = piece.end;
   }
   return capitalise((out + text.slice(at)).trim());
+}
+
+function seconds(value: number): string {
+  return `${Number(value.toFixed(2))} s`;
+}
+
+/** A drawn region on `media` in the model's frame, or why it cannot be used. */
+function drawnInput(phrase: DrawnPhrase, media: MediaContext | undefined): DrawnInput | string {
+  const drawn = phrase.region;
+  if (drawn.kind === 'box') {
+    const p = drawn.pixels;
+    if (media?.kind !== 'image' || media.size === null) {
+      return 'A rectangle drawn by hand needs an image to sit on: send the image (or ask about it again) first.';
+    }
+    const { width, height } = media.size;
+    const clipped = { x1: Math.max(0, p.x1), y1: Math.max(0, p.y1), x2: Math.min(width, p.x2), y2: Math.min(height, p.y2) };
+    if (!(p.x2 > p.x1 && p.y2 > p.y1)) {
+      return `The region ${p.x1},${p.y1},${p.x2},${p.y2} is empty: write it as left,top,right,bottom in pixels (right more than left, bottom more than top).`;
+    }
+    if (!(clipped.x2 > clipped.x1 && clipped.y2 > clipped.y1)) {
+      return `The region ${p.x1},${p.y1},${p.x2},${p.y2} lies outside the image, which is ${width}×${height} pixels.`;
+    }
+    return { kind: 'box', box: pixelBoxToModel(clipped, media.size), pixels: clipped };
+  }
+  const s = drawn.seconds;
+  if (media?.kind !== 'video' || media.durationSec === null) {
+    return 'A span of time needs a video: send the video (or ask about it again) first.';
+  }
+  const duration = media.durationSec;
+  if (!(s.end > s.start)) return `The span ${seconds(s.start)} to ${seconds(s.end)} is empty: the end must come after the start.`;
+  if (!(s.start < duration)) return `The span starts at ${seconds(s.start)}, after the end of the video (${seconds(duration)}).`;
+  const clipped = { start: s.start, end: Math.min(duration, s.end) };
+  return { kind: 'span', span: secondsToSpan(clipped, duration), seconds: clipped };
 }
 
 function noun(region: Region, media: readonly MediaContext[]): string {
@@ -80,8 +138,12 @@ function pixelsOf(region: Region, media: MediaContext | undefined): PixelBox | n
 
 /** Resolve the numbered references of `text` against the regions this conversation has shown. */
 export function resolveReferences(text: string, record: ConversationRecord, settings: ResolveSettings): ReferenceResolution {
+  const drawnPhrases = findDrawnRegions(text);
   const intent = parseReferences(text);
-  if (intent === null) return { status: 'none' };
+  if (intent === null) {
+    if (drawnPhrases.length === 0) return { status: 'none' };
+    return resolveDrawn(text, record, drawnPhrases);
+  }
   const byNumber = new Map(record.regions.map((region) => [region.number, region] as const));
 
   const missing = intent.refs.filter((n) => !byNumber.has(n));
@@ -112,6 +174,12 @@ export function resolveReferences(text: string, record: ConversationRecord, sett
   }
   const mediaId = mediaIds[0] ?? null;
   const media = record.media.find((m) => m.id === mediaId);
+  const drawn: { phrase: DrawnPhrase; input: DrawnInput }[] = [];
+  for (const phrase of drawnPhrases) {
+    const input = drawnInput(phrase, media);
+    if (typeof input === 'string') return { status: 'invalid', intent, message: input };
+    drawn.push({ phrase, input });
+  }
 
   if (intent.kind === 'zoom') {
     const boxes = regions.map((r) => pixelsOf(r, media));
@@ -120,10 +188,34 @@ export function resolveReferences(text: string, record: ConversationRecord, sett
     }
     const crop = zoomCrop(unionPixelBox(boxes as PixelBox[]), media.size, { margin: settings.zoomMargin, minSize: settings.zoomMinSize });
     const question = intent.rest === '' ? settings.zoomQuestion : capitalise(intent.rest);
-    return { status: 'resolved', kind: 'zoom', intent, regions, mediaId, question, crop };
+    return { status: 'resolved', kind: 'zoom', intent, regions, mediaId, question, crop, drawn: drawn.map((d) => d.input) };
   }
 
   const kind: ReferenceKind =
     intent.kind === 'compare' ? 'compare' : regions.every((r) => r.kind === 'span') ? 'ask-span' : 'ask-region';
-  return { status: 'resolved', kind, intent, regions, mediaId, question: rewrite(text, intent.phrases, byNumber), crop: null };
+  return {
+    status: 'resolved', kind, intent, regions, mediaId,
+    question: rewrite(text, intent.phrases, byNumber, drawn), crop: null, drawn: drawn.map((d) => d.input),
+  };
+}
+
+/** A question that points only at regions drawn by hand: they sit on the current media. */
+function resolveDrawn(text: string, record: ConversationRecord, phrases: readonly DrawnPhrase[]): ReferenceResolution {
+  const media = record.media.find((m) => m.id === record.activeMediaId);
+  const drawn: { phrase: DrawnPhrase; input: DrawnInput }[] = [];
+  for (const phrase of phrases) {
+    const input = drawnInput(phrase, media);
+    if (typeof input === 'string') return { status: 'invalid', intent: null, message: input };
+    drawn.push({ phrase, input });
+  }
+  return {
+    status: 'resolved',
+    kind: drawn.every((d) => d.input.kind === 'span') ? 'ask-span' : 'ask-region',
+    intent: null,
+    regions: [],
+    mediaId: media?.id ?? null,
+    question: rewrite(text, [], new Map(), drawn),
+    crop: null,
+    drawn: drawn.map((d) => d.input),
+  };
 }

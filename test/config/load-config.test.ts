@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     const { config, unknownEnv } = loadConfig({ sections: APP_SECTIONS, env: {} });
     expect(config.engine).toMatchObject({ kind: 'onnx', bundle: 'models/lego-tiny', executionProvider: 'cpu', threads: 0 });
     expect(config.engine.generation).toEqual({});
-    expect(config.web).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.web).toEqual({ host: '127.0.0.1', port: 8080, headersTimeoutMs: 10_000, receiveTimeoutMs: 300_000, bodyIdleTimeoutMs: 15_000 });
     expect(config.conversation.store).toEqual({ kind: 'memory', namespace: 'lego', timeoutMs: 2000 });
     expect(config.media.maxImageBytes).toBe(32 * 1024 * 1024);
     expect(config.logging).toEqual({ level: 'info', pretty: false });
@@ -75,7 +75,7 @@ describe('loadConfig', () => {
   it('overrides win over the environment, which wins over entry-point defaults', () => {
     const env = { LEGO_WEB_PORT: '9000', LEGO_LOGGING_LEVEL: 'debug' };
     const { config } = loadConfig({ sections: APP_SECTIONS, env, overrides: { web: { port: 1234 } }, defaults: { logging: { level: 'warn', pretty: true }, web: { host: '0.0.0.0' } } });
-    expect(config.web).toEqual({ host: '0.0.0.0', port: 1234 });
+    expect(config.web).toMatchObject({ host: '0.0.0.0', port: 1234 });
     expect(config.logging).toEqual({ level: 'debug', pretty: true });
   });
 

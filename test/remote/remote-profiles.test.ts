@@ -127,3 +127,28 @@ describe('endpoint URLs', () => {
     expect(apiRoot('https://generativelanguage.googleapis.com/v1beta/openai')).toBe('https://generativelanguage.googleapis.com/v1beta/openai');
   });
 });
+
+describe('configuration', () => {
+  it('LEGO_REMOTE_PROFILE and the image budget come from the environment, a wrong profile names the variable', async () => {
+    const { loadConfig } = await import('../../src/config/load-config');
+    const { remoteEngineOptions } = await import('../../src/config/remote');
+    const { config } = loadConfig({ env: { LEGO_REMOTE_PROFILE: 'qwen3-vl', LEGO_REMOTE_MAX_PIXELS: '500000' } });
+    expect(remoteEngineOptions(config.remote)).toMatchObject({ profile: 'qwen3-vl', imageBudget: { maxPixels: 500000 } });
+    expect(loadConfig({ env: {} }).config.remote.profile).toBe('auto');
+    expect(() => loadConfig({ env: { LEGO_REMOTE_PROFILE: 'qwen9' } })).toThrow(/LEGO_REMOTE_PROFILE/);
+  });
+});
+
+describe('what a question asks for', () => {
+  it.each([
+    ['Where is the red circle?', 'image', 'where'],
+    ['Draw a box around each cat.', 'image', 'where'],
+    ['What colour is box 1?', 'image', 'other'],
+    ['Where is the red circle?', undefined, 'other'],
+    ['When does the ball bounce?', 'video', 'when'],
+    ['During which seconds is it red?', 'video', 'when'],
+    ['When was this photo taken?', 'image', 'other'],
+  ] as const)('%s (%s) → %s', (question, media, kind) => {
+    expect(questionKind(question, media)).toBe(kind);
+  });
+});

@@ -26,6 +26,8 @@
     media: null,
     /** the answer being generated: {controller} */
     busy: null,
+    /** a region marked by hand on the current media for the next question: {kind: 'box', x1, y1, x2, y2} (pixels) or {kind: 'span', start, end} (seconds) */
+    region: null,
   };
 
   fetch('/api/config').then((r) => (r.ok ? r.json() : null)).then((c) => { if (c) Object.assign(state.config, c); }).catch(() => {});
@@ -93,14 +95,132 @@
     return bubble;
   }
 
-  function addUserMessage(text, media) {
+  function addUserMessage(text, media, region) {
     const bubble = addMessage('user', 'You');
     if (media) {
-      bubble.append(media.kind === 'image'
-        ? el('img', { class: 'user-media', src: media.url, alt: `Your image ${media.name}` })
-        : el('video', { class: 'user-media', src: media.url, muted: '', preload: 'metadata', 'aria-label': `Your video ${media.name}` }));
+      if (media.kind === 'image') {
+        const img = el('img', { class: 'user-media', src: media.url, alt: `Your image ${media.name} (drag on it to mark a region)`, draggable: 'false' });
+        const stage = el('div', { class: 'draw-stage' }, [img]);
+        enableBoxDrawing(stage, img);
+        bubble.append(stage);
+      } else {
+        const video = el('video', { class: 'user-media', src: media.url, muted: '', controls: '', preload: 'metadata', 'aria-label': `Your video ${media.name}` });
+        const track = el('div', { class: 'track draw-track', title: 'Drag here to mark a stretch of the video and ask about it', 'aria-label': 'Timeline: drag to mark a stretch' });
+        enableSpanDrawing(track, video);
+        bubble.append(video, track);
+      }
     }
+    if (region) bubble.append(el('p', { class: 'status', text: `Marked ${regionWords(region)}` }));
     if (text) bubble.append(el('p', { class: 'text', text }));
+  }
+
+  // ---- regions marked by hand: a rectangle dragged on the image, a stretch dragged on the video's timeline ----
+
+  function regionWords(r) {
+    return r.kind === 'box' ? `region ${r.x1},${r.y1}–${r.x2},${r.y2} px` : `span ${formatTime(r.start)}–${formatTime(r.end)}`;
+  }
+
+  function clearRegion() {
+    state.region = null;
+    document.querySelectorAll('.marked').forEach((m) => m.remove());
+    $('region-chip').hidden = true;
+  }
+
+  function setRegion(region, mark) {
+    document.querySelectorAll('.marked').forEach((m) => { if (m !== mark) m.remove(); });
+    state.region = region;
+    $('region-chip-text').textContent = `Asking about the ${regionWords(region)}`;
+    $('region-chip').hidden = false;
+    if (!question.value.trim()) question.value = region.kind === 'box' ? 'What is in this region?' : 'What happens in this span?';
+    autosize();
+    question.focus();
+  }
+
+  /** Only the conversation's current media can be marked (the server asks about the current one). */
+  function isCurrent(src) { return !!state.media && src === state.media.url && !state.busy; }
+
+  function enableBoxDrawing(stage, img) {
+    stage.classList.add('drawable');
+    let start = null;
+    let mark = null;
+    const point = (e) => {
+      const r = img.getBoundingClientRect();
+      return { x: Math.min(Math.max(e.clientX - r.left, 0), r.width), y: Math.min(Math.max(e.clientY - r.top, 0), r.height), r };
+    };
+    stage.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0 || !isCurrent(img.getAttribute('src'))) return;
+      start = point(e);
+      e.preventDefault();
+    });
+    stage.addEventListener('pointermove', (e) => {
+      if (!start) return;
+      const p = point(e);
+      if (!mark) {
+        if (Math.abs(p.x - start.x) + Math.abs(p.y - start.y) < 6) return;
+        stage.setPointerCapture(e.pointerId);
+        mark = el('div', { class: 'marked', 'aria-hidden': 'true' });
+        stage.append(mark);
+      }
+      mark.style.left = `${(Math.min(p.x, start.x) / p.r.width) * 100}%`;
+      mark.style.top = `${(Math.min(p.y, start.y) / p.r.height) * 100}%`;
+      mark.style.width = `${(Math.abs(p.x - start.x) / p.r.width) * 100}%`;
+      mark.style.height = `${(Math.abs(p.y - start.y) / p.r.height) * 100}%`;
+    });
+    const finish = (e) => {
+      if (!start) return;
+      const p = point(e);
+      const s = start;
+      const drawn = mark;
+      start = null;
+      mark = null;
+      if (!drawn) return; // a click, not a drag: boxes and legends handle it
+      const sx = img.naturalWidth / p.r.width;
+      const sy = img.naturalHeight / p.r.height;
+      const box = {
+        kind: 'box',
+        x1: Math.round(Math.min(s.x, p.x) * sx), y1: Math.round(Math.min(s.y, p.y) * sy),
+        x2: Math.round(Math.max(s.x, p.x) * sx), y2: Math.round(Math.max(s.y, p.y) * sy),
+      };
+      if (box.x2 - box.x1 < 2 || box.y2 - box.y1 < 2) { drawn.remove(); return; }
+      setRegion(box, drawn);
+    };
+    stage.addEventListener('pointerup', finish);
+    stage.addEventListener('pointercancel', () => { start = null; mark?.remove(); mark = null; });
+  }
+
+  function enableSpanDrawing(track, video) {
+    track.classList.add('drawable');
+    let start = null;
+    let mark = null;
+    const at = (e) => {
+      const r = track.getBoundingClientRect();
+      return Math.min(Math.max(e.clientX - r.left, 0), r.width) / r.width;
+    };
+    track.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0 || !isCurrent(video.getAttribute('src')) || !(video.duration > 0)) return;
+      start = at(e);
+      track.setPointerCapture(e.pointerId);
+      mark = el('div', { class: 'marked', 'aria-hidden': 'true' });
+      track.append(mark);
+      e.preventDefault();
+    });
+    track.addEventListener('pointermove', (e) => {
+      if (start === null) return;
+      const x = at(e);
+      mark.style.left = `${Math.min(x, start) * 100}%`;
+      mark.style.width = `${Math.abs(x - start) * 100}%`;
+    });
+    track.addEventListener('pointerup', (e) => {
+      if (start === null) return;
+      const x = at(e);
+      const d = video.duration;
+      const span = { kind: 'span', start: Math.round(Math.min(x, start) * d * 100) / 100, end: Math.round(Math.max(x, start) * d * 100) / 100 };
+      const drawn = mark;
+      start = null;
+      mark = null;
+      if (span.end - span.start < 0.05) { drawn.remove(); return; }
+      setRegion(span, drawn);
+    });
   }
 
   /** The answer text with "[2]" turned into coloured reference chips. */
@@ -139,7 +259,10 @@
   function imageFigure(src, alt, boxes) {
     const img = el('img', { src, alt });
     const overlay = el('div', { class: 'overlay' });
-    const figure = el('figure', { class: 'figure' }, [el('div', { class: 'stage' }, [img, overlay])]);
+    const stage = el('div', { class: 'stage' }, [img, overlay]);
+    const figure = el('figure', { class: 'figure' }, [stage]);
+    img.draggable = false;
+    enableBoxDrawing(stage, img);
     const place = () => {
       const w = img.naturalWidth, h = img.naturalHeight;
       if (!w || !h) return;
@@ -295,7 +418,9 @@
   async function send(text, command = false) {
     if (state.busy) return;
     const pending = command ? null : state.pending;
-    if (!text && !pending) { showError('Please type a question or attach an image or a video.'); question.focus(); return; }
+    // a new file starts a new media context: a region marked on the old one does not apply to it
+    const region = command || pending ? null : state.region;
+    if (!text && !pending && !region) { showError('Please type a question or attach an image or a video.'); question.focus(); return; }
     showError('');
     setBusy({ controller: new AbortController() });
     const { controller } = state.busy;
@@ -314,7 +439,8 @@
         state.media = { url: pending.url, kind: pending.kind, name: pending.file.name };
         clearAttachment(false);
       }
-      addUserMessage(text, pending ? state.media : null);
+      addUserMessage(text, pending ? state.media : null, region);
+      if (region) clearRegion();
       remember({ role: 'user', text, media: pending ? { kind: pending.kind, name: pending.file.name } : null });
       question.value = '';
       autosize();
@@ -326,7 +452,7 @@
       const res = await fetch('/api/chat', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
-        body: JSON.stringify({ conversation: state.conversation, text, uploads }),
+        body: JSON.stringify({ conversation: state.conversation, text, uploads, region: region ? regionBody(region) : undefined }),
         signal: controller.signal,
       });
       if (!res.ok || !res.body) {
@@ -359,6 +485,10 @@
     } finally {
       setBusy(null);
     }
+  }
+
+  function regionBody(r) {
+    return r.kind === 'box' ? { x1: r.x1, y1: r.y1, x2: r.x2, y2: r.y2 } : { start: r.start, end: r.end };
   }
 
   async function readEvents(stream, onEvent) {
@@ -480,6 +610,7 @@
   });
   fileInput.addEventListener('change', () => attach(fileInput.files[0]));
   $('attachment-remove').addEventListener('click', () => { clearAttachment(true); question.focus(); });
+  $('region-remove').addEventListener('click', () => { clearRegion(); question.focus(); });
   stopButton.addEventListener('click', () => state.busy?.controller.abort());
   $('help-button').addEventListener('click', () => send('help', true));
   $('regions-button').addEventListener('click', () => send('regions', true));
@@ -492,6 +623,7 @@
       log.textContent = '';
       forgetHistory();
       state.media = null;
+      clearRegion();
       clearAttachment(true);
       const note = addMessage('system');
       note.textContent = reply?.text || 'Conversation reset.';

@@ -62,15 +62,18 @@ export interface RemoteProfile {
   frameLabel?(seconds: number): string;
 }
 
-const WHERE = /\b(where|locate|find|point (?:to|at|out)|show me|highlight|box|detect|which (?:one|object|part|side))\b/i;
-const WHEN = /\b(when|what time|at what (?:time|point|moment|second)|which (?:moment|second|part of the (?:video|clip))|how long|timestamp)\b/i;
+const WHERE = /\b(where|locate|find|point (?:to|at|out)|show me|highlight|detect|outline|bounding box(?:es)?|draw (?:a )?box(?:es)?|box (?:around|each|every|the|all)|which (?:one|object|part|side))\b/i;
+const WHEN = /\b(when|what time|at what (?:time|point|moment|second)|which (?:moment|second|part of the (?:video|clip))|how long|timestamps?|during which)\b/i;
 
-/** Whether a question asks where (boxes) or when (spans); when-questions win for videos. */
+/**
+ * What a question asks of the media: boxes (a where-question about an image), a span (a when-question
+ * about a video), or neither — then the family is asked nothing special (a question about box 1's
+ * colour is not a request for boxes).
+ */
 export function questionKind(question: string, media: 'image' | 'video' | undefined): QuestionKind {
+  if (media === 'image' && WHERE.test(question)) return 'where';
   if (media === 'video' && WHEN.test(question)) return 'when';
-  if (WHERE.test(question)) return 'where';
-  if (media === undefined) return 'other';
-  return WHEN.test(question) && media === 'video' ? 'when' : 'other';
+  return 'other';
 }
 
 /** `round(v·scale)` clamped to [0, max]. */
