@@ -1,4 +1,6 @@
 import { APP_SECTIONS } from '../../src/cli/commands';
+import { DEFAULT_WEB_ADAPTER_OPTIONS } from '../../adapters/web/web-options';
+import { DEFAULT_ONNX_ENGINE_OPTIONS } from '../../src/engine/onnx/onnx-lego-engine';
 import { z } from 'zod';
 import { describeEnv, envName, loadConfig } from '../../src/config';
 import { LegoError } from '../../src/errors';
@@ -18,7 +20,8 @@ describe('loadConfig', () => {
     const { config, unknownEnv } = loadConfig({ sections: APP_SECTIONS, env: {} });
     expect(config.engine).toMatchObject({ kind: 'onnx', bundle: 'models/lego-tiny', executionProvider: 'cpu', threads: 0 });
     expect(config.engine.generation).toEqual({});
-    expect(config.web).toEqual({ host: '127.0.0.1', port: 8080, headersTimeoutMs: 10_000, receiveTimeoutMs: 300_000, bodyIdleTimeoutMs: 15_000 });
+    expect(config.web).toMatchObject({ host: '127.0.0.1', port: 8080, headersTimeoutMs: 10_000, receiveTimeoutMs: 300_000, bodyIdleTimeoutMs: 15_000, partialIntervalMs: 50 });
+    expect(config.engine.timeoutMs).toBe(120_000);
     expect(config.conversation.store).toEqual({ kind: 'memory', namespace: 'lego', timeoutMs: 2000 });
     expect(config.media.maxImageBytes).toBe(32 * 1024 * 1024);
     expect(config.logging).toEqual({ level: 'info', pretty: false });
@@ -77,6 +80,13 @@ describe('loadConfig', () => {
     const { config } = loadConfig({ sections: APP_SECTIONS, env, overrides: { web: { port: 1234 } }, defaults: { logging: { level: 'warn', pretty: true }, web: { host: '0.0.0.0' } } });
     expect(config.web).toMatchObject({ host: '0.0.0.0', port: 1234 });
     expect(config.logging).toEqual({ level: 'debug', pretty: true });
+  });
+
+  it('one defaults source: modules take the schema’s defaults (engine time-out, web upload limits)', () => {
+    const { config } = loadConfig({ sections: APP_SECTIONS, env: {} });
+    expect(DEFAULT_ONNX_ENGINE_OPTIONS.defaultTimeoutMs).toBe(config.engine.timeoutMs);
+    expect(DEFAULT_ONNX_ENGINE_OPTIONS.maxQueued).toBe(config.engine.maxQueued);
+    expect(DEFAULT_WEB_ADAPTER_OPTIONS).toMatchObject({ ...config.web, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes });
   });
 
   it('reports LEGO_* variables of known sections that name no setting (typos)', () => {
