@@ -37,14 +37,26 @@ function stale() {
   return inputs.some((input) => newest(join(root, input)) > built.mtimeMs);
 }
 
-if (process.argv.includes('--if-stale')) {
-  if (!stale()) process.exit(0);
-  process.stderr.write(existsSync(stamp) ? 'lego: sources changed since the last build, compiling…\n' : 'lego: no build yet, compiling…\n');
+const ifStale = process.argv.includes('--if-stale');
+if (ifStale && !stale()) process.exit(0);
+
+let tscPath;
+try {
+  tscPath = require.resolve('typescript/bin/tsc', { paths: [root] });
+} catch {
+  // `npm ci --omit=dev` has no compiler: a dist/ built before (a Docker build stage) is what runs
+  if (existsSync(join(dist, 'src', 'cli', 'main.js'))) {
+    process.stderr.write('lego: TypeScript is not installed (npm ci --omit=dev?): keeping the dist/ built before\n');
+    process.exit(0);
+  }
+  process.stderr.write('lego: cannot build dist/: TypeScript is not installed; install the devDependencies too (npm ci)\n');
+  process.exit(1);
 }
 
+if (ifStale) process.stderr.write(existsSync(stamp) ? 'lego: sources changed since the last build, compiling…\n' : 'lego: no build yet, compiling…\n');
 const started = Date.now();
 rmSync(dist, { recursive: true, force: true });
-const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {
+const tsc = spawnSync(process.execPath, [tscPath, '-p', join(root, 'tsconfig.build.json')], {
   cwd: root,
   stdio: 'inherit',
 });

@@ -22,7 +22,10 @@ import { createConversationRuntime } from './conversation';
 import type { ConversationRuntime } from './conversation';
 import type { GroundingEngine } from './engine';
 import type { Logger } from './logger-type';
+import { SupervisedAdapter } from './adapter-supervisor';
 import { LegoError } from './errors';
+import { summarizeHealth } from './health';
+import type { HealthReport } from './health';
 import { scrubbedErrorText } from './log-scrubber';
 import { createLogger } from './logger';
 import { packageRoot, resolvePackagePath } from './package-paths';
@@ -33,6 +36,8 @@ export interface AdapterDeps {
   config: AppConfig;
   bot: BotHandler;
   logger: Logger;
+  /** the job's health (store and adapters), for an adapter that reports it (the web chat's /api/health) */
+  health: () => Promise<HealthReport>;
 }
 
 /** One platform the main job can run. */
@@ -40,6 +45,11 @@ export interface AdapterRegistration {
   name: string;
   /** whether the configuration asks for it (tokens present…) */
   enabled(config: AppConfig): boolean;
+  /**
+   * a start failure ends the start-up (the web chat: it serves /api/health, and a port in use is a
+   * setting to fix); the others are retried with back-off while the rest serve (`adapters` section)
+   */
+  critical?: boolean;
   /** loaded lazily, so that discord.js / @slack/bolt are only loaded when used */
   create(deps: AdapterDeps): Promise<Adapter>;
 }
@@ -52,9 +62,10 @@ export const ADAPTERS: readonly AdapterRegistration[] = [
   {
     name: 'web',
     enabled: () => true,
-    create: async ({ config, bot, logger }) =>
+    critical: true,
+    create: async ({ config, bot, logger, health }) =>
       new WebAdapter(
-        { bot, logger },
+        { bot, logger, health },
         { ...config.web, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes },
       ),
   },
@@ -96,7 +107,12 @@ export interface StartMainOptions {
 /** A running main job. */
 export interface MainJob {
   config: AppConfig;
+  /** the adapters running once start-up ended (a retried one joins `supervised` only) */
   adapters: Adapter[];
+  /** the non-critical adapters with their start state (running, retrying, failed) */
+  supervised: SupervisedAdapter[];
+  /** the store's and the adapters' state, as /api/health reports it */
+  health(): Promise<HealthReport>;
   /** the web chat, when it runs */
   web: WebAdapter | undefined;
   /** Stops everything, once; later calls wait for the first. */
@@ -140,6 +156,14 @@ export async function startMain(options: StartMainOptions = {}): Promise<MainJob
   };
 
   const adapters: Adapter[] = [];
+  const supervised: SupervisedAdapter[] = [];
+  const critical: string[] = [];
+  let runtime: ConversationRuntime | undefined;
+  const health = async (): Promise<HealthReport> => {
+    const store = runtime === undefined ? { kind: config.conversation.store.kind, ok: false, error: 'not open yet', latencyMs: 0 } : await runtime.probeStore();
+    const states = [...critical.map((name) => ({ name, state: 'running' as const, attempts: 1 })), ...supervised.map((s) => s.status())];
+    return summarizeHealth(store, states);
+  };
   let web: WebAdapter | undefined;
   try {
     let engine = options.engine;
@@ -150,25 +174,38 @@ export async function startMain(options: StartMainOptions = {}): Promise<MainJob
       const opened = engine;
       closers.push(() => opened.dispose());
     }
-    const runtime: ConversationRuntime = await createConversationRuntime(config.conversation, {
+    const opened: ConversationRuntime = await createConversationRuntime(config.conversation, {
       onStoreError: (error) => logger.warn({ err: error }, 'conversation store error'),
     });
-    closers.push(() => runtime.close());
-    const bot = createBot({ config, engine, runtime, logger });
+    runtime = opened;
+    closers.push(() => opened.close());
+    const bot = createBot({ config, engine, runtime: opened, logger });
     closers.push(() => bot.close());
 
+    const deps: AdapterDeps = { config, bot, logger, health };
     for (const registration of options.adapters ?? ADAPTERS) {
       if (!registration.enabled(config)) continue;
-      const adapter = await registration.create({ config, bot, logger });
-      await adapter.start();
-      adapters.push(adapter);
-      closers.push(() => adapter.stop());
-      if (adapter instanceof WebAdapter) web = adapter;
-      logger.info({ adapter: adapter.name }, 'adapter started');
+      if (registration.critical === true) {
+        const adapter = await registration.create(deps);
+        await adapter.start();
+        adapters.push(adapter);
+        critical.push(adapter.name);
+        closers.push(() => adapter.stop());
+        if (adapter instanceof WebAdapter) web = adapter;
+        logger.info({ adapter: adapter.name }, 'adapter started');
+        continue;
+      }
+      // a refused login or an unreachable platform must not take the others down: retried in the background
+      const one = new SupervisedAdapter(registration.name, () => registration.create(deps), config.adapters, logger);
+      supervised.push(one);
+      closers.push(() => one.stop());
+      if (await one.start()) adapters.push(one.adapter!);
     }
     if (web !== undefined) print(`LEGO bot web chat: ${web.address}`);
     const others = adapters.filter((a) => a !== web).map((a) => a.name);
     if (others.length > 0) print(`Also answering on: ${others.join(', ')}`);
+    const waiting = supervised.filter((s) => s.adapter === undefined).map((s) => s.name);
+    if (waiting.length > 0) print(`Could not start yet (retrying, see the log and /api/health): ${waiting.join(', ')}`);
   } catch (error) {
     await closeAll();
     throw error;
@@ -178,6 +215,8 @@ export async function startMain(options: StartMainOptions = {}): Promise<MainJob
   return {
     config,
     adapters,
+    supervised,
+    health,
     web,
     stop: () => {
       // adapters were pushed last, so they stop first; then the bot, the store, the engine

@@ -10,6 +10,8 @@ import { drawnRegionFromJson, withDrawnRegion } from '../../src/conversation/dra
 import { silentLogger } from '../../src/engine';
 import type { Logger } from '../../src/logger-type';
 import { LegoError } from '../../src/errors';
+import { healthHttpStatus } from '../../src/health';
+import type { HealthReport } from '../../src/health';
 import { httpStatusOf } from './http-status';
 import { BoundedLru } from '../../src/bounded-lru';
 import { formatBytes, readBody } from './read-body';
@@ -24,6 +26,8 @@ import type { WebReply } from './web-reply';
 export interface WebAdapterDeps {
   bot: BotHandler;
   logger?: Logger;
+  /** the job's health for GET /api/health (store and adapters; 503 when down); unset = `{ok: true}` while serving */
+  health?: () => Promise<HealthReport>;
 }
 
 interface UploadMeta {
@@ -78,6 +82,7 @@ export class WebAdapter implements Adapter {
   /** the one turn loop (src/bot/turn-runner.ts): throttled partials, error replies, shutdown drain */
   private readonly runner: TurnRunner;
   private readonly logger: Logger;
+  private readonly healthReport: (() => Promise<HealthReport>) | undefined;
   private readonly uploads: BoundedLru<string, StoredBlob<UploadMeta>>;
   private readonly files: BoundedLru<string, StoredBlob<FileMeta>>;
   private staticFiles = new Map<string, StaticFile>();
@@ -87,6 +92,7 @@ export class WebAdapter implements Adapter {
   constructor(deps: WebAdapterDeps, options: WebAdapterOptionsInput = {}) {
     this.options = resolveWebAdapterOptions(options);
     this.logger = deps.logger ?? silentLogger;
+    this.healthReport = deps.health;
     this.runner = new TurnRunner({ bot: deps.bot, logger: this.logger, platform: 'web' });
     this.uploads = blobCache(this.options.maxStoredUploadBytes, this.options.uploadTtlMs);
     this.files = blobCache(this.options.maxStoredFileBytes, 0);
@@ -164,7 +170,7 @@ export class WebAdapter implements Adapter {
       if (method === 'POST' && path === '/api/reset') return this.reset(req, res);
       if (method === 'GET' && path.startsWith('/api/files/')) return this.file(res, path.slice('/api/files/'.length));
       if (method === 'GET' && path === '/api/config') return this.json(res, 200, this.publicConfig());
-      if (method === 'GET' && path === '/api/health') return this.json(res, 200, { ok: true });
+      if (method === 'GET' && path === '/api/health') return this.health(res);
       throw new LegoError('not-found', `no route ${method} ${path}`);
     }
     const file = this.staticFiles.get(path);
@@ -180,6 +186,12 @@ export class WebAdapter implements Adapter {
       return;
     }
     throw new LegoError('not-found', `no file ${path}`);
+  }
+
+  private async health(res: ServerResponse): Promise<void> {
+    if (this.healthReport === undefined) return this.json(res, 200, { ok: true });
+    const report = await this.healthReport();
+    this.json(res, healthHttpStatus(report), { ok: report.status !== 'down', ...report });
   }
 
   private publicConfig(): Record<string, unknown> {

@@ -151,6 +151,14 @@ export function loadConfig<S extends SectionMap = typeof coreSections>(options: 
     }
     const override = overrides?.[name];
     if (isPlainObject(override)) input = merge(input, override);
+    if (section.settle !== undefined) {
+      const settled = section.settle(input);
+      input = settled.input;
+      if (settled.problems.length > 0) {
+        problems.push(...settled.problems);
+        continue;
+      }
+    }
     const parsed = section.schema.safeParse(input);
     if (parsed.success) config[name] = parsed.data;
     else problems.push(...parsed.error.issues.map((issue) => problem(name, settings, issue)));

@@ -19,6 +19,7 @@
  * (see ./conversation.ts). `ConfigOf<sections>['<name>']` is typed from the schema.
  */
 import type { z } from 'zod';
+import { adaptersSection } from './adapters';
 import { botSection } from './bot';
 import { conversationSection } from './conversation';
 import { engineSection } from './engine';
@@ -39,6 +40,7 @@ export const coreSections = {
   render: renderSection,
   bot: botSection,
   logging: loggingSection,
+  adapters: adaptersSection,
   remote: remoteSection,
 } as const satisfies SectionMap;
 

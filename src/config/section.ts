@@ -21,6 +21,11 @@ export interface ConfigSection<S extends z.ZodType = z.ZodType> {
   aliases?: Readonly<Record<string, EnvAlias>>;
   /** settings the generic env walk skips (because aliases cover them) */
   skipEnv?: readonly string[];
+  /**
+   * Settles the section's raw input before the schema checks it: fills what other settings imply
+   * (a Redis URL implies the Redis store) or names a contradiction in words the user can act on.
+   */
+  settle?: (input: Record<string, unknown>) => { input: Record<string, unknown>; problems: string[] };
 }
 
 /** Declare a section with its exact schema type kept (for `LegoConfig`). */

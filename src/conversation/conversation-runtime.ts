@@ -36,6 +36,8 @@ export interface ConversationRuntime {
   readonly limiter: GenerationLimiter;
   /** One message of a conversation: queued per conversation (by strategy), then run under its lease. */
   turn<T>(key: string, handler: (session: ConversationSession) => Promise<T> | T, options?: { signal?: AbortSignal }): Promise<QueueOutcome<T>>;
+  /** Whether the store answers now: one read of a key nobody writes, bounded by the store's timeout. */
+  probeStore(): Promise<{ kind: string; ok: boolean; error?: string; latencyMs: number }>;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,16 @@ export async function createConversationRuntime(input: unknown = {}, hooks: Conv
     limiter,
     turn: async (key, handler, turnOptions = {}) =>
       queue.run(key, async () => manager.withConversation(key, handler, turnOptions)),
+    probeStore: async () => {
+      const started = Date.now();
+      try {
+        await backend.store.get('health-probe');
+        return { kind: backend.kind, ok: true, latencyMs: Date.now() - started };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return { kind: backend.kind, ok: false, error: message, latencyMs: Date.now() - started };
+      }
+    },
     close: async () => backend.close(),
   };
 }

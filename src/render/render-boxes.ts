@@ -1,17 +1,15 @@
 import { createCanvas } from '@napi-rs/canvas';
 import type { SKRSContext2D } from '@napi-rs/canvas';
-import sharp from 'sharp';
 import type { ImageSize, PixelBox } from '../grounding/types';
 import { LegoError } from '../errors';
-import { decodeForDisplay } from '../media/decode-for-display';
 import { inspectImage } from '../media/image-info';
-import { underDecodeBudget } from '../media/image-pipeline';
+import { decodeCost, orientedPipeline, underDecodeBudget } from '../media/image-pipeline';
+import { fromSharpError } from '../media/media-errors';
 import type { ImageLimits } from '../media/options';
 import { DEFAULT_MEDIA_OPTIONS } from '../media/options';
-import type { RawImage } from '../media/raw-image';
 import { drawTag, measureTag } from './draw-tag';
 import type { ReplyImageFormat } from './reply-image-format';
-import { encodeCanvas, REPLY_BYTES_PER_PIXEL, REPLY_IMAGE_MIME, replyImageFormat } from './reply-image-format';
+import { encodeReplyImage, REPLY_BYTES_PER_PIXEL, REPLY_IMAGE_MIME, replyImageFormat } from './reply-image-format';
 import { referenceColour } from './palette';
 
 /** A box to draw: its reference number, where it is on the image as displayed, and an optional name. */
@@ -123,42 +121,37 @@ function drawBoxes(ctx: SKRSContext2D, boxes: readonly RenderBox[], scale: numbe
   }
 }
 
-async function toRgba(image: RawImage, width: number, height: number): Promise<Buffer> {
-  let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
-  if (width !== image.width || height !== image.height) {
-    pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
-  }
-  return pipeline.ensureAlpha().raw().toBuffer();
-}
-
-async function draw(
-  image: RawImage,
-  width: number,
-  height: number,
-  boxes: readonly RenderBox[],
-  scale: number,
-  maxChars: number,
-  format: ReplyImageFormat,
-): Promise<Buffer> {
+/**
+ * The boxes and tags alone, drawn by skia on a transparent canvas the size of the result: raw RGBA
+ * (not premultiplied), for libvips to lay over the picture.
+ */
+function drawOverlay(width: number, height: number, boxes: readonly RenderBox[], scale: number, maxChars: number): Buffer {
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');
-  const rgba = await toRgba(image, width, height);
-  const imageData = ctx.createImageData(width, height);
-  imageData.data.set(rgba);
-  ctx.putImageData(imageData, 0, 0);
   drawBoxes(ctx, boxes, scale, width, height, maxChars);
-  return encodeCanvas(canvas, format);
+  const pixels = ctx.getImageData(0, 0, width, height).data;
+  return Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
 }
 
-/** Bytes a canvas of `pixels` holds while drawing: the canvas, its ImageData copy and the RGBA input. */
-const DRAW_BYTES_PER_PIXEL = 12;
+/** The longest side that keeps a photo of this aspect within `maxBytes` when encoded. */
+function sideForBytes(size: ImageSize, maxBytes: number, bytesPerPixel: number): number {
+  const area = maxBytes / bytesPerPixel;
+  const aspect = size.width / size.height;
+  return Math.max(1, Math.floor(Math.sqrt(area * Math.max(aspect, 1 / aspect))));
+}
+
+function fitInside(size: ImageSize, side: number): ImageSize {
+  const scale = Math.min(1, side / Math.max(size.width, size.height));
+  return { width: Math.max(1, Math.round(size.width * scale)), height: Math.max(1, Math.round(size.height * scale)) };
+}
 
 /**
  * Draw numbered boxes on an image as people see it (EXIF orientation applied): each box in its
- * reference colour with a filled `[n] label` tag, line width and font scaled with the image. The image
- * is decoded at the size sent (shrink-on-load to `maxSide`, and to what `maxBytes` holds), drawn under
- * the decode budget, and encoded as JPEG for photos or PNG for flat synthetic images; if it still
- * does not fit `maxBytes` it is shrunk again. `scale` says by how much it was shrunk.
+ * reference colour with a filled `[n] label` tag, line width and font scaled with the image. One
+ * libvips pipeline decodes the file straight at the size sent (shrink-on-load to `maxSide` and to what
+ * `maxBytes` holds), lays the boxes drawn by skia over it, and the result is encoded as JPEG for
+ * photos or PNG for flat synthetic images — all under the decode budget. If it still does not fit
+ * `maxBytes` it is made smaller and encoded again (`encodes`). `scale` says by how much it was shrunk.
  */
 export async function renderBoxes(
   imageBytes: Uint8Array,
@@ -174,33 +167,40 @@ export async function renderBoxes(
   }
   const limits = options.limits ?? DEFAULT_MEDIA_OPTIONS;
   const info = await inspectImage(imageBytes, limits);
-  // Decode straight at the size that will be sent: maxSide, and no more pixels than the upload limit
-  // holds for a photo (shrink-on-load does the rest); flat images are judged after decoding.
-  const fitting = Math.sqrt(maxBytes / REPLY_BYTES_PER_PIXEL.jpeg);
-  const aspect = info.size.width / info.size.height;
-  const sideForBytes = Math.floor(Math.max(1, aspect >= 1 ? fitting * Math.sqrt(aspect) : fitting / Math.sqrt(aspect)));
-  const display = await decodeForDisplay(imageBytes, { alpha: 'flatten', maxSide: Math.min(maxSide, sideForBytes), limits });
-  const { image, size } = display;
-  const format = replyImageFormat(info.format, image);
-  let width = image.width;
-  let height = image.height;
-  const worst = REPLY_BYTES_PER_PIXEL[format];
-  if (width * height * worst > maxBytes) {
-    const shrink = Math.sqrt(maxBytes / (width * height * worst));
-    width = Math.max(1, Math.floor(width * shrink));
-    height = Math.max(1, Math.floor(height * shrink));
-  }
+  const size = info.size;
+  let target = fitInside(size, Math.min(maxSide, sideForBytes(size, maxBytes, REPLY_BYTES_PER_PIXEL.jpeg)));
+  let format: ReplyImageFormat | undefined;
   for (let encodes = 1; ; encodes += 1) {
+    const { width, height } = target;
     const scale = width / size.width;
-    const data = await underDecodeBudget(limits, width * height * DRAW_BYTES_PER_PIXEL, () =>
-      draw(image, width, height, boxes, scale, maxChars, format),
-    );
-    if (data.length <= maxBytes) return { data, format, mime: REPLY_IMAGE_MIME[format], scale, width, height, size, encodes };
+    const cost = decodeCost(info, Math.max(width, height), width * height * DRAW_BYTES_PER_PIXEL);
+    const chosen = format;
+    const encoded = await underDecodeBudget(limits, cost, async () => {
+      const overlay = drawOverlay(width, height, boxes, scale, maxChars);
+      try {
+        const { data, info: out } = await orientedPipeline(imageBytes, limits)
+          .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+          .composite([{ input: overlay, raw: { width, height, channels: 4 } }])
+          .raw({ depth: 'uchar' })
+          .toBuffer({ resolveWithObject: true });
+        const picture = { data, width: out.width, height: out.height, channels: out.channels === 4 ? (4 as const) : (3 as const) };
+        const as = chosen ?? replyImageFormat(info.format, picture);
+        return { as, data: await encodeReplyImage(picture, as) };
+      } catch (error) {
+        throw fromSharpError(error);
+      }
+    });
+    format = encoded.as;
+    if (encoded.data.length <= maxBytes) {
+      return { data: encoded.data, format, mime: REPLY_IMAGE_MIME[format], scale, width, height, size, encodes };
+    }
     if (Math.max(width, height) <= 64) {
       throw new LegoError('too-large', `annotated image does not fit ${maxBytes} bytes even at ${width}×${height}`);
     }
-    const shrink = Math.min(0.9, Math.sqrt(maxBytes / data.length) * 0.95);
-    width = Math.max(1, Math.round(width * shrink));
-    height = Math.max(1, Math.round(height * shrink));
+    const shrink = Math.min(0.9, Math.sqrt(maxBytes / encoded.data.length) * 0.95);
+    target = { width: Math.max(1, Math.round(width * shrink)), height: Math.max(1, Math.round(height * shrink)) };
   }
 }
+
+/** Bytes a render holds at its peak per pixel of the result: the RGBA overlay (canvas and copy) and the RGB picture. */
+const DRAW_BYTES_PER_PIXEL = 11;

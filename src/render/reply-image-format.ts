@@ -1,7 +1,5 @@
-import type { Canvas } from '@napi-rs/canvas';
 import sharp from 'sharp';
 import type { RawImage } from '../media/raw-image';
-import { encodeCanvasPng } from './encode-png';
 
 /** How a picture is sent back: JPEG for photos, PNG for flat synthetic images (sharp edges, few colours). */
 export type ReplyImageFormat = 'jpeg' | 'png';
@@ -46,13 +44,10 @@ export function replyImageFormat(sourceFormat: string, image: RawImage): ReplyIm
   return sampledColourCount(image, FLAT_MAX_COLOURS) > FLAT_MAX_COLOURS ? 'jpeg' : 'png';
 }
 
-/** Encode an opaque canvas in the reply format (libjpeg-turbo or libspng through sharp). */
-export async function encodeCanvas(canvas: Canvas, format: ReplyImageFormat): Promise<Buffer> {
-  if (format === 'png') return encodeCanvasPng(canvas);
-  const { width, height } = canvas;
-  const pixels = canvas.getContext('2d').getImageData(0, 0, width, height).data;
-  return sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels: 4 } })
-    .removeAlpha()
-    .jpeg({ quality: REPLY_JPEG_QUALITY, chromaSubsampling: '4:4:4' })
-    .toBuffer();
+/** Encode raw pixels in the reply format (libjpeg-turbo or libspng through sharp); alpha is dropped. */
+export async function encodeReplyImage(image: RawImage, format: ReplyImageFormat): Promise<Buffer> {
+  const pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }).removeAlpha();
+  return format === 'png'
+    ? pipeline.png({ compressionLevel: 3, adaptiveFiltering: true }).toBuffer()
+    : pipeline.jpeg({ quality: REPLY_JPEG_QUALITY, chromaSubsampling: '4:4:4' }).toBuffer();
 }

@@ -130,6 +130,10 @@ export class FakeDiscord {
   private port = 0;
   /** uploads larger than this in one request are refused like Discord does (413, code 40005); 10 MiB for a server without boosts */
   maxUploadBytes = 10 * 1024 * 1024;
+  /** logins to refuse before accepting one: `GET /gateway/bot` answers 401 like Discord does for a bad token */
+  refuseLogins = 0;
+  /** logins refused so far */
+  refusedLogins = 0;
 
   private constructor(options: FakeDiscordOptions) {
     this.token = options.token ?? 'fake.discord.token-for-tests-only';
@@ -492,6 +496,12 @@ export class FakeDiscord {
       return;
     }
     const open = path.startsWith('/interactions/') || path.startsWith('/webhooks/');
+    if (method === 'GET' && path === '/gateway/bot' && this.refuseLogins > 0) {
+      this.refuseLogins -= 1;
+      this.refusedLogins += 1;
+      this.respond(response, record, 401, { message: '401: Unauthorized', code: 0 });
+      return;
+    }
     if (!open && request.headers.authorization !== `Bot ${this.token}`) {
       this.respond(response, record, 401, { message: '401: Unauthorized', code: 0 });
       return;
