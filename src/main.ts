@@ -29,6 +29,7 @@ import type { HealthReport } from './health';
 import { scrubbedErrorText } from './log-scrubber';
 import { createLogger } from './logger';
 import { packageRoot, resolvePackagePath } from './package-paths';
+import type { MetricsSource } from './bot/bot-metrics';
 import type { CreateLoggerOptions } from './logger';
 
 /** What an adapter factory gets. */
@@ -36,6 +37,8 @@ export interface AdapterDeps {
   config: AppConfig;
   bot: BotHandler;
   logger: Logger;
+  /** the bot's Prometheus metrics (the web adapter serves them at GET /metrics) */
+  metrics?: MetricsSource;
   /** the job's health (store and adapters), for an adapter that reports it (the web chat's /api/health) */
   health: () => Promise<HealthReport>;
 }
@@ -63,9 +66,9 @@ export const ADAPTERS: readonly AdapterRegistration[] = [
     name: 'web',
     enabled: () => true,
     critical: true,
-    create: async ({ config, bot, logger, health }) =>
+    create: async ({ config, bot, logger, health, metrics }) =>
       new WebAdapter(
-        { bot, logger, health },
+        { bot, logger, health, ...(metrics === undefined ? {} : { metrics }) },
         { ...config.web, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes },
       ),
   },
@@ -182,7 +185,7 @@ export async function startMain(options: StartMainOptions = {}): Promise<MainJob
     const bot = createBot({ config, engine, runtime: opened, logger });
     closers.push(() => bot.close());
 
-    const deps: AdapterDeps = { config, bot, logger, health };
+    const deps: AdapterDeps = { config, bot, logger, health, metrics: bot.metrics.registry };
     for (const registration of options.adapters ?? ADAPTERS) {
       if (!registration.enabled(config)) continue;
       if (registration.critical === true) {

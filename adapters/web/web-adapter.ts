@@ -4,6 +4,7 @@ import type { IncomingMessage as HttpRequest, Server, ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ReplySurface } from '../../src/bot/reply-surface';
+import type { MetricsSource } from '../../src/bot/bot-metrics';
 import { TurnRunner } from '../../src/bot/turn-runner';
 import type { Adapter, BotHandler, IncomingAttachment, IncomingMessage, Reply, ReplyFile } from '../../src/bot/types';
 import { drawnRegionFromJson, withDrawnRegion } from '../../src/conversation/drawn-region';
@@ -26,6 +27,8 @@ import type { WebReply } from './web-reply';
 export interface WebAdapterDeps {
   bot: BotHandler;
   logger?: Logger;
+  /** Prometheus metrics served at GET /metrics (the bot's per-user limit figures…) */
+  metrics?: MetricsSource;
   /** the job's health for GET /api/health (store and adapters; 503 when down); unset = `{ok: true}` while serving */
   health?: () => Promise<HealthReport>;
 }
@@ -82,6 +85,7 @@ export class WebAdapter implements Adapter {
   /** the one turn loop (src/bot/turn-runner.ts): throttled partials, error replies, shutdown drain */
   private readonly runner: TurnRunner;
   private readonly logger: Logger;
+  private readonly metricsSource: MetricsSource | undefined;
   private readonly healthReport: (() => Promise<HealthReport>) | undefined;
   private readonly uploads: BoundedLru<string, StoredBlob<UploadMeta>>;
   private readonly files: BoundedLru<string, StoredBlob<FileMeta>>;
@@ -92,6 +96,7 @@ export class WebAdapter implements Adapter {
   constructor(deps: WebAdapterDeps, options: WebAdapterOptionsInput = {}) {
     this.options = resolveWebAdapterOptions(options);
     this.logger = deps.logger ?? silentLogger;
+    this.metricsSource = deps.metrics;
     this.healthReport = deps.health;
     this.runner = new TurnRunner({ bot: deps.bot, logger: this.logger, platform: 'web' });
     this.uploads = blobCache(this.options.maxStoredUploadBytes, this.options.uploadTtlMs);
@@ -172,6 +177,12 @@ export class WebAdapter implements Adapter {
       if (method === 'GET' && path === '/api/config') return this.json(res, 200, this.publicConfig());
       if (method === 'GET' && path === '/api/health') return this.health(res);
       throw new LegoError('not-found', `no route ${method} ${path}`);
+    }
+    if (path === '/metrics' && method === 'GET' && this.metricsSource !== undefined) {
+      const text = await this.metricsSource.metrics();
+      res.writeHead(200, { 'Content-Type': this.metricsSource.contentType, 'Cache-Control': 'no-store' });
+      res.end(text);
+      return;
     }
     const file = this.staticFiles.get(path);
     if ((method === 'GET' || method === 'HEAD') && file !== undefined) {

@@ -21,12 +21,16 @@ import type { FetchedMedia, LoadCall } from './media-loader';
 import { MediaLoader } from './media-loader';
 import { numberRegions } from './numbered-text';
 import type { PreparedEntry } from './prepared-media-cache';
+import { BotMetrics } from './bot-metrics';
+import { UserLimits } from './user-limits';
+import { DEFAULT_LIMITS } from '../config/limits';
 import { renderAnnotatedImage, renderVideoTimeline } from './render-reply';
 import { errorReply, skippedReply, textReply } from './reply-parts';
 import type { BotHandler, IncomingMessage, Reply, ReplyBox, ReplyFile, ReplyProgress, ReplySpan } from './types';
 
 /** The sections of the configuration the pipeline reads. */
-export type BotConfigSections = Pick<LegoConfig, 'engine' | 'media' | 'conversation' | 'render' | 'bot'>;
+export type BotConfigSections = Pick<LegoConfig, 'engine' | 'media' | 'conversation' | 'render' | 'bot'> &
+  Partial<Pick<LegoConfig, 'limits'>>;
 
 export interface CreateBotOptions {
   config: BotConfigSections;
@@ -43,7 +47,7 @@ const NEED_MEDIA_TEXT =
 const EMPTY_TEXT = 'Send me an image or a short video and ask about it. Say “help” to see what I can do.';
 /** Errors about what the person sent: logged at info (nothing for an operator to fix). */
 const USER_CAUSED: ReadonlySet<LegoErrorCode> = new Set<LegoErrorCode>([
-  'bad-input', 'unsupported-media', 'too-large', 'media-corrupt', 'download-refused', 'not-found', 'busy', 'aborted',
+  'bad-input', 'unsupported-media', 'too-large', 'media-corrupt', 'download-refused', 'not-found', 'busy', 'aborted', 'limit-reached',
 ]);
 const SAVE_FAILED_NOTICE = 'I could not save this turn to my memory just now; I kept it and will save it as soon as my memory is back.';
 
@@ -87,6 +91,9 @@ export class Bot implements BotHandler {
   readonly #log: Logger;
   readonly #media: MediaLoader;
   readonly #ownsRuntime: boolean;
+  readonly #limits: UserLimits;
+  /** Prometheus metrics of this bot (per-user limits); the web adapter serves them at /metrics */
+  readonly metrics: BotMetrics;
   #runtime: Promise<ConversationRuntime> | undefined;
 
   constructor(options: CreateBotOptions) {
@@ -96,6 +103,9 @@ export class Bot implements BotHandler {
     this.#log = options.logger ?? silentLogger;
     this.#ownsRuntime = options.runtime === undefined;
     this.#runtime = options.runtime === undefined ? undefined : Promise.resolve(options.runtime);
+    const limits = options.config.limits ?? DEFAULT_LIMITS;
+    this.metrics = new BotMetrics(limits);
+    this.#limits = new UserLimits(limits, this.metrics);
     this.#media = new MediaLoader({
       spec: options.engine.media,
       options: this.#mediaOptions,
@@ -187,6 +197,7 @@ export class Bot implements BotHandler {
       if (text === '') return textReply(EMPTY_TEXT, notices);
     }
 
+    await this.#limits.takeTurn(runtime.backend.counters, message);
     const call: LoadCall = { signal: session.signal, onStatus: (status) => void quietly(() => progress.status?.(status)) };
     const fresh = await this.#newMedia(session, message, runtime, call, notices);
     if (session.activeMedia === undefined && !this.#config.bot.textOnly) return textReply(NEED_MEDIA_TEXT, notices);
@@ -270,6 +281,7 @@ export class Bot implements BotHandler {
       notices.push(`You sent ${message.attachments.length} files; I looked at the first one (${first.name}) only.`);
     }
     const fetched: FetchedMedia = await this.#media.fetch(first, call);
+    await this.#limits.takeMedia(runtime.backend.counters, message, fetched.bytes.length);
     const hash = contentHash(fetched.bytes);
     const entry = await this.#media.prepare(hash, fetched, call);
     const source = sourceOf(first, hash);

@@ -23,6 +23,7 @@ import { adaptersSection } from './adapters';
 import { botSection } from './bot';
 import { conversationSection } from './conversation';
 import { engineSection } from './engine';
+import { limitsSection } from './limits';
 import { loggingSection } from './logging';
 import { mediaSection } from './media';
 import { remoteSection } from './remote';
@@ -39,6 +40,7 @@ export const coreSections = {
   conversation: conversationSection,
   render: renderSection,
   bot: botSection,
+  limits: limitsSection,
   logging: loggingSection,
   adapters: adaptersSection,
   remote: remoteSection,

@@ -13,6 +13,8 @@ import { MemoryLeases } from './memory-leases';
 import type { StoreOptions } from './options';
 import { RedisLeases } from './redis-leases';
 import { SqliteLeases } from './sqlite-leases';
+import { MemoryUsageCounters, RedisUsageCounters, SqliteUsageCounters } from './usage-counters';
+import type { UsageCounters } from './usage-counters';
 import type { SqliteQuery } from './sqlite-leases';
 
 /** Everything one store configuration provides: conversations, their leases and the blob store. */
@@ -21,6 +23,8 @@ export interface StoreBackend {
   readonly store: ConversationStore;
   readonly leases: ConversationLeases;
   readonly blobs: BlobStore;
+  /** expiring counters shared by every instance on this store (per-user limits) */
+  readonly counters: UsageCounters;
   /** Close connections and timers. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -73,6 +77,7 @@ export async function openStoreBackend(settings: StoreBackendSettings): Promise<
         kind: 'memory',
         ...stores(keyv),
         leases: new MemoryLeases(),
+        counters: new MemoryUsageCounters(),
         close: async () => clearInterval(sweep),
       };
     }
@@ -94,6 +99,7 @@ export async function openStoreBackend(settings: StoreBackendSettings): Promise<
         kind: 'sqlite',
         ...stores(keyv),
         leases: new SqliteLeases(query, { table: 'lego_leases', timeoutMs: options.timeoutMs }),
+        counters: new SqliteUsageCounters(query, { table: 'lego_usage', timeoutMs: options.timeoutMs }),
         close: async () => {
           closed ??= sqlite.disconnect();
           await closed;
@@ -126,6 +132,7 @@ export async function openStoreBackend(settings: StoreBackendSettings): Promise<
         kind: 'redis',
         ...stores(keyv),
         leases: new RedisLeases(async (args) => client.sendCommand(args), common),
+        counters: new RedisUsageCounters(async (args) => client.sendCommand(args), common),
         close: async () => {
           closed ??= closeRedis(client, options.timeoutMs);
           await closed;
