@@ -11,7 +11,8 @@ import { helpText } from '../conversation/help-text';
 import type { BoxRegion, MediaContext, MediaSource, SpanRegion } from '../conversation/record';
 import { collectAnswer } from '../engine/collect-answer';
 import { silentLogger } from '../engine/silent-logger';
-import type { CollectedAnswer, FinishInfo, GenerateRequest, GenerationOptions, GroundedBox, GroundedSpan, GroundingEngine, Logger, PreparedMedia } from '../engine/types';
+import type { CollectedAnswer, FinishInfo, GenerateRequest, GenerationOptions, GroundedBox, GroundedSpan, GroundingEngine, PreparedMedia } from '../engine/types';
+import type { Logger } from '../logger-type';
 import { cropImage } from '../media/crop-image';
 import type { MediaOptions } from '../media/options';
 import { resolveMediaOptions } from '../media/options';
@@ -26,7 +27,8 @@ import { UserLimits } from './user-limits';
 import { DEFAULT_LIMITS } from '../config/limits';
 import { renderAnnotatedImage, renderVideoTimeline } from './render-reply';
 import { errorReply, skippedReply, textReply } from './reply-parts';
-import type { BotHandler, IncomingMessage, Reply, ReplyBox, ReplyFile, ReplyProgress, ReplySpan } from './types';
+import { soundNeedsText, soundQuestionNeeds } from './sound-question';
+import type { BotHandler, IncomingAttachment, IncomingMessage, Reply, ReplyBox, ReplyFile, ReplyProgress, ReplySpan } from './types';
 
 /** The sections of the configuration the pipeline reads. */
 export type BotConfigSections = Pick<LegoConfig, 'engine' | 'media' | 'conversation' | 'render' | 'bot'> &
@@ -51,8 +53,28 @@ const USER_CAUSED: ReadonlySet<LegoErrorCode> = new Set<LegoErrorCode>([
 ]);
 const SAVE_FAILED_NOTICE = 'I could not save this turn to my memory just now; I kept it and will save it as soon as my memory is back.';
 
-function defaultQuestion(kind: MediaContext['kind']): string {
-  return kind === 'video' ? 'What happens in this video?' : 'What is in this image?';
+function defaultQuestion(media: MediaContext): string {
+  if (media.kind === 'audio') return 'What makes this sound?';
+  if (media.kind === 'image' && media.sound !== null) return 'Where does this sound come from?';
+  return media.kind === 'video' ? 'What happens in this video?' : 'What is in this image?';
+}
+
+/** An attachment the pipeline has fetched and prepared. */
+interface Fetched {
+  attachment: IncomingAttachment;
+  fetched: FetchedMedia;
+  hash: string;
+  entry: PreparedEntry;
+  source: MediaSource;
+}
+
+/** What goes with what in one message: an image with a sound, a sound with an image. */
+const PARTNER: Partial<Record<FetchedMedia['kind'], FetchedMedia['kind']>> = { image: 'audio', audio: 'image' };
+
+/** The kind an attachment says it is (the bytes decide in the end). */
+function declaredKind(attachment: IncomingAttachment): FetchedMedia['kind'] | undefined {
+  const type = attachment.contentType?.split('/')[0];
+  return type === 'image' || type === 'video' || type === 'audio' ? type : undefined;
 }
 
 async function quietly(action: (() => void | Promise<void>) | undefined): Promise<void> {
@@ -111,6 +133,7 @@ export class Bot implements BotHandler {
       options: this.#mediaOptions,
       fetchTimeoutMs: options.config.bot.fetchTimeoutMs,
       cacheEntries: options.config.bot.preparedCacheEntries,
+      cacheBytes: options.config.bot.preparedCacheBytes,
     });
   }
 
@@ -204,7 +227,12 @@ export class Bot implements BotHandler {
     const fresh = await this.#newMedia(session, message, runtime, call, notices);
     if (session.activeMedia === undefined && !this.#config.bot.textOnly) return textReply(NEED_MEDIA_TEXT, notices);
 
-    const question = text === '' && fresh !== undefined ? defaultQuestion(fresh.media.kind) : text;
+    const question = text === '' && fresh !== undefined ? defaultQuestion(fresh.media) : text;
+    if (session.activeMedia?.kind === 'audio') {
+      // a sound alone can be named, not placed on a picture or a timeline it does not have
+      const need = soundQuestionNeeds(question);
+      if (need !== null) return textReply(soundNeedsText(need), notices);
+    }
     const plan = session.beginTurn(question);
     if (plan.type === 'reply') return textReply(plan.text, notices);
 
@@ -232,6 +260,7 @@ export class Bot implements BotHandler {
     }
 
     const request: GenerateRequest = { turns: plan.request.turns, media: requestMedia, options: this.#generationOptions() };
+    if (entry?.audio !== undefined) request.audio = entry.audio;
     const answer = await runtime.limiter.run(
       async () => this.#generate(request, progress, session.record.nextRegionNumber, session.signal),
       { signal: session.signal },
@@ -298,7 +327,10 @@ export class Bot implements BotHandler {
     return { text, files: session.record.turns.length === 0 ? [] : exported.files, boxes: [], spans: [], notices };
   }
 
-  /** Fetch, identify and prepare the message's first attachment and make it the current media context. */
+  /**
+   * Fetch, identify and prepare the message's media and make it the current media context: its first
+   * attachment, or an image and a sound sent together (the first two of those kinds) as one context.
+   */
   async #newMedia(
     session: ConversationSession,
     message: IncomingMessage,
@@ -308,14 +340,49 @@ export class Bot implements BotHandler {
   ): Promise<{ media: MediaContext; entry: PreparedEntry } | undefined> {
     const [first, ...others] = message.attachments;
     if (first === undefined) return undefined;
-    if (others.length > 0) {
-      notices.push(`You sent ${message.attachments.length} files; I looked at the first one (${first.name}) only.`);
+    const picked: Fetched[] = [await this.#fetch(first, message, runtime, call)];
+    const partnerKind = this.#engine.media.audio === null ? undefined : PARTNER[picked[0]!.fetched.kind];
+    const partner = partnerKind === undefined ? undefined : others.find((a) => [partnerKind, undefined].includes(declaredKind(a)));
+    if (partner !== undefined) {
+      const fetched = await this.#fetch(partner, message, runtime, call);
+      if (fetched.fetched.kind === partnerKind) picked.push(fetched);
     }
-    const fetched: FetchedMedia = await this.#media.fetch(first, call);
+    if (message.attachments.length > picked.length) {
+      const names = picked.map((p) => p.attachment.name).join(' and ');
+      notices.push(`You sent ${message.attachments.length} files; I looked at ${picked.length === 1 ? `the first one (${names})` : names} only.`);
+    }
+    const visual = picked.find((p) => p.fetched.kind !== 'audio');
+    const sound = picked.find((p) => p.fetched.kind === 'audio');
+    const soundInfo = (s: Fetched) => ({ hash: s.hash, mime: s.fetched.sniffed.mime, durationSec: s.entry.audio?.durationSec ?? null, source: s.source, name: s.attachment.name });
+    if (visual === undefined) {
+      const s = sound!;
+      const media = session.addMedia({ kind: 'audio', hash: s.hash, mime: s.fetched.sniffed.mime, size: null, durationSec: soundInfo(s).durationSec, source: s.source, name: s.attachment.name });
+      return { media, entry: s.entry };
+    }
+    const prepared = visual.entry.prepared!;
+    const media = session.addMedia({
+      kind: visual.fetched.kind,
+      hash: visual.hash,
+      mime: visual.fetched.sniffed.mime,
+      size: prepared.size,
+      durationSec: prepared.kind === 'video' ? prepared.durationSec : null,
+      source: visual.source,
+      name: visual.attachment.name,
+      sound: sound === undefined ? null : soundInfo(sound),
+    });
+    const audio = sound?.entry.audio ?? visual.entry.audio;
+    return { media, entry: audio === undefined ? visual.entry : { ...visual.entry, audio } };
+  }
+
+  /** One attachment fetched, identified, prepared, and kept where follow-ups can get it again. */
+  async #fetch(attachment: IncomingAttachment, message: IncomingMessage, runtime: ConversationRuntime, call: LoadCall): Promise<Fetched> {
+    let fetched: FetchedMedia = await this.#media.fetch(attachment, call);
     await this.#limits.takeMedia(runtime.backend.counters, message, fetched.bytes.length);
     const hash = contentHash(fetched.bytes);
     const entry = await this.#media.prepare(hash, fetched, call);
-    const source = sourceOf(first, hash);
+    // a "video" container that turned out to hold only sound
+    if (entry.prepared === undefined && entry.audio !== undefined) fetched = { ...fetched, kind: 'audio' };
+    const source = sourceOf(attachment, hash);
     if (source.type === 'blob') {
       try {
         await runtime.backend.blobs.put(fetched.bytes, fetched.sniffed.mime);
@@ -324,17 +391,7 @@ export class Bot implements BotHandler {
         this.#log.warn({ conversation: message.conversationKey, err: error, bytes: fetched.bytes.length }, 'could not keep the upload in the blob store');
       }
     }
-    const prepared = entry.prepared;
-    const media = session.addMedia({
-      kind: fetched.kind,
-      hash,
-      mime: fetched.sniffed.mime,
-      size: prepared.size,
-      durationSec: prepared.kind === 'video' ? prepared.durationSec : null,
-      source,
-      name: first.name,
-    });
-    return { media, entry };
+    return { attachment, fetched, hash, entry, source };
   }
 
   #generationOptions(): GenerationOptions {
