@@ -9,7 +9,7 @@ import { TurnRunner } from '../../src/bot/turn-runner';
 import type { Adapter, BotHandler, IncomingAttachment, IncomingMessage, Reply, ReplyFile } from '../../src/bot/types';
 import { drawnRegionFromJson, withDrawnRegion } from '../../src/conversation/drawn-region';
 import { silentLogger } from '../../src/engine';
-import type { Logger } from '../../src/engine';
+import type { Logger } from '../../src/logger-type';
 import { LegoError } from '../../src/errors';
 import { healthHttpStatus } from '../../src/health';
 import type { HealthReport } from '../../src/health';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { LegoError } from '../errors';
-import { defineSection } from './section';
+import { LegoError } from '../../src/errors';
+import { defineSection } from '../../src/config/section';
 
 /**
  * The Slack app (adapters/slack). Every setting has a `LEGO_SLACK_<KEY>` env name; the three secrets

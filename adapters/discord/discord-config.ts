@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { LegoError } from '../errors';
-import { defineSection } from './section';
+import { LegoError } from '../../src/errors';
+import { defineSection } from '../../src/config/section';
 
 const ids = (what: string) => z.array(z.string().regex(/^\d{1,20}$/, 'a Discord id (digits)')).default([]).describe(what);
 
