@@ -374,7 +374,7 @@
     if (files.length > 0) {
       const links = el('div', { class: 'files' });
       for (const f of files) {
-        const label = f.kind === 'annotated-image' ? 'Annotated PNG' : f.kind === 'timeline' ? 'Timeline PNG' : f.kind === 'crop' ? 'Crop' : 'Clip';
+        const label = f.kind === 'annotated-image' ? 'Annotated PNG' : f.kind === 'timeline' ? 'Timeline PNG' : f.kind === 'crop' ? 'Crop' : f.kind === 'export' ? f.name : 'Clip';
         links.append(el('a', { href: f.url, target: '_blank', rel: 'noopener', download: f.name, text: `${label} ↓` }));
       }
       bubble.append(links);
@@ -528,7 +528,7 @@
     state.busy = busy;
     sendButton.hidden = !!busy;
     stopButton.hidden = !busy;
-    for (const id of ['reset-button', 'regions-button', 'help-button']) $(id).disabled = !!busy;
+    for (const id of ['reset-button', 'regions-button', 'export-button', 'help-button']) $(id).disabled = !!busy;
   }
 
   // ---- attachments ----
@@ -660,6 +660,7 @@
   stopButton.addEventListener('click', () => state.busy?.controller.abort());
   $('help-button').addEventListener('click', () => send('help', true));
   $('regions-button').addEventListener('click', () => send('regions', true));
+  $('export-button').addEventListener('click', () => send('export', true));
   $('reset-button').addEventListener('click', async () => {
     if (state.busy) return;
     setBusy({ controller: new AbortController() });
