@@ -6,7 +6,7 @@ import type { AdapterContext } from './adapter-context';
 import { downloadFromCdn, toIncomingAttachment } from './attachment-download';
 import { chainConversationKey, dmConversationKey, threadConversationKey } from './conversation-key';
 import { toPayload } from './message-payload';
-import { pickMedia } from './pick-media';
+import { isImage, isSound, pickMedia } from './pick-media';
 import type { ReplyTarget } from './reply-target';
 import { discordSurface } from './discord-surface';
 import { EMPTY_MENTION_TEXT } from './user-texts';
@@ -96,6 +96,11 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
     // "@LEGO what is this?" as a reply to someone's picture: read the picture replied to.
     const referenced = channel.messages.cache.get(message.reference.messageId);
     if (referenced !== undefined && referenced.author.id !== botId) attachments = [...referenced.attachments.values()];
+  } else if (attachments.length > 0 && attachments.every(isSound) && message.reference?.messageId !== undefined && !replyToBot) {
+    // a voice message (or a sound) replying to someone's picture: hear it with that picture
+    const referenced = channel.messages.cache.get(message.reference.messageId);
+    const pictures = referenced === undefined || referenced.author.id === botId ? [] : [...referenced.attachments.values()].filter(isImage);
+    if (pictures.length > 0) attachments = [pictures[0]!, ...attachments];
   }
   if (text === '' && attachments.length === 0) {
     // a sticker or an empty line in a thread or reply chain is not a question; a bare mention or DM gets a hint
@@ -143,7 +148,7 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
     messageId: message.id,
     author: { id: message.author.id, name: message.member?.displayName ?? message.author.globalName ?? message.author.username },
     text,
-    attachments: picked.chosen === undefined ? [] : [toIncomingAttachment(picked.chosen, ctx.download)],
+    attachments: picked.chosen.map((chosen) => toIncomingAttachment(chosen, ctx.download)),
     fetchUrl: (url, options) => downloadFromCdn(url, ctx.download, options),
   };
   const sendChannel: SendableChannels | undefined = replyChannel ?? (channel.isSendable() ? channel : undefined);

@@ -132,6 +132,7 @@ export class Bot implements BotHandler {
       options: this.#mediaOptions,
       fetchTimeoutMs: options.config.bot.fetchTimeoutMs,
       cacheEntries: options.config.bot.preparedCacheEntries,
+      cacheBytes: options.config.bot.preparedCacheBytes,
     });
   }
 

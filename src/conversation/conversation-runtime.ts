@@ -48,6 +48,7 @@ export async function createConversationRuntime(input: unknown = {}, hooks: Conv
     idleTtlMs: options.idleTtlMs,
     blobTtlMs: options.blobTtlMs,
     maxBlobBytes: options.maxBlobBytes,
+    memoryBlobBytes: options.memoryBlobBytes,
     onError: hooks.onStoreError,
   });
   const manager = new ConversationManager({
