@@ -69,7 +69,7 @@ export const ADAPTERS: readonly AdapterRegistration[] = [
     create: async ({ config, bot, logger, health, metrics }) =>
       new WebAdapter(
         { bot, logger, health, ...(metrics === undefined ? {} : { metrics }) },
-        { ...config.web, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes },
+        { ...config.web, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes, maxAudioBytes: config.media.maxAudioBytes },
       ),
   },
   {

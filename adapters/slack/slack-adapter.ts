@@ -259,6 +259,19 @@ export class SlackAdapter implements Adapter {
       await ephemeral(slashHelp(this.config.slashCommand));
       return;
     }
+    if (request.kind === 'export') {
+      // the conversation of this DM (or of the channel outside threads), answered with its files where it lives
+      const target: SlackReplyTarget = { teamId: command.team_id, channel: command.channel_id, threadTs: undefined, userId: command.user_id, isDm };
+      this.answer(target, conversationKeyOf(target), {
+        platform: 'slack',
+        conversationKey: conversationKeyOf(target),
+        messageId: `slash:${command.channel_id}:${Date.now()}`,
+        author: { id: command.user_id },
+        text: 'export',
+        attachments: [],
+      });
+      return;
+    }
     if (request.kind === 'reset' || request.kind === 'regions') {
       const key = conversationKeyOf({ teamId: command.team_id, channel: command.channel_id, threadTs: undefined });
       // answered privately: a surface that only sends, one ephemeral response per message

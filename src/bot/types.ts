@@ -52,7 +52,8 @@ export interface ReplyFile {
   data: Buffer;
   /** alt text / description for the platform */
   description?: string;
-  kind: 'annotated-image' | 'timeline' | 'crop' | 'clip';
+  /** 'export': a file of a conversation export (conversation.md and the pictures it links to) */
+  kind: 'annotated-image' | 'timeline' | 'crop' | 'clip' | 'export';
 }
 
 export interface ReplyBox {

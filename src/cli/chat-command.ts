@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { IncomingAttachment, ReplyProgress } from '../bot/types';
@@ -13,7 +13,7 @@ import { defaultOutDir, formatDetails, formatReply, writeReplyFiles } from './re
 
 const CHAT_HELP = [
   'Commands: /image FILE [question], /video FILE [question] — look at a file (ask now, or with your next line);',
-  '/reset — forget this conversation; /regions — what I remember; /help — this and what I can do; /quit — leave.',
+  '/reset — forget this conversation; /regions — what I remember; /export — save it as Markdown with pictures (a folder in --out); /help — this and what I can do; /quit — leave.',
 ].join('\n');
 
 interface ChatOptions {
@@ -28,7 +28,7 @@ export const chatCommand: CliCommand = {
   register(program, context) {
     program
       .command('chat')
-      .description('an interactive multi-turn chat about images and videos (/image FILE, /video FILE, /reset, /regions, /help, /quit)')
+      .description('an interactive multi-turn chat about images and videos (/image FILE, /video FILE, /reset, /regions, /export, /help, /quit)')
       .option('--image <file>', 'start with this image')
       .option('--video <file>', 'start with this video')
       .option('--out <dir>', 'folder for the pictures of every answer (default: ./lego-out/<time>)')
@@ -72,7 +72,11 @@ export const chatCommand: CliCommand = {
             io.stderr.write(errorLine(failed));
             return;
           }
-          const files = await writeReplyFiles(reply, outDir, `${String(turn).padStart(3, '0')}-`);
+          // an export is a folder of its own: conversation.md and the pictures it links to, side by side
+          const isExport = reply.files.some((f) => f.kind === 'export');
+          const files = isExport
+            ? await writeReplyFiles(reply, join(outDir, `export-${String(turn).padStart(3, '0')}`))
+            : await writeReplyFiles(reply, outDir, `${String(turn).padStart(3, '0')}-`);
           if (streamed !== '' && reply.text.startsWith(streamed)) {
             say(`${reply.text.slice(streamed.length)}\n${formatDetails(reply, files, io.cwd)}`);
           } else {
@@ -96,7 +100,7 @@ export const chatCommand: CliCommand = {
               } else if (/^\/help$/i.test(line)) {
                 say(`${CHAT_HELP}\n`);
                 await send('help', []);
-              } else if (/^\/(reset|regions)$/i.test(line)) {
+              } else if (/^\/(reset|regions|export)$/i.test(line)) {
                 pending = undefined;
                 await send(line.slice(1).toLowerCase(), []);
               } else if (media !== null) {
