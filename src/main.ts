@@ -174,6 +174,7 @@ export async function startMain(options: StartMainOptions = {}): Promise<MainJob
     }
     const opened: ConversationRuntime = await createConversationRuntime(config.conversation, {
       onStoreError: (error) => logger.warn({ err: error }, 'conversation store error'),
+      onDeadLeasesCleared: (count) => logger.info({ count }, 'dropped the conversation leases of processes of this host that died'),
     });
     runtime = opened;
     closers.push(() => opened.close());
