@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { processAlive } from '../process-alive';
 
 /**
  * Who holds a lease: `host:pid` in front of each lease token (`host:pid/uuid`). A process that starts
@@ -33,16 +34,6 @@ export function ownerOfToken(token: string): LeaseOwner | undefined {
   const pid = Number(head.slice(colon + 1));
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   return { host: head.slice(0, colon), pid };
-}
-
-/** Whether a process with this pid exists here (EPERM: it exists, owned by someone else). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** true when the token's owner is a process of this host that no longer runs. */
