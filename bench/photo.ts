@@ -101,7 +101,7 @@ function makeClip(dir: string): string {
   const run = spawnSync(
     ffmpegPath(),
     ['-hide_banner', '-loglevel', 'error', '-stream_loop', '-1', '-i', join(ROOT, 'assets/samples/shapes-clip.mp4'), '-t', '60',
-      '-vf', 'scale=1920:1080:flags=bicubic,noise=alls=8:allf=t,fps=30', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23',
+      '-vf', 'scale=1920:1080:flags=bicubic,noise=alls=4:allf=t,fps=30', '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '12M', '-maxrate', '16M', '-bufsize', '16M',
       '-g', '30', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-y', out],
     { stdio: 'inherit' },
   );

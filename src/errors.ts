@@ -22,6 +22,7 @@ export type LegoErrorCode =
   | 'config-invalid'
   | 'not-found'
   | 'busy'
+  | 'limit-reached' // a per-user limit (questions per minute, media bytes per day)
   | 'internal';
 
 export interface LegoErrorOptions {
@@ -50,6 +51,7 @@ const DEFAULT_USER_MESSAGES: Record<LegoErrorCode, string> = {
   'config-invalid': 'The bot is not configured correctly.',
   'not-found': 'Sorry, I could not find that.',
   busy: 'I am busy with other questions right now, please try again in a moment.',
+  'limit-reached': 'You have reached the number of questions or files I take from one person for now; please try again a little later.',
   internal: 'Sorry, something went wrong on my side.',
 };
 
@@ -60,6 +62,7 @@ const RETRYABLE: ReadonlySet<LegoErrorCode> = new Set<LegoErrorCode>([
   'download-failed',
   'platform-error',
   'busy',
+  'limit-reached',
 ]);
 
 export class LegoError extends Error {

@@ -16,10 +16,12 @@ import { WebAdapter } from '../adapters/web';
 import { createBot, openEngine } from './bot';
 import type { Adapter, BotHandler } from './bot';
 import { loadConfig } from './config';
-import type { LegoConfig, LegoConfigInput } from './config';
+import { appSections } from './cli/commands';
+import type { AppConfig, AppConfigInput } from './cli/commands';
 import { createConversationRuntime } from './conversation';
 import type { ConversationRuntime } from './conversation';
-import type { GroundingEngine, Logger } from './engine';
+import type { GroundingEngine } from './engine';
+import type { Logger } from './logger-type';
 import { SupervisedAdapter } from './adapter-supervisor';
 import { LegoError } from './errors';
 import { summarizeHealth } from './health';
@@ -28,13 +30,16 @@ import { scrubbedErrorText } from './log-scrubber';
 import { removeStaleTempDirs } from './media/temp-workspace';
 import { createLogger } from './logger';
 import { packageRoot, resolvePackagePath } from './package-paths';
+import type { MetricsSource } from './bot/bot-metrics';
 import type { CreateLoggerOptions } from './logger';
 
 /** What an adapter factory gets. */
 export interface AdapterDeps {
-  config: LegoConfig;
+  config: AppConfig;
   bot: BotHandler;
   logger: Logger;
+  /** the bot's Prometheus metrics (the web adapter serves them at GET /metrics) */
+  metrics?: MetricsSource;
   /** the job's health (store and adapters), for an adapter that reports it (the web chat's /api/health) */
   health: () => Promise<HealthReport>;
 }
@@ -43,7 +48,7 @@ export interface AdapterDeps {
 export interface AdapterRegistration {
   name: string;
   /** whether the configuration asks for it (tokens present…) */
-  enabled(config: LegoConfig): boolean;
+  enabled(config: AppConfig): boolean;
   /**
    * a start failure ends the start-up (the web chat: it serves /api/health, and a port in use is a
    * setting to fix); the others are retried with back-off while the rest serve (`adapters` section)
@@ -62,10 +67,10 @@ export const ADAPTERS: readonly AdapterRegistration[] = [
     name: 'web',
     enabled: () => true,
     critical: true,
-    create: async ({ config, bot, logger, health }) =>
+    create: async ({ config, bot, logger, health, metrics }) =>
       new WebAdapter(
-        { bot, logger, health },
-        { ...config.web, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes },
+        { bot, logger, health, ...(metrics === undefined ? {} : { metrics }) },
+        { ...config.web, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes, maxAudioBytes: config.media.maxAudioBytes },
       ),
   },
   {
@@ -90,9 +95,9 @@ export interface StartMainOptions {
   /** the environment (default process.env, read only by loadConfig) */
   env?: Readonly<Record<string, string | undefined>>;
   /** settings that win over the environment (tests) */
-  overrides?: LegoConfigInput;
+  overrides?: AppConfigInput;
   /** defaults of this entry point that the environment may still change */
-  defaults?: LegoConfigInput;
+  defaults?: AppConfigInput;
   /** where the start-up lines go (default: stdout) */
   print?: (line: string) => void;
   /** where log lines go (default: stderr) */
@@ -105,7 +110,7 @@ export interface StartMainOptions {
 
 /** A running main job. */
 export interface MainJob {
-  config: LegoConfig;
+  config: AppConfig;
   /** the adapters running once start-up ended (a retried one joins `supervised` only) */
   adapters: Adapter[];
   /** the non-critical adapters with their start state (running, retrying, failed) */
@@ -119,7 +124,7 @@ export interface MainJob {
 }
 
 /** The bundle must exist before onnxruntime is even loaded; say which folder and how to build it. */
-export function checkBundle(config: LegoConfig): void {
+export function checkBundle(config: AppConfig): void {
   if (config.engine.kind !== 'onnx') return;
   const folder = resolvePackagePath(config.engine.bundle);
   if (existsSync(join(folder, 'manifest.json'))) return;
@@ -139,7 +144,7 @@ export function checkBundle(config: LegoConfig): void {
 /** Starts the main job: configuration, engine, conversation runtime, bot, adapters. */
 export async function startMain(options: StartMainOptions = {}): Promise<MainJob> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const { config, unknownEnv } = loadConfig({ env: options.env, overrides: options.overrides, defaults: options.defaults });
+  const { config, unknownEnv } = loadConfig({ sections: appSections(), env: options.env, overrides: options.overrides, defaults: options.defaults });
   const logger = createLogger(config.logging, options.logDestination === undefined ? {} : { destination: options.logDestination });
   if (unknownEnv.length > 0) logger.warn({ unknownEnv }, 'environment variables that name no setting (typos?)');
   // a process killed with SIGKILL mid-video leaves its temporary folder (input.mp4, frames) behind
@@ -185,7 +190,7 @@ export async function startMain(options: StartMainOptions = {}): Promise<MainJob
     const bot = createBot({ config, engine, runtime: opened, logger });
     closers.push(() => bot.close());
 
-    const deps: AdapterDeps = { config, bot, logger, health };
+    const deps: AdapterDeps = { config, bot, logger, health, metrics: bot.metrics.registry };
     for (const registration of options.adapters ?? ADAPTERS) {
       if (!registration.enabled(config)) continue;
       if (registration.critical === true) {

@@ -1,7 +1,7 @@
 import type { Client } from 'discord.js';
 import type { TurnRunner } from '../../src/bot/turn-runner';
-import type { DiscordConfig } from '../../src/config/discord';
-import type { Logger } from '../../src/engine/types';
+import type { DiscordConfig } from './discord-config';
+import type { Logger } from '../../src/logger-type';
 import type { DownloadPolicy } from './attachment-download';
 import type { ConversationMemory } from './conversation-memory';
 

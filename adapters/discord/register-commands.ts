@@ -1,7 +1,7 @@
 import { REST, Routes } from 'discord.js';
 import type { APIApplication, RESTPutAPIApplicationCommandsResult } from 'discord.js';
-import { requireDiscordToken } from '../../src/config/discord';
-import type { DiscordConfig } from '../../src/config/discord';
+import { requireDiscordToken } from './discord-config';
+import type { DiscordConfig } from './discord-config';
 import { legoCommandDefinitions } from './slash-commands';
 
 export interface RegisterCommandsResult {

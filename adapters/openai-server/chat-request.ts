@@ -8,6 +8,12 @@ const contentPart = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string() }).loose(),
   z.object({ type: z.literal('image_url'), image_url: urlRef }).loose(),
   z.object({ type: z.literal('video_url'), video_url: urlRef }).loose(),
+  z
+    .object({
+      type: z.literal('input_audio'),
+      input_audio: z.object({ data: z.string().min(1), format: z.string().min(1) }).loose(),
+    })
+    .loose(),
 ]);
 
 const message = z
@@ -41,12 +47,21 @@ export interface MediaRef {
   param: string;
 }
 
+/** An OpenAI `input_audio` part: the sound's bytes (base64) and its format ('wav', 'mp3'…). */
+export interface AudioRef {
+  data: string;
+  format: string;
+  param: string;
+}
+
 export interface ChatRequest {
   model: string | undefined;
   stream: boolean;
   includeUsage: boolean;
   turns: Turn[];
   media: MediaRef | undefined;
+  /** a sound sent with the image (or alone): one per conversation, like the media */
+  audio: AudioRef | undefined;
   options: GenerationOptions;
 }
 
@@ -73,7 +88,8 @@ export interface ChatRequestLimits {
 /**
  * Checks an OpenAI chat request and turns it into LEGO turns: system/developer messages are dropped
  * (LEGO's prompt has its own system text), consecutive messages of one role are joined, the last must
- * be the user's; at most one image or video in the whole conversation (LEGO's single media context).
+ * be the user's; at most one image or video in the whole conversation (LEGO's single media context), and
+ * at most one sound (an `input_audio` part, heard with that image).
  * Text is capped per message and in total (LegoError 'too-large', 413) and `max_tokens` against
  * `maxNewTokens` before the engine sees the request: the engine tokenises the conversation, and a
  * 52 MB request once held the server for 53 s there.
@@ -90,6 +106,7 @@ export function parseChatRequest(body: unknown, limits: ChatRequestLimits): Chat
   const req = parsed.data;
   const turns: Turn[] = [];
   let media: MediaRef | undefined;
+  let audio: AudioRef | undefined;
   let totalChars = 0;
   req.messages.forEach((m, i) => {
     if (m.role === 'system' || m.role === 'developer') return;
@@ -103,6 +120,11 @@ export function parseChatRequest(body: unknown, limits: ChatRequestLimits): Chat
           return;
         }
         if (m.role !== 'user') throw badRequest('only user messages may carry media', param);
+        if (part.type === 'input_audio') {
+          if (audio !== undefined) throw badRequest('one sound per conversation', param);
+          audio = { data: part.input_audio.data, format: part.input_audio.format, param };
+          return;
+        }
         const ref = part.type === 'image_url' ? part.image_url : part.video_url;
         const url = typeof ref === 'string' ? ref : ref.url;
         if (media !== undefined) throw badRequest('one image or video per conversation', param);
@@ -144,6 +166,7 @@ export function parseChatRequest(body: unknown, limits: ChatRequestLimits): Chat
     includeUsage: req.stream_options?.include_usage ?? false,
     turns,
     media,
+    audio,
     options,
   };
 }

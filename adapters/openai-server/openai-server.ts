@@ -12,7 +12,8 @@ import { errorResponse, plainError } from './error-response';
 import type { HttpError } from './error-response';
 import { readJsonBody } from './read-json-body';
 import { guardRequest } from './request-guard';
-import { prepareRequestMedia } from './request-media';
+import { prepareRequestAudio, prepareRequestMedia } from './request-media';
+import { soundNeedsText, soundQuestionNeeds } from '../../src/bot/sound-question';
 import { ServeMetrics } from './serve-metrics';
 import { resolveServeOptions } from './serve-options';
 import type { OpenAiServerOptions, OpenAiServerOptionsInput } from './serve-options';
@@ -195,9 +196,19 @@ export class OpenAiServer {
         parsed.media === undefined
           ? undefined
           : await prepareRequestMedia(parsed.media, this.engine.media, this.options.media, this.options.fetch, controller.signal);
+      if (parsed.audio !== undefined && media === undefined) {
+        // a sound alone can be named, not placed on a picture or a timeline it does not have
+        const need = soundQuestionNeeds(parsed.turns[parsed.turns.length - 1]!.text);
+        if (need !== null) {
+          const words = soundNeedsText(need);
+          throw new LegoError('bad-input', words, { userMessage: words, details: { param: parsed.audio.param } });
+        }
+      }
+      const audio = parsed.audio === undefined ? undefined : await prepareRequestAudio(parsed.audio, this.engine.media, this.options.media, controller.signal);
       const options = { ...parsed.options };
       if (options.timeoutMs === undefined && this.options.requestTimeoutMs > 0) options.timeoutMs = this.options.requestTimeoutMs;
       const generate: GenerateRequest = { turns: parsed.turns, media, options };
+      if (audio !== undefined) generate.audio = audio;
       if (parsed.stream) await this.streamAnswer(generate, parsed, response, controller.signal);
       else await this.plainAnswer(generate, response, controller.signal);
     } catch (error) {

@@ -1,6 +1,6 @@
-import { ServeConfigSchema } from '../../src/config/serve';
-import type { ServeConfig } from '../../src/config/serve';
-import type { Logger } from '../../src/engine/types';
+import { ServeConfigSchema } from './serve-config';
+import type { ServeConfig } from './serve-config';
+import type { Logger } from '../../src/logger-type';
 import { silentLogger } from '../../src/engine/silent-logger';
 import type { MediaOptions } from '../../src/media/options';
 import { DEFAULT_MEDIA_OPTIONS } from '../../src/media/options';

@@ -1,6 +1,6 @@
 import { LogLevel } from '@slack/bolt';
 import type { Logger as BoltLogger } from '@slack/bolt';
-import type { Logger } from '../../src/engine/types';
+import type { Logger } from '../../src/logger-type';
 import { scrubText } from '../../src/logger';
 
 function line(parts: unknown[]): string {

@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { ReplySurface, SurfaceMessage } from '../../src/bot/reply-surface';
 import type { ReplyFile } from '../../src/bot/types';
-import type { Logger } from '../../src/engine/types';
+import type { Logger } from '../../src/logger-type';
 import type { SlackReplyTarget } from './slack-message-event';
 import { escapeMrkdwn, SLACK_SECTION_LIMIT } from './slack-mrkdwn';
 

@@ -12,6 +12,8 @@ export function httpStatusOf(code: LegoErrorCode): number {
       return 413;
     case 'unsupported-media':
       return 415;
+    case 'limit-reached':
+      return 429;
     case 'busy':
     case 'engine-unavailable':
     case 'store-unavailable':

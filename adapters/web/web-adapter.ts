@@ -4,11 +4,12 @@ import type { IncomingMessage as HttpRequest, Server, ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ReplySurface } from '../../src/bot/reply-surface';
+import type { MetricsSource } from '../../src/bot/bot-metrics';
 import { TurnRunner } from '../../src/bot/turn-runner';
 import type { Adapter, BotHandler, IncomingAttachment, IncomingMessage, Reply, ReplyFile } from '../../src/bot/types';
 import { drawnRegionFromJson, withDrawnRegion } from '../../src/conversation/drawn-region';
 import { silentLogger } from '../../src/engine';
-import type { Logger } from '../../src/engine';
+import type { Logger } from '../../src/logger-type';
 import { LegoError } from '../../src/errors';
 import { healthHttpStatus } from '../../src/health';
 import type { HealthReport } from '../../src/health';
@@ -26,6 +27,8 @@ import type { WebReply } from './web-reply';
 export interface WebAdapterDeps {
   bot: BotHandler;
   logger?: Logger;
+  /** Prometheus metrics served at GET /metrics (the bot's per-user limit figures…) */
+  metrics?: MetricsSource;
   /** the job's health for GET /api/health (store and adapters; 503 when down); unset = `{ok: true}` while serving */
   health?: () => Promise<HealthReport>;
 }
@@ -67,7 +70,7 @@ function forbidden(message: string): LegoError {
  * The local web chat: serves the page (adapters/web/public) and a small JSON + Server-Sent-Events API
  * in front of the one bot pipeline.
  *
- *   POST /api/uploads?conversation=ID&name=NAME   raw bytes, Content-Type image/* or video/*  → {id, …}
+ *   POST /api/uploads?conversation=ID&name=NAME   raw bytes, Content-Type image/*, video/* or audio/*  → {id, …}
  *   POST /api/chat    {conversation, text, uploads: [id], region?: {x1,y1,x2,y2} px | {start,end} s}  → text/event-stream: status, partial, reply, done
  *   POST /api/reset   {conversation}                        → the reply to "reset"
  *   GET  /api/files/ID                                      → an answer's annotated image / timeline
@@ -82,6 +85,7 @@ export class WebAdapter implements Adapter {
   /** the one turn loop (src/bot/turn-runner.ts): throttled partials, error replies, shutdown drain */
   private readonly runner: TurnRunner;
   private readonly logger: Logger;
+  private readonly metricsSource: MetricsSource | undefined;
   private readonly healthReport: (() => Promise<HealthReport>) | undefined;
   private readonly uploads: BoundedLru<string, StoredBlob<UploadMeta>>;
   private readonly files: BoundedLru<string, StoredBlob<FileMeta>>;
@@ -92,6 +96,7 @@ export class WebAdapter implements Adapter {
   constructor(deps: WebAdapterDeps, options: WebAdapterOptionsInput = {}) {
     this.options = resolveWebAdapterOptions(options);
     this.logger = deps.logger ?? silentLogger;
+    this.metricsSource = deps.metrics;
     this.healthReport = deps.health;
     this.runner = new TurnRunner({ bot: deps.bot, logger: this.logger, platform: 'web' });
     this.uploads = blobCache(this.options.maxStoredUploadBytes, this.options.uploadTtlMs);
@@ -173,6 +178,12 @@ export class WebAdapter implements Adapter {
       if (method === 'GET' && path === '/api/health') return this.health(res);
       throw new LegoError('not-found', `no route ${method} ${path}`);
     }
+    if (path === '/metrics' && method === 'GET' && this.metricsSource !== undefined) {
+      const text = await this.metricsSource.metrics();
+      res.writeHead(200, { 'Content-Type': this.metricsSource.contentType, 'Cache-Control': 'no-store' });
+      res.end(text);
+      return;
+    }
     const file = this.staticFiles.get(path);
     if ((method === 'GET' || method === 'HEAD') && file !== undefined) {
       res.writeHead(200, {
@@ -198,6 +209,7 @@ export class WebAdapter implements Adapter {
     return {
       maxImageBytes: this.options.maxImageBytes,
       maxVideoBytes: this.options.maxVideoBytes,
+      maxAudioBytes: this.options.maxAudioBytes,
       maxTextChars: this.options.maxTextChars,
     };
   }
@@ -205,12 +217,13 @@ export class WebAdapter implements Adapter {
   private async upload(req: HttpRequest, res: ServerResponse, url: URL): Promise<void> {
     const conversation = this.conversationId(url.searchParams.get('conversation'));
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    const kind = contentType.startsWith('image/') ? 'image' : contentType.startsWith('video/') ? 'video' : null;
+    const kind = contentType.startsWith('image/') ? 'image' : contentType.startsWith('video/') ? 'video' : contentType.startsWith('audio/') ? 'audio' : null;
     if (kind === null) {
       res.setHeader('Connection', 'close');
       throw new LegoError('unsupported-media', `upload of type "${contentType || '(none)'}" refused`);
     }
-    const limit = kind === 'image' ? this.options.maxImageBytes : this.options.maxVideoBytes;
+    const limit = kind === 'image' ? this.options.maxImageBytes : kind === 'video' ? this.options.maxVideoBytes : this.options.maxAudioBytes;
+    const noun = kind === 'audio' ? 'sound' : kind;
     let data: Buffer;
     try {
       data = await readBody(req, limit, `${kind} upload`, this.options.bodyIdleTimeoutMs);
@@ -218,17 +231,17 @@ export class WebAdapter implements Adapter {
       res.setHeader('Connection', 'close');
       if (LegoError.is(error, 'too-large')) {
         throw new LegoError('too-large', error.message, {
-          userMessage: `Sorry, that ${kind} is too large for me (the limit is ${formatBytes(limit)}).`,
+          userMessage: `Sorry, that ${noun} is too large for me (the limit is ${formatBytes(limit)}).`,
         });
       }
       throw error;
     }
     if (data.length === 0) throw new LegoError('bad-input', 'empty upload', { userMessage: 'That file is empty.' });
-    const name = (url.searchParams.get('name') ?? '').replace(/[\u0000-\u001f/\\]/g, '').slice(0, 200) || `upload.${kind === 'image' ? 'img' : 'video'}`;
+    const name = (url.searchParams.get('name') ?? '').replace(/[\u0000-\u001f/\\]/g, '').slice(0, 200) || `upload.${kind === 'image' ? 'img' : kind === 'video' ? 'video' : 'sound'}`;
     const id = randomUUID();
     if (!this.uploads.set(id, { id, data, meta: { conversation, name, contentType } })) {
       throw new LegoError('too-large', `upload of ${data.length} bytes is over the memory for uploads`, {
-        userMessage: `Sorry, that ${kind} is too large for me (the limit is ${formatBytes(this.options.maxStoredUploadBytes)}).`,
+        userMessage: `Sorry, that ${noun} is too large for me (the limit is ${formatBytes(this.options.maxStoredUploadBytes)}).`,
       });
     }
     this.logger.debug({ conversation, bytes: data.length, contentType }, 'web upload');

@@ -1,8 +1,9 @@
 /**
- * Options of the local web chat. Every option is typed, documented and defaulted here; the composition
- * root maps the validated configuration onto it.
+ * Options of the local web chat: the `web` section's settings (./web-config.ts, where they are
+ * documented and defaulted), the media section's upload limits, and where the page's files are.
  */
-import { WebConfigSchema } from '../../src/config/web';
+import { mediaOptionsSchema } from '../../src/media/options';
+import { WebConfigSchema } from './web-config';
 
 export interface WebAdapterOptions {
   /** interface to bind; loopback by default so the chat is only reachable from this machine */
@@ -13,6 +14,8 @@ export interface WebAdapterOptions {
   maxImageBytes: number;
   /** largest video upload, bytes */
   maxVideoBytes: number;
+  /** largest sound upload, bytes */
+  maxAudioBytes: number;
   /** all uploads kept in memory at once, bytes; the oldest are dropped first */
   maxStoredUploadBytes: number;
   /** how long an upload stays usable (follow-ups may fetch it again), ms */
@@ -41,27 +44,16 @@ export interface WebAdapterOptions {
   samplesDir: string | null | undefined;
 }
 
-const MiB = 1024 * 1024;
-
-/** the settings the `web` config section defaults (src/config/web.ts, the one source) */
+/** The web section's settings, defaulted once in its schema (./web-config.ts). */
 const WEB_DEFAULTS = WebConfigSchema.parse({});
+/** The upload limits are the media section's (src/media/options.ts), not the chat's own. */
+const MEDIA_DEFAULTS = mediaOptionsSchema.parse({});
 
 export const DEFAULT_WEB_ADAPTER_OPTIONS = {
-  host: '127.0.0.1',
-  port: 8080,
-  maxImageBytes: 32 * MiB,
-  maxVideoBytes: 128 * MiB,
-  maxStoredUploadBytes: 512 * MiB,
-  uploadTtlMs: 60 * 60 * 1000,
-  maxStoredFileBytes: 128 * MiB,
-  maxJsonBytes: 64 * 1024,
-  maxTextChars: 4000,
-  shutdownGraceMs: 5000,
-  partialIntervalMs: 50,
-  heartbeatMs: 15_000,
-  headersTimeoutMs: WEB_DEFAULTS.headersTimeoutMs,
-  receiveTimeoutMs: WEB_DEFAULTS.receiveTimeoutMs,
-  bodyIdleTimeoutMs: WEB_DEFAULTS.bodyIdleTimeoutMs,
+  ...WEB_DEFAULTS,
+  maxImageBytes: MEDIA_DEFAULTS.maxImageBytes,
+  maxVideoBytes: MEDIA_DEFAULTS.maxVideoBytes,
+  maxAudioBytes: MEDIA_DEFAULTS.maxAudioBytes,
   publicDir: undefined,
   samplesDir: undefined,
 } as const satisfies WebAdapterOptions;

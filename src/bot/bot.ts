@@ -11,7 +11,8 @@ import { helpText } from '../conversation/help-text';
 import type { BoxRegion, MediaContext, MediaSource, SpanRegion } from '../conversation/record';
 import { collectAnswer } from '../engine/collect-answer';
 import { silentLogger } from '../engine/silent-logger';
-import type { CollectedAnswer, FinishInfo, GenerateRequest, GenerationOptions, GroundedBox, GroundedSpan, GroundingEngine, Logger, PreparedMedia } from '../engine/types';
+import type { CollectedAnswer, FinishInfo, GenerateRequest, GenerationOptions, GroundedBox, GroundedSpan, GroundingEngine, PreparedMedia } from '../engine/types';
+import type { Logger } from '../logger-type';
 import { cropImage } from '../media/crop-image';
 import type { MediaOptions } from '../media/options';
 import { resolveMediaOptions } from '../media/options';
@@ -20,12 +21,18 @@ import type { FetchedMedia, LoadCall } from './media-loader';
 import { MediaLoader } from './media-loader';
 import { numberRegions } from './numbered-text';
 import type { PreparedEntry } from './prepared-media-cache';
+import { BotMetrics } from './bot-metrics';
+import { exportConversation } from './export-conversation';
+import { UserLimits } from './user-limits';
+import { DEFAULT_LIMITS } from '../config/limits';
 import { renderAnnotatedImage, renderVideoTimeline } from './render-reply';
 import { errorReply, skippedReply, textReply } from './reply-parts';
-import type { BotHandler, IncomingMessage, Reply, ReplyBox, ReplyFile, ReplyProgress, ReplySpan } from './types';
+import { soundNeedsText, soundQuestionNeeds } from './sound-question';
+import type { BotHandler, IncomingAttachment, IncomingMessage, Reply, ReplyBox, ReplyFile, ReplyProgress, ReplySpan } from './types';
 
 /** The sections of the configuration the pipeline reads. */
-export type BotConfigSections = Pick<LegoConfig, 'engine' | 'media' | 'conversation' | 'render' | 'bot'>;
+export type BotConfigSections = Pick<LegoConfig, 'engine' | 'media' | 'conversation' | 'render' | 'bot'> &
+  Partial<Pick<LegoConfig, 'limits'>>;
 
 export interface CreateBotOptions {
   config: BotConfigSections;
@@ -42,12 +49,32 @@ const NEED_MEDIA_TEXT =
 const EMPTY_TEXT = 'Send me an image or a short video and ask about it. Say “help” to see what I can do.';
 /** Errors about what the person sent: logged at info (nothing for an operator to fix). */
 const USER_CAUSED: ReadonlySet<LegoErrorCode> = new Set<LegoErrorCode>([
-  'bad-input', 'unsupported-media', 'too-large', 'media-corrupt', 'download-refused', 'not-found', 'busy', 'aborted',
+  'bad-input', 'unsupported-media', 'too-large', 'media-corrupt', 'download-refused', 'not-found', 'busy', 'aborted', 'limit-reached',
 ]);
 const SAVE_FAILED_NOTICE = 'I could not save this turn to my memory just now; I kept it and will save it as soon as my memory is back.';
 
-function defaultQuestion(kind: MediaContext['kind']): string {
-  return kind === 'video' ? 'What happens in this video?' : 'What is in this image?';
+function defaultQuestion(media: MediaContext): string {
+  if (media.kind === 'audio') return 'What makes this sound?';
+  if (media.kind === 'image' && media.sound !== null) return 'Where does this sound come from?';
+  return media.kind === 'video' ? 'What happens in this video?' : 'What is in this image?';
+}
+
+/** An attachment the pipeline has fetched and prepared. */
+interface Fetched {
+  attachment: IncomingAttachment;
+  fetched: FetchedMedia;
+  hash: string;
+  entry: PreparedEntry;
+  source: MediaSource;
+}
+
+/** What goes with what in one message: an image with a sound, a sound with an image. */
+const PARTNER: Partial<Record<FetchedMedia['kind'], FetchedMedia['kind']>> = { image: 'audio', audio: 'image' };
+
+/** The kind an attachment says it is (the bytes decide in the end). */
+function declaredKind(attachment: IncomingAttachment): FetchedMedia['kind'] | undefined {
+  const type = attachment.contentType?.split('/')[0];
+  return type === 'image' || type === 'video' || type === 'audio' ? type : undefined;
 }
 
 async function quietly(action: (() => void | Promise<void>) | undefined): Promise<void> {
@@ -86,6 +113,9 @@ export class Bot implements BotHandler {
   readonly #log: Logger;
   readonly #media: MediaLoader;
   readonly #ownsRuntime: boolean;
+  readonly #limits: UserLimits;
+  /** Prometheus metrics of this bot (per-user limits); the web adapter serves them at /metrics */
+  readonly metrics: BotMetrics;
   #runtime: Promise<ConversationRuntime> | undefined;
 
   constructor(options: CreateBotOptions) {
@@ -95,11 +125,15 @@ export class Bot implements BotHandler {
     this.#log = options.logger ?? silentLogger;
     this.#ownsRuntime = options.runtime === undefined;
     this.#runtime = options.runtime === undefined ? undefined : Promise.resolve(options.runtime);
+    const limits = options.config.limits ?? DEFAULT_LIMITS;
+    this.metrics = new BotMetrics(limits);
+    this.#limits = new UserLimits(limits, this.metrics);
     this.#media = new MediaLoader({
       spec: options.engine.media,
       options: this.#mediaOptions,
       fetchTimeoutMs: options.config.bot.fetchTimeoutMs,
       cacheEntries: options.config.bot.preparedCacheEntries,
+      cacheBytes: options.config.bot.preparedCacheBytes,
     });
   }
 
@@ -168,7 +202,7 @@ export class Bot implements BotHandler {
   }
 
   async #turn(session: ConversationSession, message: IncomingMessage, progress: ReplyProgress, runtime: ConversationRuntime): Promise<Reply> {
-    const notices = session.notices.map((notice) => notice.userMessage);
+    const notices = [...(message.notice === undefined ? [] : [message.notice]), ...session.notices.map((notice) => notice.userMessage)];
     const text = message.text.trim();
     if (message.attachments.length === 0) {
       const command = parseCommand(text);
@@ -181,16 +215,24 @@ export class Bot implements BotHandler {
             return textReply(session.describeMemory(), notices);
           case 'help':
             return textReply(helpText(), notices);
+          case 'export':
+            return this.#export(session, message, runtime, notices);
         }
       }
       if (text === '') return textReply(EMPTY_TEXT, notices);
     }
 
+    await this.#limits.takeTurn(runtime.backend.counters, message);
     const call: LoadCall = { signal: session.signal, onStatus: (status) => void quietly(() => progress.status?.(status)) };
     const fresh = await this.#newMedia(session, message, runtime, call, notices);
     if (session.activeMedia === undefined && !this.#config.bot.textOnly) return textReply(NEED_MEDIA_TEXT, notices);
 
-    const question = text === '' && fresh !== undefined ? defaultQuestion(fresh.media.kind) : text;
+    const question = text === '' && fresh !== undefined ? defaultQuestion(fresh.media) : text;
+    if (session.activeMedia?.kind === 'audio') {
+      // a sound alone can be named, not placed on a picture or a timeline it does not have
+      const need = soundQuestionNeeds(question);
+      if (need !== null) return textReply(soundNeedsText(need), notices);
+    }
     const plan = session.beginTurn(question);
     if (plan.type === 'reply') return textReply(plan.text, notices);
 
@@ -218,6 +260,7 @@ export class Bot implements BotHandler {
     }
 
     const request: GenerateRequest = { turns: plan.request.turns, media: requestMedia, options: this.#generationOptions() };
+    if (entry?.audio !== undefined) request.audio = entry.audio;
     const answer = await runtime.limiter.run(
       async () => this.#generate(request, progress, session.record.nextRegionNumber, session.signal),
       { signal: session.signal },
@@ -255,7 +298,39 @@ export class Bot implements BotHandler {
     return { text: numbered.trim() === '' ? '(I have no answer to that.)' : numbered, files, boxes, spans, notices };
   }
 
-  /** Fetch, identify and prepare the message's first attachment and make it the current media context. */
+  /** The conversation as Markdown with a picture of each answer's regions (see exportConversation). */
+  async #export(session: ConversationSession, message: IncomingMessage, runtime: ConversationRuntime, notices: string[]): Promise<Reply> {
+    const call: LoadCall = { signal: session.signal };
+    let missing = 0;
+    const picture = async (draw: () => Promise<ReplyFile>): Promise<ReplyFile | undefined> => {
+      try {
+        return await draw();
+      } catch (error) {
+        missing += 1;
+        this.#log.info({ conversation: message.conversationKey, err: error }, 'export: a picture could not be drawn');
+        return undefined;
+      }
+    };
+    const exported = await exportConversation(session.record, {
+      boxes: async (media, regions) => picture(async () => {
+        const entry = await this.#media.forContext(media, message, runtime.backend.blobs, call);
+        const bytes = await this.#media.imageBytes(media, entry, message, runtime.backend.blobs, call);
+        return renderAnnotatedImage(bytes, regions, this.#config.render, this.#mediaOptions);
+      }),
+      timeline: async (media, regions) => picture(async () => renderVideoTimeline(media.durationSec ?? 0, regions, [], this.#config.render)),
+    });
+    const pictures = exported.files.length - 1;
+    if (missing > 0) notices.push(`${missing} picture${missing === 1 ? '' : 's'} could not be drawn (the media is no longer available); the text is complete.`);
+    const text = session.record.turns.length === 0
+      ? 'There is nothing to export yet: this conversation is empty.'
+      : `Here is this conversation as Markdown (conversation.md)${pictures > 0 ? ` with ${pictures} picture${pictures === 1 ? '' : 's'} of the regions` : ''}.`;
+    return { text, files: session.record.turns.length === 0 ? [] : exported.files, boxes: [], spans: [], notices };
+  }
+
+  /**
+   * Fetch, identify and prepare the message's media and make it the current media context: its first
+   * attachment, or an image and a sound sent together (the first two of those kinds) as one context.
+   */
   async #newMedia(
     session: ConversationSession,
     message: IncomingMessage,
@@ -265,13 +340,49 @@ export class Bot implements BotHandler {
   ): Promise<{ media: MediaContext; entry: PreparedEntry } | undefined> {
     const [first, ...others] = message.attachments;
     if (first === undefined) return undefined;
-    if (others.length > 0) {
-      notices.push(`You sent ${message.attachments.length} files; I looked at the first one (${first.name}) only.`);
+    const picked: Fetched[] = [await this.#fetch(first, message, runtime, call)];
+    const partnerKind = this.#engine.media.audio === null ? undefined : PARTNER[picked[0]!.fetched.kind];
+    const partner = partnerKind === undefined ? undefined : others.find((a) => [partnerKind, undefined].includes(declaredKind(a)));
+    if (partner !== undefined) {
+      const fetched = await this.#fetch(partner, message, runtime, call);
+      if (fetched.fetched.kind === partnerKind) picked.push(fetched);
     }
-    const fetched: FetchedMedia = await this.#media.fetch(first, call);
+    if (message.attachments.length > picked.length) {
+      const names = picked.map((p) => p.attachment.name).join(' and ');
+      notices.push(`You sent ${message.attachments.length} files; I looked at ${picked.length === 1 ? `the first one (${names})` : names} only.`);
+    }
+    const visual = picked.find((p) => p.fetched.kind !== 'audio');
+    const sound = picked.find((p) => p.fetched.kind === 'audio');
+    const soundInfo = (s: Fetched) => ({ hash: s.hash, mime: s.fetched.sniffed.mime, durationSec: s.entry.audio?.durationSec ?? null, source: s.source, name: s.attachment.name });
+    if (visual === undefined) {
+      const s = sound!;
+      const media = session.addMedia({ kind: 'audio', hash: s.hash, mime: s.fetched.sniffed.mime, size: null, durationSec: soundInfo(s).durationSec, source: s.source, name: s.attachment.name });
+      return { media, entry: s.entry };
+    }
+    const prepared = visual.entry.prepared!;
+    const media = session.addMedia({
+      kind: visual.fetched.kind,
+      hash: visual.hash,
+      mime: visual.fetched.sniffed.mime,
+      size: prepared.size,
+      durationSec: prepared.kind === 'video' ? prepared.durationSec : null,
+      source: visual.source,
+      name: visual.attachment.name,
+      sound: sound === undefined ? null : soundInfo(sound),
+    });
+    const audio = sound?.entry.audio ?? visual.entry.audio;
+    return { media, entry: audio === undefined ? visual.entry : { ...visual.entry, audio } };
+  }
+
+  /** One attachment fetched, identified, prepared, and kept where follow-ups can get it again. */
+  async #fetch(attachment: IncomingAttachment, message: IncomingMessage, runtime: ConversationRuntime, call: LoadCall): Promise<Fetched> {
+    let fetched: FetchedMedia = await this.#media.fetch(attachment, call);
+    await this.#limits.takeMedia(runtime.backend.counters, message, fetched.bytes.length);
     const hash = contentHash(fetched.bytes);
     const entry = await this.#media.prepare(hash, fetched, call);
-    const source = sourceOf(first, hash);
+    // a "video" container that turned out to hold only sound
+    if (entry.prepared === undefined && entry.audio !== undefined) fetched = { ...fetched, kind: 'audio' };
+    const source = sourceOf(attachment, hash);
     if (source.type === 'blob') {
       try {
         await runtime.backend.blobs.put(fetched.bytes, fetched.sniffed.mime);
@@ -280,17 +391,7 @@ export class Bot implements BotHandler {
         this.#log.warn({ conversation: message.conversationKey, err: error, bytes: fetched.bytes.length }, 'could not keep the upload in the blob store');
       }
     }
-    const prepared = entry.prepared;
-    const media = session.addMedia({
-      kind: fetched.kind,
-      hash,
-      mime: fetched.sniffed.mime,
-      size: prepared.size,
-      durationSec: prepared.kind === 'video' ? prepared.durationSec : null,
-      source,
-      name: first.name,
-    });
-    return { media, entry };
+    return { attachment, fetched, hash, entry, source };
   }
 
   #generationOptions(): GenerationOptions {

@@ -1,11 +1,11 @@
 import { LegoError } from '../errors';
 import type { BlobStore } from '../conversation/blob-store';
-import type { MediaContext } from '../conversation/record';
+import type { MediaContext, MediaSource } from '../conversation/record';
 import type { MediaSpec } from '../engine/types';
 import { fileTooLargeError } from '../media/media-errors';
 import type { MediaOptions } from '../media/options';
 import { identifyMedia, prepareForEngine, readMediaFile } from '../media/prepare-for-engine';
-import type { IdentifiedMedia } from '../media/prepare-for-engine';
+import type { EngineMediaKind, IdentifiedMedia } from '../media/prepare-for-engine';
 import type { PreparedEntry } from './prepared-media-cache';
 import { preparedMediaCache } from './prepared-media-cache';
 import type { BoundedLru } from '../bounded-lru';
@@ -16,10 +16,19 @@ export interface MediaLoaderDeps {
   options: MediaOptions;
   fetchTimeoutMs: number;
   cacheEntries: number;
+  /** byte budget of the prepared-media cache */
+  cacheBytes: number;
 }
 
 /** An attachment downloaded and identified from its bytes. */
 export type FetchedMedia = IdentifiedMedia;
+
+/** Something of the conversation to fetch again: a media context, or the sound kept with one. */
+interface Refetchable {
+  id: number;
+  kind: EngineMediaKind;
+  source: MediaSource;
+}
 
 export interface LoadCall {
   signal?: AbortSignal | undefined;
@@ -47,14 +56,15 @@ export class MediaLoader {
 
   constructor(deps: MediaLoaderDeps) {
     this.#deps = deps;
-    this.#cache = preparedMediaCache(deps.cacheEntries);
+    this.#cache = preparedMediaCache(deps.cacheEntries, deps.cacheBytes);
   }
 
   /** The largest file accepted for an attachment that says it is `contentType`. */
   maxBytesFor(contentType: string | undefined): number {
-    const { maxImageBytes, maxVideoBytes } = this.#deps.options;
+    const { maxImageBytes, maxVideoBytes, maxAudioBytes } = this.#deps.options;
     if (contentType?.startsWith('image/') === true) return maxImageBytes;
     if (contentType?.startsWith('video/') === true) return maxVideoBytes;
+    if (contentType?.startsWith('audio/') === true && this.#deps.spec.audio !== null) return maxAudioBytes;
     return Math.max(maxImageBytes, maxVideoBytes);
   }
 
@@ -62,7 +72,8 @@ export class MediaLoader {
   async fetch(attachment: IncomingAttachment, call: LoadCall = {}): Promise<FetchedMedia> {
     const maxBytes = this.maxBytesFor(attachment.contentType);
     if (attachment.size !== undefined && attachment.size > maxBytes) {
-      throw fileTooLargeError(attachment.contentType?.startsWith('video/') === true ? 'video' : 'image', attachment.size, maxBytes);
+      const declared = attachment.contentType?.split('/')[0];
+      throw fileTooLargeError(declared === 'video' || declared === 'audio' ? declared : 'image', attachment.size, maxBytes);
     }
     let bytes: Buffer;
     try {
@@ -77,11 +88,11 @@ export class MediaLoader {
 
   /** What the bytes are, whatever the name says; only kinds the engine reads are accepted. */
   identify(bytes: Buffer): FetchedMedia {
-    return identifyMedia(bytes, this.#deps.spec, this.#deps.options);
+    return identifyMedia(bytes, this.#deps.spec, this.#deps.options, ['image', 'video', 'audio']);
   }
 
   /** Prepare fetched media for the engine and remember it by content hash. */
-  async prepare(hash: string, media: FetchedMedia | { kind: 'image' | 'video'; path: string }, call: LoadCall = {}): Promise<PreparedEntry> {
+  async prepare(hash: string, media: FetchedMedia | { kind: EngineMediaKind; path: string }, call: LoadCall = {}): Promise<PreparedEntry> {
     const key = cacheKey(media.kind, hash);
     const cached = this.#cache.get(key);
     if (cached !== undefined) return cached;
@@ -95,13 +106,20 @@ export class MediaLoader {
    * source. Throws not-found (politely asking for the file again) when it cannot be had any more.
    */
   async forContext(media: MediaContext, message: IncomingMessage, blobs: BlobStore, call: LoadCall = {}): Promise<PreparedEntry> {
-    if (media.kind === 'audio') throw new LegoError('unsupported-media', 'audio contexts are not supported');
-    const cached = this.#cache.get(cacheKey(media.kind, media.hash));
+    const entry = await this.#again(media, media.hash, message, blobs, call);
+    if (media.sound === null) return entry;
+    // the sound sent with the image: one media context, both prepared
+    const sound = await this.#again({ id: media.id, kind: 'audio', source: media.sound.source }, media.sound.hash, message, blobs, call);
+    return sound.audio === undefined ? entry : { ...entry, audio: sound.audio };
+  }
+
+  async #again(what: Refetchable, hash: string, message: IncomingMessage, blobs: BlobStore, call: LoadCall): Promise<PreparedEntry> {
+    const cached = this.#cache.get(cacheKey(what.kind, hash));
     if (cached !== undefined) return cached;
-    const source = media.source;
-    if (source.type === 'file') return this.prepare(media.hash, { kind: media.kind, path: source.path }, call);
-    const bytes = await this.#refetch(media, message, blobs, call);
-    return this.prepare(media.hash, { bytes, kind: media.kind, sniffed: this.identify(bytes).sniffed }, call);
+    const source = what.source;
+    if (source.type === 'file') return this.prepare(hash, { kind: what.kind, path: source.path }, call);
+    const bytes = await this.#refetch(what, message, blobs, call);
+    return this.prepare(hash, { bytes, kind: what.kind, sniffed: this.identify(bytes).sniffed }, call);
   }
 
   /** The original bytes of an image context (for crops and annotated pictures). */
@@ -111,13 +129,15 @@ export class MediaLoader {
     return this.#refetch(media, message, blobs, call);
   }
 
-  async #refetch(media: MediaContext, message: IncomingMessage, blobs: BlobStore, call: LoadCall): Promise<Buffer> {
+  async #refetch(media: Refetchable, message: IncomingMessage, blobs: BlobStore, call: LoadCall): Promise<Buffer> {
+    const noun = media.kind === 'audio' ? 'sound' : media.kind;
     const gone = (detail: string, cause?: unknown): LegoError =>
       new LegoError('not-found', `media ${media.id} (${media.kind}) cannot be fetched again: ${detail}`, {
         cause,
-        userMessage: `I no longer have that ${media.kind}; please send it again.`,
+        userMessage: `I no longer have that ${noun}; please send it again.`,
       });
-    const maxBytes = media.kind === 'image' ? this.#deps.options.maxImageBytes : this.#deps.options.maxVideoBytes;
+    const { maxImageBytes, maxVideoBytes, maxAudioBytes } = this.#deps.options;
+    const maxBytes = media.kind === 'image' ? maxImageBytes : media.kind === 'video' ? maxVideoBytes : maxAudioBytes;
     const source = media.source;
     switch (source.type) {
       case 'blob': {
@@ -135,7 +155,7 @@ export class MediaLoader {
         }
       }
       case 'file':
-        return readMediaFile(source.path, maxBytes, media.kind === 'video' ? 'video' : 'image');
+        return readMediaFile(source.path, maxBytes, media.kind);
     }
   }
 }

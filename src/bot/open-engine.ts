@@ -2,7 +2,8 @@ import { LegoError } from '../errors';
 import { resolvePackagePath } from '../package-paths';
 import type { EngineConfig } from '../config/engine';
 import type { LegoConfig } from '../config/schema';
-import type { GroundingEngine, Logger } from '../engine/types';
+import type { GroundingEngine } from '../engine/types';
+import type { Logger } from '../logger-type';
 
 /**
  * Opens the engine the configuration names. One factory per `engine.kind`:

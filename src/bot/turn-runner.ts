@@ -1,5 +1,5 @@
 import { silentLogger } from '../engine/silent-logger';
-import type { Logger } from '../engine/types';
+import type { Logger } from '../logger-type';
 import { LegoError } from '../errors';
 import { InFlightWork } from './in-flight-work';
 import type { DrainResult } from './in-flight-work';

@@ -1,5 +1,6 @@
 import type { Bot } from '../bot/bot';
-import type { LegoConfig, LegoConfigInput } from '../config/schema';
+import type { AppConfig, AppConfigInput } from './commands';
+import { appSections } from './commands';
 import type { GroundingEngine } from '../engine/types';
 import type { LegoLogger } from '../logger';
 import type { CliIo } from './cli-io';
@@ -14,7 +15,7 @@ export interface GlobalOptions {
 
 /** A bot ready to answer, with what has to be closed afterwards. */
 export interface CliBot {
-  config: LegoConfig;
+  config: AppConfig;
   logger: LegoLogger;
   engine: GroundingEngine;
   bot: Bot;
@@ -27,12 +28,12 @@ export interface CliBot {
  */
 export interface CliContext {
   io: CliIo;
-  config(globals: GlobalOptions, overrides?: LegoConfigInput): LegoConfig;
-  openBot(config: LegoConfig): Promise<CliBot>;
+  config(globals: GlobalOptions, overrides?: AppConfigInput): AppConfig;
+  openBot(config: AppConfig): Promise<CliBot>;
 }
 
 /** The CLI logs warnings and errors only (to stderr), unless LEGO_LOGGING_LEVEL or --log-level says otherwise. */
-const CLI_DEFAULTS: LegoConfigInput = { logging: { level: 'warn', pretty: true } };
+const CLI_DEFAULTS: AppConfigInput = { logging: { level: 'warn', pretty: true } };
 
 /**
  * The configuration loader (zod and every section's schema, ~0.1 s) is required on first use, not at
@@ -53,7 +54,7 @@ export function createCliContext(io: CliIo, env?: Readonly<Record<string, string
       if (globals.provider !== undefined) engine.executionProvider = globals.provider;
       const logging = { ...overrides.logging };
       if (globals.logLevel !== undefined) logging.level = globals.logLevel as NonNullable<typeof logging.level>;
-      return configLoader().loadConfig({ ...(env === undefined ? {} : { env }), defaults: CLI_DEFAULTS, overrides: { ...overrides, engine, logging } }).config;
+      return configLoader().loadConfig({ sections: appSections(), ...(env === undefined ? {} : { env }), defaults: CLI_DEFAULTS, overrides: { ...overrides, engine, logging } }).config;
     },
     async openBot(config) {
       // the pipeline (sharp, canvas, the engine) loads when a command answers, not for --help

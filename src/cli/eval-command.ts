@@ -40,7 +40,7 @@ export const evalCommand: CliCommand = {
       .option('--tasks <list>', 'only these tasks, comma-separated (refer,region,count,…)')
       .option('--max-new <n>', 'max new tokens per answer', '200')
       .option('--out <dir>', 'also write metrics.json, metrics.md and predictions.jsonl here')
-      .option('--save-inputs <dir>', "also write each media file's prepared pixels (<file>.f32) for evaluate.py --inputs")
+      .option('--save-inputs <dir>', "also write each media file's prepared pixels (<file>.f32) and sound features (<file>.audio.f32) for evaluate.py --inputs")
       .action(async (options: EvalOptions, command: Command) => {
         const { io } = context;
         // loaded here, not at start: `lego --help` should not pay for the evaluation's media code

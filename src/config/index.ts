@@ -1,8 +1,8 @@
 /** The configuration: one schema per section, validated once at start-up; only loadConfig reads process.env. */
 export { loadConfig, describeEnv } from './load-config';
 export type { LoadConfigOptions, LoadedConfig } from './load-config';
-export { sections } from './schema';
-export type { LegoConfig, LegoConfigInput, SectionName } from './schema';
+export { coreSections } from './schema';
+export type { ConfigInputOf, ConfigOf, LegoConfig, LegoConfigInput, SectionMap, SectionName } from './schema';
 export { defineSection } from './section';
 export type { ConfigSection, EnvAlias, EnvValueType } from './section';
 export { envName, upperSnake } from './env-names';
@@ -12,9 +12,5 @@ export { RenderConfigSchema } from './render';
 export type { RenderConfig } from './render';
 export { LoggingConfigSchema } from './logging';
 export type { LoggingConfig } from './logging';
-export { WebConfigSchema } from './web';
-export type { WebConfig } from './web';
-export { ServeConfigSchema } from './serve';
-export type { ServeConfig } from './serve';
 export { BotConfigSchema } from './bot';
 export type { BotConfig } from './bot';

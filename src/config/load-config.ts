@@ -1,22 +1,24 @@
 import { z } from 'zod';
 import { LegoError } from '../errors';
 import { envName } from './env-names';
-import { sections } from './schema';
-import type { LegoConfig, LegoConfigInput, SectionName } from './schema';
+import { coreSections } from './schema';
+import type { ConfigInputOf, ConfigOf, SectionMap } from './schema';
 import type { ConfigSection, EnvValueType } from './section';
 
-export interface LoadConfigOptions {
+export interface LoadConfigOptions<S extends SectionMap = typeof coreSections> {
+  /** the sections to read (default the core ones; a composition root adds its adapters': `appSections()`) */
+  sections?: S;
   /** the environment to read; default `process.env` (the only place in the project that reads it) */
   env?: Readonly<Record<string, string | undefined>>;
   /** values that win over the environment (CLI flags, tests), per section */
-  overrides?: LegoConfigInput;
+  overrides?: ConfigInputOf<NoInfer<S>>;
   /** defaults of this entry point that the environment may still change (e.g. the CLI logs only warnings) */
-  defaults?: LegoConfigInput;
+  defaults?: ConfigInputOf<NoInfer<S>>;
 }
 
 /** A validated configuration and what the loader noticed on the way. */
-export interface LoadedConfig {
-  config: LegoConfig;
+export interface LoadedConfig<S extends SectionMap = typeof coreSections> {
+  config: ConfigOf<S>;
   /** `LEGO_*` variables of a known section that name no setting (probably typos), for a warning */
   unknownEnv: string[];
 }
@@ -129,14 +131,17 @@ function problem(sectionName: string, settings: readonly EnvSetting[], issue: z.
  * Read the configuration: schema defaults ← `defaults` ← environment (`LEGO_<SECTION>_<KEY>`) ← overrides, validated with
  * zod. Throws LegoError('config-invalid') naming every missing or invalid setting and its env name.
  */
-export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+export function loadConfig<S extends SectionMap = typeof coreSections>(options: LoadConfigOptions<S> = {}): LoadedConfig<S> {
+  const sections: SectionMap = options.sections ?? coreSections;
+  const defaults = options.defaults as Record<string, unknown> | undefined;
+  const overrides = options.overrides as Record<string, unknown> | undefined;
   const env = options.env ?? process.env;
   const problems: string[] = [];
   const config: Json = {};
   const known = new Set<string>();
-  for (const [name, section] of Object.entries(sections) as [SectionName, ConfigSection][]) {
+  for (const [name, section] of Object.entries(sections) as [string, ConfigSection][]) {
     const settings = settingsOf(name, section);
-    const base = options.defaults?.[name];
+    const base = defaults?.[name];
     let input: Json = isPlainObject(base) ? structuredClone(base) : {};
     for (const setting of settings) {
       known.add(setting.name);
@@ -144,7 +149,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
       if (text === undefined || (text.trim() === '' && setting.type !== 'string')) continue;
       setPath(input, setting.path, coerce(text, setting.type));
     }
-    const override = options.overrides?.[name];
+    const override = overrides?.[name];
     if (isPlainObject(override)) input = merge(input, override);
     if (section.settle !== undefined) {
       const settled = section.settle(input);
@@ -163,13 +168,13 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   const prefixes = Object.keys(sections).map((name) => envName(name, []) + '_');
   const unknownEnv = Object.keys(env).filter((key) => !known.has(key) && prefixes.some((p) => key.startsWith(p))).sort();
-  return { config: config as LegoConfig, unknownEnv };
+  return { config: config as ConfigOf<S>, unknownEnv };
 }
 
 /** Every environment variable the configuration reads, with its setting and description (for `--help` and docs). */
-export function describeEnv(): { env: string; setting: string; description: string }[] {
+export function describeEnv(sections: SectionMap = coreSections): { env: string; setting: string; description: string }[] {
   const out: { env: string; setting: string; description: string }[] = [];
-  for (const [name, section] of Object.entries(sections) as [SectionName, ConfigSection][]) {
+  for (const [name, section] of Object.entries(sections) as [string, ConfigSection][]) {
     for (const setting of settingsOf(name, section)) {
       out.push({ env: setting.name, setting: [name, ...setting.path].join('.'), description: describeAt(section.schema, setting.path) });
     }

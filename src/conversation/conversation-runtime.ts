@@ -51,6 +51,7 @@ export async function createConversationRuntime(input: unknown = {}, hooks: Conv
     idleTtlMs: options.idleTtlMs,
     blobTtlMs: options.blobTtlMs,
     maxBlobBytes: options.maxBlobBytes,
+    memoryBlobBytes: options.memoryBlobBytes,
     onError: hooks.onStoreError,
   });
   // a process killed with SIGKILL left its leases behind: drop those of this host's dead processes

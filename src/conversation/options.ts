@@ -142,6 +142,12 @@ export const ConversationOptionsSchema = z.object({
     .positive()
     .default(20 * 1024 * 1024)
     .describe('largest blob the blob store accepts'),
+  memoryBlobBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(128 * 1024 * 1024)
+    .describe('memory store: bytes all kept uploads may hold (base64), least recently used dropped first'),
   zoomMargin: z
     .number()
     .min(0)

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { Keyv } from 'keyv';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { KeyvSqlite } from '@keyv/sqlite';
+import { BoundedLru } from '../bounded-lru';
 import { KeyvBlobStore } from './blob-store';
 import type { BlobStore } from './blob-store';
 import type { ConversationLeases } from './conversation-leases';
@@ -13,6 +14,8 @@ import { MemoryLeases } from './memory-leases';
 import type { StoreOptions } from './options';
 import { RedisLeases } from './redis-leases';
 import { SqliteLeases } from './sqlite-leases';
+import { MemoryUsageCounters, RedisUsageCounters, SqliteUsageCounters } from './usage-counters';
+import type { UsageCounters } from './usage-counters';
 import type { SqliteQuery } from './sqlite-leases';
 
 /** Everything one store configuration provides: conversations, their leases and the blob store. */
@@ -21,6 +24,8 @@ export interface StoreBackend {
   readonly store: ConversationStore;
   readonly leases: ConversationLeases;
   readonly blobs: BlobStore;
+  /** expiring counters shared by every instance on this store (per-user limits) */
+  readonly counters: UsageCounters;
   /** Close connections and timers. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -30,6 +35,11 @@ export interface StoreBackendSettings {
   idleTtlMs: number;
   blobTtlMs: number;
   maxBlobBytes: number;
+  /**
+   * memory store only: bytes all its blobs may hold (as stored, base64 text); the least recently used
+   * go first (default: no limit). SQLite and Redis keep blobs outside the process.
+   */
+  memoryBlobBytes?: number | undefined;
   /** errors the store reports in the background (lost connections…), for the log */
   onError?: (error: unknown) => void;
 }
@@ -66,13 +76,23 @@ export async function openStoreBackend(settings: StoreBackendSettings): Promise<
     case 'memory': {
       const map = new Map<string, string>();
       const keyv = newKeyv(map, onError);
+      // Blobs (uploads kept for follow-ups) in their own map with a byte budget: a long-running web
+      // chat's memory stays flat instead of growing with every photo for blobTtlMs.
+      const blobMap = new BoundedLru<string, string>({
+        maxSize: settings.memoryBlobBytes ?? Number.POSITIVE_INFINITY,
+        sizeOf: (text) => text.length,
+        ttlMs: settings.blobTtlMs,
+      });
+      const blobKeyv = newKeyv(blobMap, onError);
       const sweepEveryMs = Math.min(settings.idleTtlMs, settings.blobTtlMs, 10 * 60_000);
       const sweep = setInterval(() => sweepExpired(map, Date.now()), sweepEveryMs);
       sweep.unref();
       return {
         kind: 'memory',
         ...stores(keyv),
+        blobs: new KeyvBlobStore(blobKeyv, { ...common, ttlMs: settings.blobTtlMs, maxBytes: settings.maxBlobBytes }),
         leases: new MemoryLeases(),
+        counters: new MemoryUsageCounters(),
         close: async () => clearInterval(sweep),
       };
     }
@@ -94,6 +114,7 @@ export async function openStoreBackend(settings: StoreBackendSettings): Promise<
         kind: 'sqlite',
         ...stores(keyv),
         leases: new SqliteLeases(query, { table: 'lego_leases', timeoutMs: options.timeoutMs }),
+        counters: new SqliteUsageCounters(query, { table: 'lego_usage', timeoutMs: options.timeoutMs }),
         close: async () => {
           closed ??= sqlite.disconnect();
           await closed;
@@ -126,6 +147,7 @@ export async function openStoreBackend(settings: StoreBackendSettings): Promise<
         kind: 'redis',
         ...stores(keyv),
         leases: new RedisLeases(async (args) => client.sendCommand(args), common),
+        counters: new RedisUsageCounters(async (args) => client.sendCommand(args), common),
         close: async () => {
           closed ??= closeRedis(client, options.timeoutMs);
           await closed;

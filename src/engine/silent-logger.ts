@@ -1,4 +1,4 @@
-import type { Logger } from './types';
+import type { Logger } from '../logger-type';
 
 function nothing(): void {
   // deliberately empty

@@ -248,18 +248,5 @@ export interface CollectedAnswer {
   finish: FinishInfo;
 }
 
-/**
- * The logger an engine writes to: pino's shape (`logger.warn({ details }, 'message')`), so a pino logger
- * can be passed as it is. Every engine option that takes one defaults to a silent logger.
- */
-export interface LogFn {
-  (details: Record<string, unknown>, message?: string): void;
-  (message: string): void;
-}
-
-export interface Logger {
-  debug: LogFn;
-  info: LogFn;
-  warn: LogFn;
-  error: LogFn;
-}
+// The Logger lives in its own module (src/logger-type.ts); re-exported here for the engine's callers.
+export type { LogFn, Logger } from '../logger-type';

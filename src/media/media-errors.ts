@@ -83,6 +83,7 @@ export function corruptMediaError(kind: 'image' | 'video' | 'audio', detail: str
 export function noVideoStreamError(): LegoError {
   return new LegoError('bad-input', 'file has no video stream', {
     userMessage: 'Sorry, that file has no video in it (only sound?). Please send a video.',
+    details: { reason: 'no-video-stream' },
   });
 }
 

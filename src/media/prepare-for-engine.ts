@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
-import type { MediaSpec, PreparedMedia } from '../engine/types';
+import type { MediaSpec, PreparedAudio, PreparedMedia } from '../engine/types';
 import { LegoError } from '../errors';
+import { prepareSound, prepareSoundtrack } from './audio-prepare';
 import { emptyFileError, fileTooLargeError, unsupportedMediaError } from './media-errors';
 import type { MediaOptions } from './options';
 import { DEFAULT_MEDIA_OPTIONS } from './options';
@@ -14,16 +15,21 @@ import { prepareImageFor, prepareSourceVideo } from './source-media';
 /** Sampled frames are kept at most this size for the timeline's keyframes (the tensor is at the spec's size). */
 const KEYFRAME_SIDE = 320;
 
-/** Bytes identified from themselves as an image or a video the engine reads. */
+export type EngineMediaKind = 'image' | 'video' | 'audio';
+
+/** Bytes identified from themselves as an image, a video or a sound the engine reads. */
 export interface IdentifiedMedia {
   bytes: Buffer;
-  kind: 'image' | 'video';
+  kind: EngineMediaKind;
   sniffed: SniffedMedia;
 }
 
 /** Media prepared for an engine, with what rendering and zooming need again. */
 export interface PreparedForEngine {
-  prepared: PreparedMedia;
+  /** the image or video for the engine; absent for a sound alone */
+  prepared?: PreparedMedia;
+  /** a sound file's clips, or a video's soundtrack (engines with an audio encoder) */
+  audio?: PreparedAudio;
   /** the original file's bytes, for images (zoom crops and annotated pictures are cut from them) */
   bytes?: Buffer;
   /** the sampled frames of a video (small), for the timeline's keyframes */
@@ -36,17 +42,31 @@ export interface PrepareCall {
   onStatus?: ((text: string) => void) | undefined;
 }
 
+/** An image or a video prepared: the tensor (or source media) is there. */
+export type PreparedVisual = PreparedForEngine & { prepared: PreparedMedia };
+
 /** Whether the engine takes this kind of media (as a tensor or, for a remote profile, as source media). */
-export function engineReads(spec: MediaSpec, kind: 'image' | 'video'): boolean {
+export function engineReads(spec: MediaSpec, kind: EngineMediaKind): boolean {
+  if (kind === 'audio') return spec.audio !== null;
   const source = spec.source?.[kind];
   return spec[kind] !== null || (source !== undefined && source !== null);
 }
 
+type IdentifyLimits = Pick<MediaOptions, 'maxImageBytes' | 'maxVideoBytes'> & Partial<Pick<MediaOptions, 'maxAudioBytes'>>;
+
 /**
- * What the bytes are, whatever a name or header says: an image or a video the engine reads, within
- * the size limit of its kind. Throws the polite LegoErrors (empty, unsupported-media, too-large).
+ * What the bytes are, whatever a name or header says: an image or a video the engine reads (or a sound,
+ * where the caller takes sounds: `accept`), within the size limit of its kind. Throws the polite
+ * LegoErrors (empty, unsupported-media, too-large).
  */
-export function identifyMedia(bytes: Buffer, spec: MediaSpec, limits: Pick<MediaOptions, 'maxImageBytes' | 'maxVideoBytes'>): IdentifiedMedia {
+export function identifyMedia(bytes: Buffer, spec: MediaSpec, limits: IdentifyLimits): IdentifiedMedia & { kind: 'image' | 'video' };
+export function identifyMedia(bytes: Buffer, spec: MediaSpec, limits: IdentifyLimits, accept: readonly EngineMediaKind[]): IdentifiedMedia;
+export function identifyMedia(
+  bytes: Buffer,
+  spec: MediaSpec,
+  limits: IdentifyLimits,
+  accept: readonly EngineMediaKind[] = ['image', 'video'],
+): IdentifiedMedia {
   if (bytes.length === 0) throw emptyFileError();
   const sniffed = sniffMedia(bytes.subarray(0, SNIFF_BYTES));
   if (sniffed === undefined) throw unsupportedMediaError('unknown bytes: not an image or video we read', engineReads(spec, 'video') ? 'media' : 'image');
@@ -58,14 +78,28 @@ export function identifyMedia(bytes: Buffer, spec: MediaSpec, limits: Pick<Media
     if (bytes.length > limits.maxVideoBytes) throw fileTooLargeError('video', bytes.length, limits.maxVideoBytes);
     return { bytes, kind: 'video', sniffed };
   }
-  const reads = [engineReads(spec, 'image') ? 'images' : null, engineReads(spec, 'video') ? 'videos' : null].filter((x) => x !== null).join(' and ');
+  const hears = accept.includes('audio') && engineReads(spec, 'audio');
+  if (sniffed.kind === 'audio' && hears) {
+    const limit = limits.maxAudioBytes ?? DEFAULT_MEDIA_OPTIONS.maxAudioBytes;
+    if (bytes.length > limit) throw fileTooLargeError('audio', bytes.length, limit);
+    return { bytes, kind: 'audio', sniffed };
+  }
+  const reads = [engineReads(spec, 'image') ? 'images' : null, engineReads(spec, 'video') ? 'videos' : null, hears ? 'sounds' : null]
+    .filter((x) => x !== null)
+    .join(', ')
+    .replace(/, ([^,]*)$/, ' and $1');
+  if (sniffed.kind === 'audio' && !engineReads(spec, 'audio')) {
+    throw new LegoError('unsupported-media', `got audio/${sniffed.format}; the engine has no audio encoder`, {
+      userMessage: `Sorry, this model cannot listen to sounds; please send me ${reads || 'something else'} instead.`,
+    });
+  }
   throw new LegoError('unsupported-media', `got ${sniffed.kind}/${sniffed.format}; the engine reads ${reads}`, {
     userMessage: `Sorry, I cannot read ${sniffed.kind} files with this model; send me ${reads || 'something else'}.`,
   });
 }
 
 /** A local file's bytes, refused before reading when over `maxBytes`. */
-export async function readMediaFile(path: string, maxBytes: number, kind: 'image' | 'video' = 'image'): Promise<Buffer> {
+export async function readMediaFile(path: string, maxBytes: number, kind: EngineMediaKind = 'image'): Promise<Buffer> {
   try {
     const info = await stat(path);
     if (info.size > maxBytes) throw fileTooLargeError(kind, info.size, maxBytes);
@@ -79,15 +113,35 @@ export async function readMediaFile(path: string, maxBytes: number, kind: 'image
 /**
  * The one way media become an engine's input, for every caller (the bot, `lego serve`, `lego eval`):
  * an image as the engine's tensor or a remote profile's source image; a video sampled into the
- * tensor's frames (keeping small frames for keyframes) or a profile's source clip / timed frames.
+ * tensor's frames (keeping small frames for keyframes) or a profile's source clip / timed frames, with
+ * its soundtrack when the engine hears; a sound as the audio encoder's log-mel clips.
  */
 export async function prepareForEngine(
   spec: MediaSpec,
   kind: 'image' | 'video',
   source: Buffer | string,
+  options?: MediaOptions,
+  call?: PrepareCall,
+): Promise<PreparedVisual>;
+export async function prepareForEngine(
+  spec: MediaSpec,
+  kind: EngineMediaKind,
+  source: Buffer | string,
+  options?: MediaOptions,
+  call?: PrepareCall,
+): Promise<PreparedForEngine>;
+export async function prepareForEngine(
+  spec: MediaSpec,
+  kind: EngineMediaKind,
+  source: Buffer | string,
   options: MediaOptions = DEFAULT_MEDIA_OPTIONS,
   call: PrepareCall = {},
 ): Promise<PreparedForEngine> {
+  if (kind === 'audio') {
+    if (spec.audio === null) throw unsupportedMediaError('the engine has no audio encoder', 'media');
+    call.onStatus?.('Listening to the sound…');
+    return { audio: await prepareSound(source, spec.audio, options, { signal: call.signal }) };
+  }
   if (kind === 'image') {
     const bytes = typeof source === 'string' ? await readMediaFile(source, options.maxImageBytes) : source;
     return { prepared: await prepareImageFor(spec, bytes, options), bytes };
@@ -99,9 +153,32 @@ export async function prepareForEngine(
     return prepareSourceVideo(source, budget, options, { signal: call.signal, keyframeSide: Math.min(options.frameMaxSide, KEYFRAME_SIDE) });
   }
   const video = spec.video!;
-  const sampled = await sampleVideo(source, video.frames, options, {
-    signal: call.signal,
-    frameMaxSide: Math.min(options.frameMaxSide, Math.max(video.size, KEYFRAME_SIDE)),
-  });
-  return { prepared: await prepareSampledVideo(sampled, video), frames: sampled.frames };
+  let sampled;
+  try {
+    sampled = await sampleVideo(source, video.frames, options, {
+      signal: call.signal,
+      frameMaxSide: Math.min(options.frameMaxSide, Math.max(video.size, KEYFRAME_SIDE)),
+    });
+  } catch (error) {
+    // an MP4/WebM that holds only sound (an Android voice recording, an audio-only WebM) is a sound
+    if (spec.audio !== null && LegoError.is(error, 'bad-input') && error.details?.reason === 'no-video-stream') {
+      return prepareForEngine(spec, 'audio', source, options, call);
+    }
+    throw error;
+  }
+  const prepared = await prepareSampledVideo(sampled, video);
+  const audio = await soundtrackOf(spec, source, options, call);
+  return audio === undefined ? { prepared, frames: sampled.frames } : { prepared, frames: sampled.frames, audio };
+}
+
+/** A video's soundtrack when the engine hears; none for a mute or silent video, or one whose sound does not decode. */
+async function soundtrackOf(spec: MediaSpec, source: Buffer | string, options: MediaOptions, call: PrepareCall): Promise<PreparedAudio | undefined> {
+  if (spec.audio === null) return undefined;
+  try {
+    return await prepareSoundtrack(source, spec.audio, options, { signal: call.signal });
+  } catch (error) {
+    if (LegoError.is(error, 'aborted')) throw error;
+    // the pictures still answer: the video is read without its sound
+    return undefined;
+  }
 }

@@ -19,6 +19,13 @@ export interface RenderBox {
   /** pixels of the original image as displayed (after EXIF orientation) */
   pixels: PixelBox;
   label?: string | undefined;
+  /** the box is where the sound sent with the image comes from: drawn with a legend entry that says so */
+  soundSource?: boolean | undefined;
+}
+
+/** The legend entry of a sound-source box. */
+export function soundSourceLegend(index: number): string {
+  return `[${index}] — source of the sound`;
 }
 
 export interface RenderBoxesOptions {
@@ -118,6 +125,25 @@ function drawBoxes(ctx: SKRSContext2D, boxes: readonly RenderBox[], scale: numbe
     x = Math.max(0, x);
     drawTag(ctx, text, x, y, referenceColour(box.index), fontPx);
     placed.push({ x, y, ...size });
+  }
+  drawSoundLegend(ctx, boxes, width, height, fontPx);
+}
+
+/**
+ * The legend of the sound's source, in the bottom-left corner: one tag per sound-source box in its
+ * colour ("[1] — source of the sound"), stacked upwards; shortened to "[1] — sound" on a narrow image.
+ */
+function drawSoundLegend(ctx: SKRSContext2D, boxes: readonly RenderBox[], width: number, height: number, fontPx: number): void {
+  const sources = boxes.filter((box) => box.soundSource === true);
+  const legendPx = Math.max(12, Math.round(fontPx * 0.9));
+  let y = height - 4;
+  for (const box of [...sources].reverse()) {
+    let text = soundSourceLegend(box.index);
+    if (measureTag(ctx, text, legendPx).width > width - 8) text = `[${box.index}] — sound`;
+    const size = measureTag(ctx, text, legendPx);
+    y -= size.height;
+    drawTag(ctx, text, 4, Math.max(0, y), referenceColour(box.index), legendPx);
+    y -= 3;
   }
 }
 

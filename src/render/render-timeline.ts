@@ -9,6 +9,7 @@ import { encodeCanvasPng } from './encode-png';
 import { renderFont } from './fonts';
 import { referenceColour } from './palette';
 import { formatClock, timeTicks } from './time-ticks';
+import { waveformEnvelope } from './waveform-envelope';
 
 /** A span to draw, in seconds. */
 export interface TimelineSpan {
@@ -24,10 +25,18 @@ export interface TimelineKeyframe {
   image: RawImage | Uint8Array;
 }
 
+/** The decoded soundtrack (mono, in [-1, 1]) drawn as a waveform strip under the spans. */
+export interface TimelineWaveform {
+  samples: Float32Array;
+  sampleRate: number;
+}
+
 export interface TimelineInput {
   durationSec: number;
   spans: readonly TimelineSpan[];
   keyframes?: readonly TimelineKeyframe[] | undefined;
+  /** the soundtrack: a waveform strip with each span marked over it in its colour */
+  waveform?: TimelineWaveform | undefined;
 }
 
 export interface RenderTimelineOptions {
@@ -46,6 +55,9 @@ const GAP = 12;
 const BACKGROUND = '#ffffff';
 const INK = '#333333';
 const GRID = '#e4e4e4';
+const WAVE_HEIGHT = 56;
+const WAVE_INK = '#4a5568';
+const WAVE_BACKGROUND = '#f4f6f8';
 
 function isRaw(image: RawImage | Uint8Array): image is RawImage {
   return !(image instanceof Uint8Array);
@@ -129,10 +141,62 @@ function drawAxis(ctx: SKRSContext2D, top: number, x: (t: number) => number, dur
   }
 }
 
+/** The soundtrack's envelope between the margins, the spans shaded over it, a small "sound" caption. */
+function drawWaveform(
+  ctx: SKRSContext2D,
+  waveform: TimelineWaveform,
+  spans: readonly TimelineSpan[],
+  top: number,
+  x: (t: number) => number,
+  duration: number,
+  width: number,
+): void {
+  const left = MARGIN;
+  const columns = Math.max(1, Math.round(width - 2 * MARGIN));
+  // only the samples within the video's duration, so the strip lines up with the axis
+  const shown = Math.min(waveform.samples.length, Math.round(duration * waveform.sampleRate));
+  const covered = Math.max(1, Math.round((columns * shown) / Math.max(1, duration * waveform.sampleRate)));
+  const envelope = waveformEnvelope(waveform.samples.subarray(0, shown), Math.min(columns, covered));
+  ctx.fillStyle = WAVE_BACKGROUND;
+  ctx.fillRect(left, top, columns, WAVE_HEIGHT);
+  for (const span of spans) {
+    ctx.fillStyle = referenceColour(span.index);
+    ctx.globalAlpha = 0.35;
+    ctx.fillRect(x(span.start), top, Math.max(2, x(span.end) - x(span.start)), WAVE_HEIGHT);
+    ctx.globalAlpha = 1;
+  }
+  const middle = top + WAVE_HEIGHT / 2;
+  const half = WAVE_HEIGHT / 2 - 3;
+  ctx.strokeStyle = WAVE_INK;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  for (let i = 0; i < envelope.min.length; i += 1) {
+    const cx = left + i + 0.5;
+    const y1 = middle - envelope.max[i]! * half;
+    const y2 = middle - envelope.min[i]! * half;
+    ctx.moveTo(cx, Math.min(y1, middle - 0.5));
+    ctx.lineTo(cx, Math.max(y2, middle + 0.5));
+  }
+  ctx.stroke();
+  for (const span of spans) {
+    ctx.strokeStyle = referenceColour(span.index);
+    ctx.lineWidth = 2;
+    ctx.strokeRect(x(span.start), top + 1, Math.max(2, x(span.end) - x(span.start)), WAVE_HEIGHT - 2);
+  }
+  ctx.font = renderFont(11, 'normal');
+  ctx.fillStyle = INK;
+  ctx.textBaseline = 'top';
+  ctx.textAlign = 'left';
+  ctx.fillText('sound', left + 3, top + 2);
+}
+
 /**
  * A timeline strip for a video answer: a time axis with `m:ss` ticks, each span a bar in its
  * reference colour labelled `[n] label` (overlapping spans on separate lanes), and keyframe
- * thumbnails above the axis at their times, framed in the colour of the span they fall in.
+ * thumbnails above the axis at their times, framed in the colour of the span they fall in. With a
+ * `waveform`, a strip of the soundtrack's envelope (min/max of the samples under each pixel column) lies
+ * between the bars and the axis, each span shaded over it in its colour, so the span is seen where the
+ * sound is.
  */
 export async function renderTimeline(input: TimelineInput, options: RenderTimelineOptions = {}): Promise<Buffer> {
   const width = Math.max(320, Math.round(options.width ?? 1200));
@@ -173,7 +237,9 @@ export async function renderTimeline(input: TimelineInput, options: RenderTimeli
   const thumbTop = MARGIN - 8;
   const thumbBlock = thumbs.length > 0 ? thumbHeight + 2 * GAP : 0;
   const barsTop = thumbTop + thumbBlock + (thumbs.length > 0 ? 0 : 4);
-  const axisTop = barsTop + laneCount * (BAR_HEIGHT + LANE_GAP) + GAP / 2;
+  const waveTop = barsTop + laneCount * (BAR_HEIGHT + LANE_GAP) + GAP / 2;
+  const waveBlock = input.waveform === undefined ? 0 : WAVE_HEIGHT + GAP / 2;
+  const axisTop = waveTop + waveBlock;
   const height = axisTop + AXIS_HEIGHT;
 
   const canvas = createCanvas(width, height);
@@ -228,6 +294,8 @@ export async function renderTimeline(input: TimelineInput, options: RenderTimeli
     ctx.strokeRect(Math.round(left) + 0.5, top + 0.5, Math.max(3, Math.round(barWidth) - 1), BAR_HEIGHT - 1);
     drawTag(ctx, text, tagX, top + (BAR_HEIGHT - tag.height) / 2, colour, SPAN_FONT_PX);
   });
+
+  if (input.waveform !== undefined) drawWaveform(ctx, input.waveform, spans, waveTop, x, duration, width);
 
   for (const { thumb, inSpan, colour, left, top } of placedThumbs) {
     const data = ctx.createImageData(thumb.width, thumb.height);

@@ -6,13 +6,13 @@
 import sharp from 'sharp';
 import type { Bot } from '../../src/bot/bot';
 import { createBot } from '../../src/bot/create-bot';
-import type { DiscordConfig } from '../../src/config/discord';
-import type { LegoConfigInput } from '../../src/config/schema';
+import type { DiscordConfig } from '../../adapters/discord/discord-config';
+import type { AppConfigInput } from '../../src/cli/commands';
 import { registerCommands } from '../../adapters/discord/register-commands';
 import { FILES_FAILED_NOTICE } from '../../src/bot/reply-streamer';
 import { CUT_OFF_TEXT } from '../../src/bot/turn-runner';
 import { EMPTY_MENTION_TEXT } from '../../adapters/discord/user-texts';
-import { testConfig } from '../helpers/bot-fixtures';
+import { appConfig } from '../helpers/bot-fixtures';
 import { startDiscordHarness } from '../helpers/discord-fake/discord-harness';
 import type { DiscordHarness, HarnessOptions } from '../helpers/discord-fake/discord-harness';
 import type { StoredMessage } from '../helpers/discord-fake/payloads';
@@ -35,9 +35,9 @@ describe('Discord adapter behaviour (discord.js against a local fake Discord)', 
     png = await sharp({ create: { width: 120, height: 90, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer();
   });
 
-  async function setUp(options: Partial<HarnessOptions> = {}, replies: FakeReply[] = [ONE_BOX], pipeline: LegoConfigInput = {}): Promise<DiscordHarness> {
+  async function setUp(options: Partial<HarnessOptions> = {}, replies: FakeReply[] = [ONE_BOX], pipeline: AppConfigInput = {}): Promise<DiscordHarness> {
     engine = new FakeEngine({ replies });
-    bot = createBot({ config: testConfig(pipeline), engine });
+    bot = createBot({ config: appConfig(pipeline), engine });
     h = await startDiscordHarness({ handler: bot, ...options });
     return h;
   }
@@ -196,13 +196,13 @@ describe('Discord adapter behaviour (discord.js against a local fake Discord)', 
     expect(adapter.inFlight).toBe(0);
   });
 
-  it('registers /lego (ask, reset, regions, help) globally or in one server through the REST API', async () => {
+  it('registers /lego (ask, reset, regions, export, help) globally or in one server through the REST API', async () => {
     const { fake } = await setUp();
-    const config: DiscordConfig = testConfig({ discord: { token: fake.token, api: fake.apiBase } }).discord;
+    const config: DiscordConfig = appConfig({ discord: { token: fake.token, api: fake.apiBase } }).discord;
     const global = await registerCommands(config);
     expect(global).toEqual({ applicationId: fake.applicationId, scope: 'global', commands: ['lego'] });
     const [lego] = fake.registeredCommands.get('global') as { name: string; options: { name: string; type: number; options?: { name: string; type: number }[] }[] }[];
-    expect(lego!.options.map((o) => o.name)).toEqual(['ask', 'reset', 'regions', 'help']);
+    expect(lego!.options.map((o) => o.name)).toEqual(['ask', 'reset', 'regions', 'export', 'help']);
     expect(lego!.options[0]!.options?.map((o) => [o.name, o.type])).toEqual([['question', 3], ['file', 11]]);
     const guildId = [...fake.guilds.keys()][0]!;
     const scoped = await registerCommands(config, guildId);

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { SlackAdapter } from '../../adapters/slack/slack-adapter';
 import { createBot } from '../../src/bot/create-bot';
 import type { Bot } from '../../src/bot/bot';
-import { SlackConfigSchema } from '../../src/config/slack';
+import { SlackConfigSchema } from '../../adapters/slack/slack-config';
 import { FakeEngine } from '../helpers/fake-engine';
 import { testConfig } from '../helpers/bot-fixtures';
 import { FakeSlack } from '../helpers/slack-fake/fake-slack';

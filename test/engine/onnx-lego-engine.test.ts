@@ -3,7 +3,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LegoError } from '../../src/errors';
 import { collectAnswer } from '../../src/engine/collect-answer';
 import { OnnxLegoEngine } from '../../src/engine/onnx/onnx-lego-engine';
-import type { GenerateRequest, Logger, Part } from '../../src/engine/types';
+import type { GenerateRequest, Part } from '../../src/engine/types';
+import type { Logger } from '../../src/logger-type';
 import { referenceCases, referenceMedia, TEST_BUNDLE } from '../helpers/reference-bundle';
 
 function recordingLogger(): Logger & { lines: { level: string; args: unknown[] }[] } {

@@ -5,10 +5,19 @@
 import sharp from 'sharp';
 import { loadConfig } from '../../src/config/load-config';
 import type { LegoConfig, LegoConfigInput } from '../../src/config/schema';
+import type { AppConfig, AppConfigInput } from '../../src/cli/commands';
 import type { IncomingAttachment, IncomingMessage } from '../../src/bot/types';
 import { LegoError } from '../../src/errors';
 
-/** The defaults, with the environment ignored, plus `overrides`. */
+/** Every section (the adapters' too), with the environment ignored, plus `overrides`. */
+export function appConfig(overrides: AppConfigInput = {}): AppConfig {
+  // required here, not at the top: it loads every adapter, which most pipeline tests do not need
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { appSections } = require('../../src/cli/commands') as typeof import('../../src/cli/commands');
+  return loadConfig({ sections: appSections(), env: {}, overrides }).config;
+}
+
+/** The core defaults, with the environment ignored, plus `overrides`. */
 export function testConfig(overrides: LegoConfigInput = {}): LegoConfig {
   return loadConfig({ env: {}, overrides }).config;
 }

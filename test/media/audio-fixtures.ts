@@ -39,3 +39,17 @@ export async function videoWithSound(path: string, options: { seconds: number; f
   const audio = options.sound === false ? [] : tone(options.frequency ?? 440, options.seconds);
   await ffmpeg([...video, ...audio, ...codecs, '-shortest', path]);
 }
+
+/** A WebM/Opus tone written to a pipe, like a browser's MediaRecorder: no duration in its header. */
+export async function streamedWebmSound(seconds: number): Promise<Buffer> {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { resolveFfmpegBinaries } = await import('../../src/media/ffmpeg-binaries');
+  const { ffmpeg: binary } = resolveFfmpegBinaries({ ffmpegPath: undefined, ffprobePath: undefined });
+  const { stdout } = await promisify(execFile)(
+    binary,
+    ['-hide_banner', '-loglevel', 'error', '-nostdin', ...tone(440, seconds, 48_000), '-c:a', 'libopus', '-b:a', '32k', '-f', 'webm', 'pipe:1'],
+    { timeout: 60_000, encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 },
+  );
+  return stdout;
+}

@@ -8,7 +8,7 @@ import { melFilterbank } from '../../src/media/audio-mel-filterbank';
 import { resolveMediaOptions } from '../../src/media/options';
 import { sniffMedia } from '../../src/media/sniff-media';
 import type { SoundFormat } from './audio-fixtures';
-import { SOUND_FORMATS, silentWav, toneFile, videoWithSound } from './audio-fixtures';
+import { SOUND_FORMATS, silentWav, streamedWebmSound, toneFile, videoWithSound } from './audio-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -100,6 +100,15 @@ describe('prepareSound', () => {
 
   it('refuses a sound over the configured length, with the limit in the sentence', async () => {
     const error = await failure(prepareSound(files.long!, spec, options));
+    expect(error.code).toBe('too-large');
+    expect(error.userMessage).toBe('Sorry, that sound is too long for me (the limit is 4 seconds).');
+  });
+
+  it('tells the length of a recording whose header has none (a browser recording) by decoding it', async () => {
+    const short = await streamedWebmSound(2);
+    expect(sniffMedia(short.subarray(0, 512))).toMatchObject({ kind: 'audio', format: 'webm' });
+    expect((await prepareSound(short, spec, options)).durationSec).toBeCloseTo(2, 1);
+    const error = await failure(prepareSound(await streamedWebmSound(6), spec, options));
     expect(error.code).toBe('too-large');
     expect(error.userMessage).toBe('Sorry, that sound is too long for me (the limit is 4 seconds).');
   });

@@ -4,7 +4,7 @@ import { RemoteEngine } from '../../src/engine/remote/remote-engine';
 import { ThinkFilter } from '../../src/engine/remote/think-filter';
 import { sourceSize } from '../../src/media/source-media';
 import { qwenSmartResize } from '../../src/grounding/syntaxes/qwen-smart-resize';
-import type { Logger } from '../../src/engine/types';
+import type { Logger } from '../../src/logger-type';
 
 function recordingLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];

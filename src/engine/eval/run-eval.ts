@@ -7,8 +7,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { LegoError } from '../../errors';
-import { prepareSound, prepareSoundtrack } from '../../media/audio-prepare';
-import { DEFAULT_MEDIA_OPTIONS } from '../../media/options';
 import { engineReads, prepareForEngine } from '../../media/prepare-for-engine';
 import { collectAnswer } from '../collect-answer';
 import type { CollectedAnswer, GenerateRequest, GroundingEngine, PreparedAudio, PreparedMedia, Turn } from '../types';
@@ -122,27 +120,28 @@ interface RowInputs {
   audio: PreparedAudio | undefined;
 }
 
-async function prepareVisual(engine: GroundingEngine, path: string, kind: 'image' | 'video'): Promise<PreparedMedia> {
-  if (!engineReads(engine.media, kind)) throw new LegoError('unsupported-media', `${engine.name} takes no ${kind}s`);
-  // the one preparation path (src/media/prepare-for-engine.ts), as for chat messages
-  return (await prepareForEngine(engine.media, kind, kind === 'image' ? await readFile(path) : path)).prepared;
-}
-
+/**
+ * The row's image or video and its sound, through the one preparation path (src/media/prepare-for-engine.ts)
+ * as for chat messages: a video's soundtrack comes with the video, a sound file on its own.
+ */
 async function prepare(engine: GroundingEngine, folder: string, row: EvalRow): Promise<RowInputs> {
-  const media = row.media === null ? undefined : await prepareVisual(engine, join(folder, row.media.file), row.media.kind);
-  let audio: PreparedAudio | undefined;
-  if (row.audio !== undefined) {
-    const spec = engine.media.audio;
-    if (!spec) throw new LegoError('unsupported-media', `${engine.name} takes no sounds`);
-    const path = join(folder, row.audio.file);
-    if (row.audio.soundtrack === true) {
-      audio = await prepareSoundtrack(path, spec, DEFAULT_MEDIA_OPTIONS);
-      if (audio === undefined) throw new LegoError('bad-input', `${row.id}: ${row.audio.file} has no sound to score`);
-    } else {
-      audio = await prepareSound(path, spec, DEFAULT_MEDIA_OPTIONS);
-    }
+  let media: PreparedMedia | undefined;
+  let soundtrack: PreparedAudio | undefined;
+  if (row.media !== null) {
+    const kind = row.media.kind;
+    if (!engineReads(engine.media, kind)) throw new LegoError('unsupported-media', `${engine.name} takes no ${kind}s`);
+    const path = join(folder, row.media.file);
+    const entry = await prepareForEngine(engine.media, kind, kind === 'image' ? await readFile(path) : path);
+    media = entry.prepared;
+    soundtrack = entry.audio;
   }
-  return { media, audio };
+  if (row.audio === undefined) return { media, audio: undefined };
+  if (!engineReads(engine.media, 'audio')) throw new LegoError('unsupported-media', `${engine.name} takes no sounds`);
+  if (row.audio.soundtrack === true) {
+    if (soundtrack === undefined) throw new LegoError('bad-input', `${row.id}: ${row.audio.file} has no soundtrack to score`);
+    return { media, audio: soundtrack };
+  }
+  return { media, audio: (await prepareForEngine(engine.media, 'audio', join(folder, row.audio.file))).audio };
 }
 
 /** Whether the engine takes every input the row has. */

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import { LegoError } from '../../errors';
-import type { Logger } from '../types';
+import type { Logger } from '../../logger-type';
 import { parseBundleManifest } from './bundle-manifest';
 import type { BundleManifest } from './bundle-manifest';
 import {

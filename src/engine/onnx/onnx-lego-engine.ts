@@ -4,18 +4,19 @@ import { AnswerAssembler } from '../answer-assembler';
 import { SeededRandom } from '../generation/seeded-random';
 import { sampleToken } from '../generation/token-sampler';
 import { PartChannel } from '../part-channel';
+import { EngineConfigSchema } from '../../config/engine';
 import { silentLogger } from '../silent-logger';
 import type {
   FinishInfo,
   GenerateCallOptions,
   GenerateRequest,
   GroundingEngine,
-  Logger,
   MediaSpec,
   Part,
   PreparedAudio,
   PreparedMedia,
 } from '../types';
+import type { Logger } from '../../logger-type';
 import { WorkQueue } from '../work-queue';
 import type { BundleManifest } from './bundle-manifest';
 import { loadLegoBundle } from './lego-bundle';
@@ -41,20 +42,23 @@ export interface OnnxLegoEngineOptions {
   cpuSpinning?: boolean;
   /** run each graph once at load to check the shapes that ORT cannot tell statically (default true) */
   trialRun?: boolean;
-  /** requests that may wait behind the running one; more are refused with a 'busy' error part (default 64) */
+  /** requests that may wait behind the running one; more are refused with a 'busy' error part (default: the engine section's) */
   maxQueued?: number;
-  /** time-out (ms) for requests that do not set `options.timeoutMs`; 0 = none (default 0) */
+  /** time-out (ms) for requests that do not set `options.timeoutMs`; 0 = none (default: the engine section's `timeoutMs`) */
   defaultTimeoutMs?: number;
 }
 
+/** The engine section's defaults: the one place they are written is the zod schema (src/config/engine.ts). */
+const ENGINE_DEFAULTS = EngineConfigSchema.parse({});
+
 export const DEFAULT_ONNX_ENGINE_OPTIONS = {
-  executionProvider: 'cpu',
+  executionProvider: ENGINE_DEFAULTS.executionProvider,
   logger: silentLogger,
-  intraOpNumThreads: 0,
-  cpuSpinning: false,
+  intraOpNumThreads: ENGINE_DEFAULTS.threads,
+  cpuSpinning: ENGINE_DEFAULTS.cpuSpinning,
   trialRun: true,
-  maxQueued: 64,
-  defaultTimeoutMs: 0,
+  maxQueued: ENGINE_DEFAULTS.maxQueued,
+  defaultTimeoutMs: ENGINE_DEFAULTS.timeoutMs,
 } as const satisfies Required<OnnxLegoEngineOptions>;
 
 type Settled = Required<OnnxLegoEngineOptions>;

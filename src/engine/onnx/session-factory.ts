@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { LegoError } from '../../errors';
-import type { Logger } from '../types';
+import type { Logger } from '../../logger-type';
 
 /** The execution providers an engine can be configured with. */
 export type ExecutionProviderName = 'cpu' | 'cuda';

@@ -1,5 +1,6 @@
 import { silentLogger } from '../silent-logger';
-import type { Logger, MediaSpec } from '../types';
+import type { Logger } from '../../logger-type';
+import type { MediaSpec } from '../types';
 import type { GroundingSyntaxChoice } from '../../grounding/syntaxes/syntax-registry';
 import type { QwenResizeOptions } from '../../grounding/syntaxes/types';
 import type { MediaOptions } from '../../media/options';

@@ -1,8 +1,8 @@
 import type { BotHandler } from '../../../src/bot/types';
-import type { DiscordConfig } from '../../../src/config/discord';
-import type { Logger } from '../../../src/engine/types';
+import type { DiscordConfig } from '../../../adapters/discord/discord-config';
+import type { Logger } from '../../../src/logger-type';
 import { DiscordAdapter } from '../../../adapters/discord/discord-adapter';
-import { testConfig } from '../bot-fixtures';
+import { appConfig } from '../bot-fixtures';
 import { FakeDiscord } from './fake-discord';
 import type { FakeChannel, FakeGuild, FakeUser } from './payloads';
 
@@ -48,7 +48,7 @@ export async function startDiscordHarness(options: HarnessOptions): Promise<Disc
   const secret = world.channel('secret');
   options.beforeStart?.(fake, world.guild);
   const logLines: string[] = [];
-  const config = testConfig({
+  const config = appConfig({
     discord: {
       token: fake.token,
       api: fake.apiBase,

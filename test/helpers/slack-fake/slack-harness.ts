@@ -4,9 +4,9 @@
  */
 import { SlackAdapter } from '../../../adapters/slack/slack-adapter';
 import type { BotHandler } from '../../../src/bot/types';
-import { SlackConfigSchema } from '../../../src/config/slack';
-import type { SlackConfig } from '../../../src/config/slack';
-import type { Logger } from '../../../src/engine/types';
+import { SlackConfigSchema } from '../../../adapters/slack/slack-config';
+import type { SlackConfig } from '../../../adapters/slack/slack-config';
+import type { Logger } from '../../../src/logger-type';
 import { FakeSlack } from './fake-slack';
 import type { FakeSlackOptions } from './fake-slack';
 import { deliver, eventEnvelope } from './signed-delivery';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineSection } from './section';
+import { defineSection } from '../../src/config/section';
 
 const MiB = 1024 * 1024;
 
