@@ -16,7 +16,7 @@ import { WebAdapter } from '../adapters/web';
 import { createBot, openEngine } from './bot';
 import type { Adapter, BotHandler } from './bot';
 import { loadConfig } from './config';
-import { APP_SECTIONS } from './cli/commands';
+import { appSections } from './cli/commands';
 import type { AppConfig, AppConfigInput } from './cli/commands';
 import { createConversationRuntime } from './conversation';
 import type { ConversationRuntime } from './conversation';
@@ -69,7 +69,7 @@ export const ADAPTERS: readonly AdapterRegistration[] = [
     create: async ({ config, bot, logger, health, metrics }) =>
       new WebAdapter(
         { bot, logger, health, ...(metrics === undefined ? {} : { metrics }) },
-        { ...config.web, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes },
+        { ...config.web, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes, maxAudioBytes: config.media.maxAudioBytes },
       ),
   },
   {
@@ -143,7 +143,7 @@ export function checkBundle(config: AppConfig): void {
 /** Starts the main job: configuration, engine, conversation runtime, bot, adapters. */
 export async function startMain(options: StartMainOptions = {}): Promise<MainJob> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const { config, unknownEnv } = loadConfig({ sections: APP_SECTIONS, env: options.env, overrides: options.overrides, defaults: options.defaults });
+  const { config, unknownEnv } = loadConfig({ sections: appSections(), env: options.env, overrides: options.overrides, defaults: options.defaults });
   const logger = createLogger(config.logging, options.logDestination === undefined ? {} : { destination: options.logDestination });
   if (unknownEnv.length > 0) logger.warn({ unknownEnv }, 'environment variables that name no setting (typos?)');
 

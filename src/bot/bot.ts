@@ -22,6 +22,7 @@ import { MediaLoader } from './media-loader';
 import { numberRegions } from './numbered-text';
 import type { PreparedEntry } from './prepared-media-cache';
 import { BotMetrics } from './bot-metrics';
+import { exportConversation } from './export-conversation';
 import { UserLimits } from './user-limits';
 import { DEFAULT_LIMITS } from '../config/limits';
 import { renderAnnotatedImage, renderVideoTimeline } from './render-reply';
@@ -201,7 +202,7 @@ export class Bot implements BotHandler {
   }
 
   async #turn(session: ConversationSession, message: IncomingMessage, progress: ReplyProgress, runtime: ConversationRuntime): Promise<Reply> {
-    const notices = session.notices.map((notice) => notice.userMessage);
+    const notices = [...(message.notice === undefined ? [] : [message.notice]), ...session.notices.map((notice) => notice.userMessage)];
     const text = message.text.trim();
     if (message.attachments.length === 0) {
       const command = parseCommand(text);
@@ -214,6 +215,8 @@ export class Bot implements BotHandler {
             return textReply(session.describeMemory(), notices);
           case 'help':
             return textReply(helpText(), notices);
+          case 'export':
+            return this.#export(session, message, runtime, notices);
         }
       }
       if (text === '') return textReply(EMPTY_TEXT, notices);
@@ -293,6 +296,35 @@ export class Bot implements BotHandler {
       .filter((r) => r.seconds !== null)
       .map((r) => ({ ref: r.number, seconds: r.seconds!, ...(r.label === null ? {} : { label: r.label }) }));
     return { text: numbered.trim() === '' ? '(I have no answer to that.)' : numbered, files, boxes, spans, notices };
+  }
+
+  /** The conversation as Markdown with a picture of each answer's regions (see exportConversation). */
+  async #export(session: ConversationSession, message: IncomingMessage, runtime: ConversationRuntime, notices: string[]): Promise<Reply> {
+    const call: LoadCall = { signal: session.signal };
+    let missing = 0;
+    const picture = async (draw: () => Promise<ReplyFile>): Promise<ReplyFile | undefined> => {
+      try {
+        return await draw();
+      } catch (error) {
+        missing += 1;
+        this.#log.info({ conversation: message.conversationKey, err: error }, 'export: a picture could not be drawn');
+        return undefined;
+      }
+    };
+    const exported = await exportConversation(session.record, {
+      boxes: async (media, regions) => picture(async () => {
+        const entry = await this.#media.forContext(media, message, runtime.backend.blobs, call);
+        const bytes = await this.#media.imageBytes(media, entry, message, runtime.backend.blobs, call);
+        return renderAnnotatedImage(bytes, regions, this.#config.render, this.#mediaOptions);
+      }),
+      timeline: async (media, regions) => picture(async () => renderVideoTimeline(media.durationSec ?? 0, regions, [], this.#config.render)),
+    });
+    const pictures = exported.files.length - 1;
+    if (missing > 0) notices.push(`${missing} picture${missing === 1 ? '' : 's'} could not be drawn (the media is no longer available); the text is complete.`);
+    const text = session.record.turns.length === 0
+      ? 'There is nothing to export yet: this conversation is empty.'
+      : `Here is this conversation as Markdown (conversation.md)${pictures > 0 ? ` with ${pictures} picture${pictures === 1 ? '' : 's'} of the regions` : ''}.`;
+    return { text, files: session.record.turns.length === 0 ? [] : exported.files, boxes: [], spans: [], notices };
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { PreparedEntry } from '../../src/bot/prepared-media-cache';
 import { preparedEntryBytes, preparedMediaCache } from '../../src/bot/prepared-media-cache';
-import { APP_SECTIONS } from '../../src/cli/commands';
+import { appSections } from '../../src/cli/commands';
 import { loadConfig } from '../../src/config/load-config';
 
 function photoEntry(fileBytes: number): PreparedEntry {
@@ -28,13 +28,13 @@ describe('the prepared-media cache has a byte budget', () => {
   });
 
   it('takes its budgets from the config schema (one source of defaults)', () => {
-    const { config } = loadConfig({ sections: APP_SECTIONS, env: {} });
+    const { config } = loadConfig({ sections: appSections(), env: {} });
     expect(config.bot.preparedCacheBytes).toBe(64 * 1024 * 1024);
     expect(config.web.maxStoredUploadBytes).toBeGreaterThanOrEqual(config.media.maxVideoBytes);
     expect(config.web.maxStoredFileBytes).toBe(32 * 1024 * 1024);
     expect(config.media.decodeMemoryBytes).toBe(256 * 1024 * 1024);
     expect(config.conversation.memoryBlobBytes).toBe(128 * 1024 * 1024);
-    const set = loadConfig({ sections: APP_SECTIONS, env: { LEGO_BOT_PREPARED_CACHE_BYTES: '1000', LEGO_WEB_MAX_STORED_FILE_BYTES: '2000' } }).config;
+    const set = loadConfig({ sections: appSections(), env: { LEGO_BOT_PREPARED_CACHE_BYTES: '1000', LEGO_WEB_MAX_STORED_FILE_BYTES: '2000' } }).config;
     expect([set.bot.preparedCacheBytes, set.web.maxStoredFileBytes]).toEqual([1000, 2000]);
   });
 });
