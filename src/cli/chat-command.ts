@@ -11,8 +11,11 @@ import { fileAttachment } from './file-attachment';
 import { defaultOutDir, formatDetails, formatReply, writeReplyFiles } from './reply-output';
 
 
+const IMAGE_NAME = /\.(png|jpe?g|webp|gif|bmp|tiff?|avif|heic)$/i;
+
 const CHAT_HELP = [
   'Commands: /image FILE [question], /video FILE [question] — look at a file (ask now, or with your next line);',
+  '/audio FILE [question] — listen to a sound (with the image loaded just before it, or alone);',
   '/reset — forget this conversation; /regions — what I remember; /export — save it as Markdown with pictures (a folder in --out); /help — this and what I can do; /quit — leave.',
 ].join('\n');
 
@@ -34,9 +37,10 @@ export const chatCommand: CliCommand = {
       .option('--out <dir>', 'folder for the pictures of every answer (default: ./lego-out/<time>)')
       .action(async (options: ChatOptions, command: Command) => {
         const { io } = context;
-        let pending: IncomingAttachment | undefined;
+        // what the next question is asked with: an image or a video, and a sound to go with an image
+        let pending: IncomingAttachment[] = [];
         const start = options.image ?? options.video;
-        if (start !== undefined) pending = await fileAttachment(start, io.cwd);
+        if (start !== undefined) pending = [await fileAttachment(start, io.cwd)];
         const config = context.config(command.optsWithGlobals<GlobalOptions & ChatOptions>());
         const cli = await context.openBot(config);
         const key = `cli:chat:${randomUUID()}`;
@@ -85,14 +89,14 @@ export const chatCommand: CliCommand = {
         };
 
         say(`LEGO chat (${cli.engine.name}). ${CHAT_HELP}\n`);
-        if (pending !== undefined) say(`Loaded ${pending.name}: ask me about it.\n`);
+        if (pending.length > 0) say(`Loaded ${pending[0]!.name}: ask me about it.\n`);
         const lines = createInterface({ input: io.stdin, terminal: false, crlfDelay: Number.POSITIVE_INFINITY });
         try {
           prompt();
           for await (const raw of lines) {
             const line = raw.trim();
             try {
-              const media = /^\/(image|video)\s+(?:"([^"]+)"|(\S+))\s*(.*)$/i.exec(line);
+              const media = /^\/(image|video|audio)\s+(?:"([^"]+)"|(\S+))\s*(.*)$/i.exec(line);
               if (line === '') {
                 // nothing
               } else if (/^\/(quit|exit|q)$/i.test(line)) {
@@ -101,23 +105,27 @@ export const chatCommand: CliCommand = {
                 say(`${CHAT_HELP}\n`);
                 await send('help', []);
               } else if (/^\/(reset|regions|export)$/i.test(line)) {
-                pending = undefined;
+                pending = [];
                 await send(line.slice(1).toLowerCase(), []);
               } else if (media !== null) {
                 const attachment = await fileAttachment(media[2] ?? media[3] ?? '', io.cwd);
                 const question = (media[4] ?? '').trim();
+                // a sound joins the image loaded just before it (one media context); an image or video starts anew
+                const isSound = media[1]!.toLowerCase() === 'audio';
+                const withImage = isSound ? pending.filter((a) => IMAGE_NAME.test(a.name)).slice(0, 1) : [];
+                const attachments = [...withImage, attachment];
                 if (question === '') {
-                  pending = attachment;
-                  say(`Loaded ${attachment.name}: ask me about it.\n`);
+                  pending = attachments;
+                  say(withImage.length > 0 ? `Loaded ${withImage[0]!.name} with the sound ${attachment.name}: ask me about them.\n` : `Loaded ${attachment.name}: ask me about it.\n`);
                 } else {
-                  pending = undefined;
-                  await send(question, [attachment]);
+                  pending = [];
+                  await send(question, attachments);
                 }
               } else if (line.startsWith('/')) {
                 say(`Unknown command ${line.split(/\s/)[0]}. ${CHAT_HELP}\n`);
               } else {
-                const attachments = pending === undefined ? [] : [pending];
-                pending = undefined;
+                const attachments = pending;
+                pending = [];
                 await send(line, attachments);
               }
             } catch (error) {
