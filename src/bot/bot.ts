@@ -205,7 +205,7 @@ export class Bot implements BotHandler {
   }
 
   async #turn(session: ConversationSession, message: IncomingMessage, progress: ReplyProgress, runtime: ConversationRuntime): Promise<Reply> {
-    const notices = session.notices.map((notice) => notice.userMessage);
+    const notices = [...(message.notice === undefined ? [] : [message.notice]), ...session.notices.map((notice) => notice.userMessage)];
     const text = message.text.trim();
     if (message.attachments.length === 0) {
       const command = parseCommand(text);
