@@ -53,6 +53,9 @@ const USER_CAUSED: ReadonlySet<LegoErrorCode> = new Set<LegoErrorCode>([
 ]);
 const SAVE_FAILED_NOTICE = 'I could not save this turn to my memory just now; I kept it and will save it as soon as my memory is back.';
 
+/** An answer that speaks of the sound ("the sound comes from…", "heard"). */
+const SOUND_WORDS = /\b(sound|sounds|heard|hear|noise)\b/i;
+
 function defaultQuestion(media: MediaContext): string {
   if (media.kind === 'audio') return 'What makes this sound?';
   if (media.kind === 'image' && media.sound !== null) return 'Where does this sound come from?';
@@ -287,7 +290,7 @@ export class Bot implements BotHandler {
     const shownBoxes = unique([...drawnBoxes, ...boxRegions]);
     const shownSpans = unique([...drawnSpans, ...spanRegions]);
     if (media !== undefined && entry !== undefined) {
-      await this.#render(media, entry, shownBoxes, shownSpans, message, runtime, call, files, notices);
+      await this.#render(media, entry, answer.text, shownBoxes, shownSpans, message, runtime, call, files, notices);
     }
     const boxes: ReplyBox[] = shownBoxes
       .filter((r) => r.pixels !== null)
@@ -445,6 +448,7 @@ export class Bot implements BotHandler {
   async #render(
     media: MediaContext,
     entry: PreparedEntry,
+    answerText: string,
     boxes: readonly BoxRegion[],
     spans: readonly SpanRegion[],
     message: IncomingMessage,
@@ -457,10 +461,13 @@ export class Bot implements BotHandler {
     try {
       if (media.kind === 'image' && (boxes.length > 0 || render.annotateWithoutBoxes)) {
         const bytes = await this.#media.imageBytes(media, entry, message, runtime.backend.blobs, call);
-        files.unshift(await renderAnnotatedImage(bytes, boxes, render, this.#mediaOptions));
+        // an answer about the sound sent with the image ("the sound comes from … [1]") marks its boxes as the source
+        const sourceBoxes = media.sound !== null && SOUND_WORDS.test(answerText) ? boxes.map((b) => b.number) : [];
+        files.unshift(await renderAnnotatedImage(bytes, boxes, render, this.#mediaOptions, { sourceBoxes }));
       }
       if (media.kind === 'video' && spans.length > 0 && media.durationSec !== null) {
-        files.unshift(await renderVideoTimeline(media.durationSec, spans, entry.frames ?? [], render));
+        const sound = entry.waveform === undefined ? {} : { waveform: entry.waveform };
+        files.unshift(await renderVideoTimeline(media.durationSec, spans, entry.frames ?? [], render, sound));
       }
     } catch (error) {
       this.#log.warn({ conversation: message.conversationKey, err: error }, 'could not render the reply picture');
