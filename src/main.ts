@@ -27,6 +27,7 @@ import { LegoError } from './errors';
 import { summarizeHealth } from './health';
 import type { HealthReport } from './health';
 import { scrubbedErrorText } from './log-scrubber';
+import { removeStaleTempDirs } from './media/temp-workspace';
 import { createLogger } from './logger';
 import { packageRoot, resolvePackagePath } from './package-paths';
 import type { MetricsSource } from './bot/bot-metrics';
@@ -146,6 +147,9 @@ export async function startMain(options: StartMainOptions = {}): Promise<MainJob
   const { config, unknownEnv } = loadConfig({ sections: appSections(), env: options.env, overrides: options.overrides, defaults: options.defaults });
   const logger = createLogger(config.logging, options.logDestination === undefined ? {} : { destination: options.logDestination });
   if (unknownEnv.length > 0) logger.warn({ unknownEnv }, 'environment variables that name no setting (typos?)');
+  // a process killed with SIGKILL mid-video leaves its temporary folder (input.mp4, frames) behind
+  const staleTemp = await removeStaleTempDirs(config.media.tempDir);
+  if (staleTemp.length > 0) logger.info({ removed: staleTemp }, 'removed temporary media folders of processes that died');
 
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
@@ -179,6 +183,7 @@ export async function startMain(options: StartMainOptions = {}): Promise<MainJob
     }
     const opened: ConversationRuntime = await createConversationRuntime(config.conversation, {
       onStoreError: (error) => logger.warn({ err: error }, 'conversation store error'),
+      onDeadLeasesCleared: (count) => logger.info({ count }, 'dropped the conversation leases of processes of this host that died'),
     });
     runtime = opened;
     closers.push(() => opened.close());

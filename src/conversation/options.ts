@@ -89,8 +89,10 @@ export const ConversationOptionsSchema = z.object({
     .number()
     .int()
     .min(100)
-    .default(30_000)
-    .describe('a conversation lease expires this long after its last renewal (if its holder dies)'),
+    .default(10_000)
+    .describe(
+      'a conversation lease expires this long after its last renewal; its holder renews it every third of this while the turn runs, and a restarted process drops the leases of its host\'s dead processes at once',
+    ),
   leaseWaitMs: z
     .number()
     .int()
