@@ -101,8 +101,8 @@ function makeClip(dir: string): string {
   const run = spawnSync(
     ffmpegPath(),
     ['-hide_banner', '-loglevel', 'error', '-stream_loop', '-1', '-i', join(ROOT, 'assets/samples/shapes-clip.mp4'), '-t', '60',
-      '-vf', 'scale=1920:1080:flags=bicubic,noise=alls=8:allf=t,fps=30', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23',
-      '-g', '30', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-y', out],
+      '-vf', 'scale=1920:1080:flags=bicubic,noise=alls=4:allf=t,fps=30', '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '12M', '-maxrate', '16M', '-bufsize', '16M',
+      '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-y', out],
     { stdio: 'inherit' },
   );
   if (run.status !== 0) throw new Error('ffmpeg could not write the 60 s clip');
@@ -344,7 +344,7 @@ async function benchVideo(dir: string): Promise<{ ratio: number }> {
   const { sampleVideo } = await import('../src/media/sample-video');
   const { DEFAULT_MEDIA_OPTIONS } = await import('../src/media/options');
   const engine = await OnnxLegoEngine.load(BUNDLE);
-  const config = loadConfig({ env: {}, overrides: { engine: { generation: { maxNewTokens: 48, temperature: 0 } } } }).config;
+  const config = loadConfig({ env: {}, overrides: { engine: { generation: { maxNewTokens: 48, temperature: 0 } }, bot: { preparedCacheEntries: 0 } } }).config; // no cache: every turn samples the clip
   const runtime = await createConversationRuntime(config.conversation);
   const bot = createBot({ config, engine, runtime });
   const bytes = readFileSync(clip);

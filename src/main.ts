@@ -16,7 +16,7 @@ import { WebAdapter } from '../adapters/web';
 import { createBot, openEngine } from './bot';
 import type { Adapter, BotHandler } from './bot';
 import { loadConfig } from './config';
-import { APP_SECTIONS } from './cli/commands';
+import { appSections } from './cli/commands';
 import type { AppConfig, AppConfigInput } from './cli/commands';
 import { createConversationRuntime } from './conversation';
 import type { ConversationRuntime } from './conversation';
@@ -27,6 +27,7 @@ import { LegoError } from './errors';
 import { summarizeHealth } from './health';
 import type { HealthReport } from './health';
 import { scrubbedErrorText } from './log-scrubber';
+import { removeStaleTempDirs } from './media/temp-workspace';
 import { createLogger } from './logger';
 import { packageRoot, resolvePackagePath } from './package-paths';
 import type { MetricsSource } from './bot/bot-metrics';
@@ -69,7 +70,7 @@ export const ADAPTERS: readonly AdapterRegistration[] = [
     create: async ({ config, bot, logger, health, metrics }) =>
       new WebAdapter(
         { bot, logger, health, ...(metrics === undefined ? {} : { metrics }) },
-        { ...config.web, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes },
+        { ...config.web, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes, maxAudioBytes: config.media.maxAudioBytes },
       ),
   },
   {
@@ -143,9 +144,12 @@ export function checkBundle(config: AppConfig): void {
 /** Starts the main job: configuration, engine, conversation runtime, bot, adapters. */
 export async function startMain(options: StartMainOptions = {}): Promise<MainJob> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const { config, unknownEnv } = loadConfig({ sections: APP_SECTIONS, env: options.env, overrides: options.overrides, defaults: options.defaults });
+  const { config, unknownEnv } = loadConfig({ sections: appSections(), env: options.env, overrides: options.overrides, defaults: options.defaults });
   const logger = createLogger(config.logging, options.logDestination === undefined ? {} : { destination: options.logDestination });
   if (unknownEnv.length > 0) logger.warn({ unknownEnv }, 'environment variables that name no setting (typos?)');
+  // a process killed with SIGKILL mid-video leaves its temporary folder (input.mp4, frames) behind
+  const staleTemp = await removeStaleTempDirs(config.media.tempDir);
+  if (staleTemp.length > 0) logger.info({ removed: staleTemp }, 'removed temporary media folders of processes that died');
 
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
@@ -179,6 +183,7 @@ export async function startMain(options: StartMainOptions = {}): Promise<MainJob
     }
     const opened: ConversationRuntime = await createConversationRuntime(config.conversation, {
       onStoreError: (error) => logger.warn({ err: error }, 'conversation store error'),
+      onDeadLeasesCleared: (count) => logger.info({ count }, 'dropped the conversation leases of processes of this host that died'),
     });
     runtime = opened;
     closers.push(() => opened.close());

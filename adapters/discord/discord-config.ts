@@ -41,6 +41,12 @@ export const DiscordConfigSchema = z.object({
   dm: z.boolean().default(true).describe('answer direct messages'),
   continueInThreads: z.boolean().default(true).describe('answer without a mention in threads the bot started'),
   continueInReplies: z.boolean().default(true).describe("answer without a mention when someone replies to one of the bot's messages"),
+  followUpWindowMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(10 * 60_000)
+    .describe("a mention without media in a channel continues the same user's latest conversation there when it is this recent, ms (0 = off: every mention is new)"),
   createThreads: z
     .boolean()
     .default(false)

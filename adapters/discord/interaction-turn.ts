@@ -12,7 +12,7 @@ import { LEGO_COMMAND } from './slash-commands';
 import type { LegoSubcommand } from './slash-commands';
 import { NOT_ENABLED_TEXT, RESTARTING_TEXT } from './user-texts';
 
-const SUBCOMMANDS: readonly LegoSubcommand[] = ['ask', 'reset', 'regions', 'help'];
+const SUBCOMMANDS: readonly LegoSubcommand[] = ['ask', 'reset', 'regions', 'export', 'help'];
 
 async function refuse(ctx: AdapterContext, interaction: ChatInputCommandInteraction, content: string): Promise<void> {
   await interaction

@@ -6,7 +6,7 @@ import type { AdapterContext } from './adapter-context';
 import { downloadFromCdn, toIncomingAttachment } from './attachment-download';
 import { chainConversationKey, dmConversationKey, threadConversationKey } from './conversation-key';
 import { toPayload } from './message-payload';
-import { pickMedia } from './pick-media';
+import { isImage, isSound, pickMedia } from './pick-media';
 import type { ReplyTarget } from './reply-target';
 import { discordSurface } from './discord-surface';
 import { EMPTY_MENTION_TEXT } from './user-texts';
@@ -72,6 +72,8 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
   if (message.author.bot || message.webhookId !== null || message.system) return;
   const botId = ctx.client.user?.id;
   if (botId === undefined) return;
+  // "the last image in view": any person's latest message with media in the channel, addressed to the bot or not
+  if (message.attachments.some((a) => isImage(a) || (a.contentType ?? '').startsWith('video/'))) ctx.memory.rememberMediaMessage(message.channelId, message.id);
   const replyToBot = repliesToBot(message, botId);
   const why = addressedBy(ctx, message, botId, replyToBot);
   if (why === null) return;
@@ -96,6 +98,11 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
     // "@LEGO what is this?" as a reply to someone's picture: read the picture replied to.
     const referenced = channel.messages.cache.get(message.reference.messageId);
     if (referenced !== undefined && referenced.author.id !== botId) attachments = [...referenced.attachments.values()];
+  } else if (attachments.length > 0 && attachments.every(isSound) && message.reference?.messageId !== undefined && !replyToBot) {
+    // a voice message (or a sound) replying to someone's picture: hear it with that picture
+    const referenced = channel.messages.cache.get(message.reference.messageId);
+    const pictures = referenced === undefined || referenced.author.id === botId ? [] : [...referenced.attachments.values()].filter(isImage);
+    if (pictures.length > 0) attachments = [pictures[0]!, ...attachments];
   }
   if (text === '' && attachments.length === 0) {
     // a sticker or an empty line in a thread or reply chain is not a question; a bare mention or DM gets a hint
@@ -108,7 +115,21 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
 
   let conversationKey: string;
   let replyChannel: SendableChannels | undefined;
-  if (!inGuild) {
+  let notice: string | undefined;
+  const now = Date.now();
+  const latest = ctx.memory.latestEntryOf(message.channelId, message.author.id);
+  const followUp =
+    inGuild && !channel.isThread() && !replyToBot && attachments.length === 0 && ctx.config.followUpWindowMs > 0 &&
+    latest !== undefined && now - latest.at <= ctx.config.followUpWindowMs;
+  if (followUp) {
+    // a mention without media soon after: the same person's latest conversation in this channel goes on
+    conversationKey = latest.key;
+    const lastInView = ctx.memory.lastMediaMessageIn(message.channelId);
+    if (latest.mediaMessageId !== undefined && lastInView !== undefined && lastInView !== latest.mediaMessageId) {
+      const link = `https://discord.com/channels/${message.guildId}/${message.channelId}/${latest.mediaMessageId}`;
+      notice = `I am answering about ${latest.mediaName ?? 'your image'} from your earlier message (${link}), not the latest image in this channel.`;
+    }
+  } else if (!inGuild) {
     conversationKey = dmConversationKey(message.channelId);
   } else if (channel.isThread()) {
     conversationKey = threadConversationKey(message.guildId, channel.id);
@@ -132,7 +153,10 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
       }
     }
   }
-  ctx.memory.rememberLatest(replyChannel?.id ?? message.channelId, message.author.id, conversationKey);
+  const firstMedia = attachments.find((a) => isImage(a) || (a.contentType ?? '').startsWith('video/'));
+  const mediaMessage = firstMedia === undefined ? undefined : { messageId: message.attachments.has(firstMedia.id) ? message.id : (message.reference?.messageId ?? message.id), name: firstMedia.name };
+  ctx.memory.rememberLatest(replyChannel?.id ?? message.channelId, message.author.id, conversationKey, mediaMessage, now);
+  if (replyChannel !== undefined) ctx.memory.rememberLatest(message.channelId, message.author.id, conversationKey, mediaMessage, now);
   ctx.memory.rememberMessage(message.id, conversationKey);
   ctx.logger.debug({ message: message.id, why, conversation: conversationKey }, 'discord: answering');
 
@@ -143,8 +167,9 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
     messageId: message.id,
     author: { id: message.author.id, name: message.member?.displayName ?? message.author.globalName ?? message.author.username },
     text,
-    attachments: picked.chosen === undefined ? [] : [toIncomingAttachment(picked.chosen, ctx.download)],
+    attachments: picked.chosen.map((chosen) => toIncomingAttachment(chosen, ctx.download)),
     fetchUrl: (url, options) => downloadFromCdn(url, ctx.download, options),
+    ...(notice === undefined ? {} : { notice }),
   };
   const sendChannel: SendableChannels | undefined = replyChannel ?? (channel.isSendable() ? channel : undefined);
   if (sendChannel === undefined) return;

@@ -4,9 +4,9 @@ import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js
 export const LEGO_COMMAND = 'lego';
 
 /** The subcommands of /lego and the words each one sends to the pipeline (which knows the commands). */
-export type LegoSubcommand = 'ask' | 'reset' | 'regions' | 'help';
+export type LegoSubcommand = 'ask' | 'reset' | 'regions' | 'export' | 'help';
 
-/** `/lego ask question:<text> [file:<attachment>]`, `/lego reset`, `/lego regions`, `/lego help`. */
+/** `/lego ask question:<text> [file:<attachment>]`, `/lego reset`, `/lego regions`, `/lego export`, `/lego help`. */
 export function legoCommandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   const lego = new SlashCommandBuilder()
     .setName(LEGO_COMMAND)
@@ -22,6 +22,7 @@ export function legoCommandDefinitions(): RESTPostAPIChatInputApplicationCommand
     )
     .addSubcommand((sub) => sub.setName('reset').setDescription('Forget this conversation'))
     .addSubcommand((sub) => sub.setName('regions').setDescription('List the boxes and spans I remember here'))
+    .addSubcommand((sub) => sub.setName('export').setDescription('This conversation as Markdown, with its annotated pictures'))
     .addSubcommand((sub) => sub.setName('help').setDescription('How to talk to me'));
   return [lego.toJSON()];
 }

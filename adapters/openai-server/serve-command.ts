@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliCommand } from '../../src/cli/cli-command';
 import type { GlobalOptions } from '../../src/cli/cli-context';
 import { LegoError } from '../../src/errors';
+import { removeStaleTempDirs } from '../../src/media/temp-workspace';
 
 interface ServeFlags {
   host?: string;
@@ -47,6 +48,8 @@ export const serveCommand: CliCommand = {
         // the CLI's way to open the configured (or injected) engine; its bot pipeline stays unused
         const cli = await context.openBot(config);
         const { engine, logger } = cli;
+        const staleTemp = await removeStaleTempDirs(config.media.tempDir);
+        if (staleTemp.length > 0) logger.info({ removed: staleTemp }, 'removed temporary media folders of processes that died');
         // loaded on use, so that `lego --help` starts without the server's modules
         const { OpenAiServer } = await import('./openai-server');
         const maxBodyMb = flags.maxBodyMb === undefined ? undefined : Number(flags.maxBodyMb);

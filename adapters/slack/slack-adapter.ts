@@ -71,6 +71,10 @@ export class SlackAdapter implements Adapter {
   private readonly deliveries = new BoundedLru<string, true>({ maxEntries: DELIVERY_MEMORY });
   /** the threads answered in (follow-ups there need no mention) */
   private readonly threads: BoundedLru<string, true>;
+  /** each user's latest conversation per channel, with the message that brought its media (channel follow-ups) */
+  private readonly latest: BoundedLru<string, { key: string; threadTs: string | undefined; at: number; mediaTs?: string; mediaName?: string }>;
+  /** the latest message with an image or a video per channel, whoever sent it ("the last one in view") */
+  private readonly lastMedia: BoundedLru<string, string>;
   private readonly allow: SlackAllowLists;
   private identity: Identity = { userId: undefined, botId: undefined, teamId: '' };
   private server: Server | undefined;
@@ -84,6 +88,8 @@ export class SlackAdapter implements Adapter {
     this.fetchFn = options.fetchFn;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
     this.threads = new BoundedLru({ maxEntries: this.config.threadMemory });
+    this.latest = new BoundedLru({ maxEntries: this.config.threadMemory });
+    this.lastMedia = new BoundedLru({ maxEntries: this.config.threadMemory });
     this.allow = { teams: this.config.allowedTeams, channels: this.config.allowedChannels, users: this.config.allowedUsers };
     const credentials = requireSlackCredentials(this.config);
     this.botToken = credentials.botToken;
@@ -218,9 +224,27 @@ export class SlackAdapter implements Adapter {
       this.logger.debug({ channel: event.channel, ts: event.ts, reason }, 'slack: ignored');
       return;
     }
-    const target = replyTargetOf(event, teamId === '' ? this.identity.teamId : teamId);
-    const key = conversationKeyOf(target);
+    const media = (event.files ?? []).find((file) => /^(image|video)\//.test(file.mimetype ?? ''));
+    if (media !== undefined) this.lastMedia.set(event.channel, event.ts);
+    let target = replyTargetOf(event, teamId === '' ? this.identity.teamId : teamId);
+    let key = conversationKeyOf(target);
     if (via === 'message' && !isFollowUp(event, this.identity.userId, (k) => this.threads.has(k), key)) return;
+    const now = Date.now();
+    const who = `${event.channel}:${event.user ?? ''}`;
+    const latest = this.latest.get(who);
+    let notice: string | undefined;
+    if (
+      via === 'mention' && event.thread_ts === undefined && !target.isDm && (event.files ?? []).length === 0 &&
+      this.config.followUpWindowMs > 0 && latest !== undefined && now - latest.at <= this.config.followUpWindowMs
+    ) {
+      // a mention without files soon after: the same person's latest conversation here goes on, in its thread
+      target = { ...target, threadTs: latest.threadTs };
+      key = latest.key;
+      const lastInView = this.lastMedia.get(event.channel);
+      if (latest.mediaTs !== undefined && lastInView !== undefined && lastInView !== latest.mediaTs) {
+        notice = `I am answering about ${latest.mediaName ?? 'your image'} from your earlier message, not the latest image in this channel.`;
+      }
+    }
     if (!isAllowed(this.allow, target)) {
       this.logger.debug({ channel: event.channel, user: event.user, team: teamId }, 'slack: not on the allow lists');
       return;
@@ -237,7 +261,13 @@ export class SlackAdapter implements Adapter {
       author: { id: event.user ?? '' },
       text: questionText(event.text, this.identity.userId),
       attachments: (event.files ?? []).map((file) => slackAttachment(file, access)),
+      ...(notice === undefined ? {} : { notice }),
     };
+    if (!target.isDm) {
+      const kept = latest !== undefined && latest.key === key ? { mediaTs: latest.mediaTs, mediaName: latest.mediaName } : {};
+      const brought = media === undefined ? {} : { mediaTs: event.ts, mediaName: media.name ?? 'your image' };
+      this.latest.set(who, { key, threadTs: target.threadTs, at: now, ...kept, ...brought });
+    }
     this.answer(target, key, message, setStatus);
   }
 
@@ -257,6 +287,19 @@ export class SlackAdapter implements Adapter {
     const request = parseSlashCommand(command.text);
     if (request.kind === 'help') {
       await ephemeral(slashHelp(this.config.slashCommand));
+      return;
+    }
+    if (request.kind === 'export') {
+      // the conversation of this DM (or of the channel outside threads), answered with its files where it lives
+      const target: SlackReplyTarget = { teamId: command.team_id, channel: command.channel_id, threadTs: undefined, userId: command.user_id, isDm };
+      this.answer(target, conversationKeyOf(target), {
+        platform: 'slack',
+        conversationKey: conversationKeyOf(target),
+        messageId: `slash:${command.channel_id}:${Date.now()}`,
+        author: { id: command.user_id },
+        text: 'export',
+        attachments: [],
+      });
       return;
     }
     if (request.kind === 'reset' || request.kind === 'regions') {

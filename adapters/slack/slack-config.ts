@@ -46,6 +46,12 @@ export const SlackConfigSchema = z.object({
   updateIntervalMs: z.number().int().min(250).default(1200).describe('least time between two edits of a growing answer'),
   assistant: z.boolean().default(false).describe("answer in Slack's AI assistant threads (needs the assistant:write scope and the feature on)"),
   threadMemory: z.number().int().min(1).default(5000).describe('how many threads the bot remembers answering in (follow-ups there need no mention)'),
+  followUpWindowMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(10 * 60_000)
+    .describe("a mention without files at the top of a channel continues the same user's latest conversation there (in its thread) when it is this recent, ms (0 = off)"),
   slashCommand: z.string().startsWith('/').default('/lego').describe('the slash command the app registers'),
 });
 

@@ -70,7 +70,7 @@ function forbidden(message: string): LegoError {
  * The local web chat: serves the page (adapters/web/public) and a small JSON + Server-Sent-Events API
  * in front of the one bot pipeline.
  *
- *   POST /api/uploads?conversation=ID&name=NAME   raw bytes, Content-Type image/* or video/*  → {id, …}
+ *   POST /api/uploads?conversation=ID&name=NAME   raw bytes, Content-Type image/*, video/* or audio/*  → {id, …}
  *   POST /api/chat    {conversation, text, uploads: [id], region?: {x1,y1,x2,y2} px | {start,end} s}  → text/event-stream: status, partial, reply, done
  *   POST /api/reset   {conversation}                        → the reply to "reset"
  *   GET  /api/files/ID                                      → an answer's annotated image / timeline
@@ -209,6 +209,7 @@ export class WebAdapter implements Adapter {
     return {
       maxImageBytes: this.options.maxImageBytes,
       maxVideoBytes: this.options.maxVideoBytes,
+      maxAudioBytes: this.options.maxAudioBytes,
       maxTextChars: this.options.maxTextChars,
     };
   }
@@ -216,12 +217,13 @@ export class WebAdapter implements Adapter {
   private async upload(req: HttpRequest, res: ServerResponse, url: URL): Promise<void> {
     const conversation = this.conversationId(url.searchParams.get('conversation'));
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    const kind = contentType.startsWith('image/') ? 'image' : contentType.startsWith('video/') ? 'video' : null;
+    const kind = contentType.startsWith('image/') ? 'image' : contentType.startsWith('video/') ? 'video' : contentType.startsWith('audio/') ? 'audio' : null;
     if (kind === null) {
       res.setHeader('Connection', 'close');
       throw new LegoError('unsupported-media', `upload of type "${contentType || '(none)'}" refused`);
     }
-    const limit = kind === 'image' ? this.options.maxImageBytes : this.options.maxVideoBytes;
+    const limit = kind === 'image' ? this.options.maxImageBytes : kind === 'video' ? this.options.maxVideoBytes : this.options.maxAudioBytes;
+    const noun = kind === 'audio' ? 'sound' : kind;
     let data: Buffer;
     try {
       data = await readBody(req, limit, `${kind} upload`, this.options.bodyIdleTimeoutMs);
@@ -229,17 +231,17 @@ export class WebAdapter implements Adapter {
       res.setHeader('Connection', 'close');
       if (LegoError.is(error, 'too-large')) {
         throw new LegoError('too-large', error.message, {
-          userMessage: `Sorry, that ${kind} is too large for me (the limit is ${formatBytes(limit)}).`,
+          userMessage: `Sorry, that ${noun} is too large for me (the limit is ${formatBytes(limit)}).`,
         });
       }
       throw error;
     }
     if (data.length === 0) throw new LegoError('bad-input', 'empty upload', { userMessage: 'That file is empty.' });
-    const name = (url.searchParams.get('name') ?? '').replace(/[\u0000-\u001f/\\]/g, '').slice(0, 200) || `upload.${kind === 'image' ? 'img' : 'video'}`;
+    const name = (url.searchParams.get('name') ?? '').replace(/[\u0000-\u001f/\\]/g, '').slice(0, 200) || `upload.${kind === 'image' ? 'img' : kind === 'video' ? 'video' : 'sound'}`;
     const id = randomUUID();
     if (!this.uploads.set(id, { id, data, meta: { conversation, name, contentType } })) {
       throw new LegoError('too-large', `upload of ${data.length} bytes is over the memory for uploads`, {
-        userMessage: `Sorry, that ${kind} is too large for me (the limit is ${formatBytes(this.options.maxStoredUploadBytes)}).`,
+        userMessage: `Sorry, that ${noun} is too large for me (the limit is ${formatBytes(this.options.maxStoredUploadBytes)}).`,
       });
     }
     this.logger.debug({ conversation, bytes: data.length, contentType }, 'web upload');

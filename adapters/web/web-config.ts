@@ -16,9 +16,13 @@ export const WebConfigSchema = z.object({
     .default(300_000)
     .describe('time a browser has to send a whole request, an upload included, ms (answers are not limited by it)'),
   bodyIdleTimeoutMs: z.number().int().positive().default(15_000).describe('longest pause between two pieces of a request body or upload, ms (408 after it)'),
-  maxStoredUploadBytes: bytes.default(512 * MiB).describe('all uploads kept in memory at once, bytes; the least recently used are dropped first'),
+  maxStoredUploadBytes: bytes
+    .default(288 * MiB)
+    .describe('all uploads kept in memory at once, bytes (at least one largest video); the least recently used are dropped first'),
   uploadTtlMs: z.number().int().nonnegative().default(60 * 60 * 1000).describe('how long an upload stays usable for follow-ups, ms (0 = until dropped for room)'),
-  maxStoredFileBytes: bytes.default(128 * MiB).describe('answer files (annotated PNG, timeline) kept for the browser to fetch, bytes'),
+  maxStoredFileBytes: bytes
+    .default(32 * MiB)
+    .describe('answer pictures (annotated JPEG/PNG, timeline) kept for the browser to fetch, bytes; least recently used dropped first'),
   maxJsonBytes: bytes.default(64 * 1024).describe('largest JSON request body (a chat message), bytes'),
   maxTextChars: z.number().int().positive().default(4000).describe('longest question, characters'),
   shutdownGraceMs: z.number().int().nonnegative().default(5000).describe('on stop, how long answers in flight may finish before they are cut off, ms'),

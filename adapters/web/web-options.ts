@@ -14,6 +14,8 @@ export interface WebAdapterOptions {
   maxImageBytes: number;
   /** largest video upload, bytes */
   maxVideoBytes: number;
+  /** largest sound upload, bytes */
+  maxAudioBytes: number;
   /** all uploads kept in memory at once, bytes; the oldest are dropped first */
   maxStoredUploadBytes: number;
   /** how long an upload stays usable (follow-ups may fetch it again), ms */
@@ -51,6 +53,7 @@ export const DEFAULT_WEB_ADAPTER_OPTIONS = {
   ...WEB_DEFAULTS,
   maxImageBytes: MEDIA_DEFAULTS.maxImageBytes,
   maxVideoBytes: MEDIA_DEFAULTS.maxVideoBytes,
+  maxAudioBytes: MEDIA_DEFAULTS.maxAudioBytes,
   publicDir: undefined,
   samplesDir: undefined,
 } as const satisfies WebAdapterOptions;

@@ -6,7 +6,7 @@ export interface WebReplyFile {
   url: string;
   name: string;
   contentType: string;
-  kind: 'annotated-image' | 'timeline' | 'crop' | 'clip';
+  kind: 'annotated-image' | 'timeline' | 'crop' | 'clip' | 'export';
   description?: string;
 }
 

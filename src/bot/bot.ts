@@ -22,6 +22,7 @@ import { MediaLoader } from './media-loader';
 import { numberRegions } from './numbered-text';
 import type { PreparedEntry } from './prepared-media-cache';
 import { BotMetrics } from './bot-metrics';
+import { exportConversation } from './export-conversation';
 import { UserLimits } from './user-limits';
 import { DEFAULT_LIMITS } from '../config/limits';
 import { renderAnnotatedImage, renderVideoTimeline } from './render-reply';
@@ -51,6 +52,9 @@ const USER_CAUSED: ReadonlySet<LegoErrorCode> = new Set<LegoErrorCode>([
   'bad-input', 'unsupported-media', 'too-large', 'media-corrupt', 'download-refused', 'not-found', 'busy', 'aborted', 'limit-reached',
 ]);
 const SAVE_FAILED_NOTICE = 'I could not save this turn to my memory just now; I kept it and will save it as soon as my memory is back.';
+
+/** An answer that speaks of the sound ("the sound comes from…", "heard"). */
+const SOUND_WORDS = /\b(sound|sounds|heard|hear|noise)\b/i;
 
 function defaultQuestion(media: MediaContext): string {
   if (media.kind === 'audio') return 'What makes this sound?';
@@ -132,6 +136,7 @@ export class Bot implements BotHandler {
       options: this.#mediaOptions,
       fetchTimeoutMs: options.config.bot.fetchTimeoutMs,
       cacheEntries: options.config.bot.preparedCacheEntries,
+      cacheBytes: options.config.bot.preparedCacheBytes,
     });
   }
 
@@ -200,7 +205,7 @@ export class Bot implements BotHandler {
   }
 
   async #turn(session: ConversationSession, message: IncomingMessage, progress: ReplyProgress, runtime: ConversationRuntime): Promise<Reply> {
-    const notices = session.notices.map((notice) => notice.userMessage);
+    const notices = [...(message.notice === undefined ? [] : [message.notice]), ...session.notices.map((notice) => notice.userMessage)];
     const text = message.text.trim();
     if (message.attachments.length === 0) {
       const command = parseCommand(text);
@@ -213,6 +218,8 @@ export class Bot implements BotHandler {
             return textReply(session.describeMemory(), notices);
           case 'help':
             return textReply(helpText(), notices);
+          case 'export':
+            return this.#export(session, message, runtime, notices);
         }
       }
       if (text === '') return textReply(EMPTY_TEXT, notices);
@@ -283,7 +290,7 @@ export class Bot implements BotHandler {
     const shownBoxes = unique([...drawnBoxes, ...boxRegions]);
     const shownSpans = unique([...drawnSpans, ...spanRegions]);
     if (media !== undefined && entry !== undefined) {
-      await this.#render(media, entry, shownBoxes, shownSpans, message, runtime, call, files, notices);
+      await this.#render(media, entry, answer.text, shownBoxes, shownSpans, message, runtime, call, files, notices);
     }
     const boxes: ReplyBox[] = shownBoxes
       .filter((r) => r.pixels !== null)
@@ -292,6 +299,35 @@ export class Bot implements BotHandler {
       .filter((r) => r.seconds !== null)
       .map((r) => ({ ref: r.number, seconds: r.seconds!, ...(r.label === null ? {} : { label: r.label }) }));
     return { text: numbered.trim() === '' ? '(I have no answer to that.)' : numbered, files, boxes, spans, notices };
+  }
+
+  /** The conversation as Markdown with a picture of each answer's regions (see exportConversation). */
+  async #export(session: ConversationSession, message: IncomingMessage, runtime: ConversationRuntime, notices: string[]): Promise<Reply> {
+    const call: LoadCall = { signal: session.signal };
+    let missing = 0;
+    const picture = async (draw: () => Promise<ReplyFile>): Promise<ReplyFile | undefined> => {
+      try {
+        return await draw();
+      } catch (error) {
+        missing += 1;
+        this.#log.info({ conversation: message.conversationKey, err: error }, 'export: a picture could not be drawn');
+        return undefined;
+      }
+    };
+    const exported = await exportConversation(session.record, {
+      boxes: async (media, regions) => picture(async () => {
+        const entry = await this.#media.forContext(media, message, runtime.backend.blobs, call);
+        const bytes = await this.#media.imageBytes(media, entry, message, runtime.backend.blobs, call);
+        return renderAnnotatedImage(bytes, regions, this.#config.render, this.#mediaOptions);
+      }),
+      timeline: async (media, regions) => picture(async () => renderVideoTimeline(media.durationSec ?? 0, regions, [], this.#config.render)),
+    });
+    const pictures = exported.files.length - 1;
+    if (missing > 0) notices.push(`${missing} picture${missing === 1 ? '' : 's'} could not be drawn (the media is no longer available); the text is complete.`);
+    const text = session.record.turns.length === 0
+      ? 'There is nothing to export yet: this conversation is empty.'
+      : `Here is this conversation as Markdown (conversation.md)${pictures > 0 ? ` with ${pictures} picture${pictures === 1 ? '' : 's'} of the regions` : ''}.`;
+    return { text, files: session.record.turns.length === 0 ? [] : exported.files, boxes: [], spans: [], notices };
   }
 
   /**
@@ -412,6 +448,7 @@ export class Bot implements BotHandler {
   async #render(
     media: MediaContext,
     entry: PreparedEntry,
+    answerText: string,
     boxes: readonly BoxRegion[],
     spans: readonly SpanRegion[],
     message: IncomingMessage,
@@ -424,10 +461,13 @@ export class Bot implements BotHandler {
     try {
       if (media.kind === 'image' && (boxes.length > 0 || render.annotateWithoutBoxes)) {
         const bytes = await this.#media.imageBytes(media, entry, message, runtime.backend.blobs, call);
-        files.unshift(await renderAnnotatedImage(bytes, boxes, render, this.#mediaOptions));
+        // an answer about the sound sent with the image ("the sound comes from … [1]") marks its boxes as the source
+        const sourceBoxes = media.sound !== null && SOUND_WORDS.test(answerText) ? boxes.map((b) => b.number) : [];
+        files.unshift(await renderAnnotatedImage(bytes, boxes, render, this.#mediaOptions, { sourceBoxes }));
       }
       if (media.kind === 'video' && spans.length > 0 && media.durationSec !== null) {
-        files.unshift(await renderVideoTimeline(media.durationSec, spans, entry.frames ?? [], render));
+        const sound = entry.waveform === undefined ? {} : { waveform: entry.waveform };
+        files.unshift(await renderVideoTimeline(media.durationSec, spans, entry.frames ?? [], render, sound));
       }
     } catch (error) {
       this.#log.warn({ conversation: message.conversationKey, err: error }, 'could not render the reply picture');

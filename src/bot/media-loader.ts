@@ -16,6 +16,8 @@ export interface MediaLoaderDeps {
   options: MediaOptions;
   fetchTimeoutMs: number;
   cacheEntries: number;
+  /** byte budget of the prepared-media cache */
+  cacheBytes: number;
 }
 
 /** An attachment downloaded and identified from its bytes. */
@@ -54,7 +56,7 @@ export class MediaLoader {
 
   constructor(deps: MediaLoaderDeps) {
     this.#deps = deps;
-    this.#cache = preparedMediaCache(deps.cacheEntries);
+    this.#cache = preparedMediaCache(deps.cacheEntries, deps.cacheBytes);
   }
 
   /** The largest file accepted for an attachment that says it is `contentType`. */

@@ -1,11 +1,9 @@
+import { replaceRegions } from '../grounding/replace-regions';
+import type { TextRegion } from '../grounding/replace-regions';
+
 /** A region of an answer: where its markup sits in the text (from the engine's one parse) and its number. */
-export interface NumberedRegion {
-  /** [start, end) of the region's markup in the answer text (`GroundedBox.start/end`) */
-  start: number;
-  end: number;
+export interface NumberedRegion extends TextRegion {
   number: number;
-  /** words of the markup that stay in front of the number (`GroundedBox.shown`) */
-  shown?: string | undefined;
 }
 
 const OPENERS: Readonly<Record<string, string>> = { '[': ']', '{': '}', '(': ')', '<': '>' };
@@ -48,19 +46,10 @@ export function numberRegions(
   regions: readonly NumberedRegion[],
   options: { partial?: boolean; /** with `partial`: the engine's parse says markup may still become a region from here on */ pendingFrom?: number } = {},
 ): string {
-  const sorted = [...regions].sort((a, b) => a.start - b.start);
-  let out = '';
-  let at = 0;
-  for (const region of sorted) {
-    if (region.start < at || region.end > text.length || region.end < region.start) continue;
-    const before = text.slice(at, region.start);
-    const shown = region.shown === undefined || region.shown.trim() === '' ? '' : `${region.shown.trim()} `;
-    const joined = before === '' ? out : before;
-    const gap = joined !== '' && !/\s$/.test(joined) && (shown !== '' || (before === '' && joined.endsWith(']'))) ? ' ' : '';
-    out += before + gap + `${shown}[${region.number}]`;
-    at = region.end;
-  }
-  let rest = text.slice(at);
+  const replaced = replaceRegions(text, regions, (region) => `[${region.number}]`);
+  const out = replaced.head;
+  const at = text.length - replaced.rest.length;
+  let rest = replaced.rest;
   if (options.partial === true) {
     // the engine's parse knows what is pending; markup it has not recognised yet (an unclosed group) is held back too
     if (options.pendingFrom !== undefined) rest = rest.slice(0, Math.max(0, options.pendingFrom - at));

@@ -37,6 +37,8 @@ export interface IncomingMessage {
   /** the user's words, with the bot mention and any command prefix removed */
   text: string;
   attachments: IncomingAttachment[];
+  /** a line the adapter wants shown with the answer (e.g. which earlier image a channel follow-up is about) */
+  notice?: string;
   /**
    * Fetch a file this platform sent earlier again, by the `url` an attachment had (kept in the
    * conversation as the media's source), with the platform's hosts, auth and byte limit. Optional: without
@@ -52,7 +54,8 @@ export interface ReplyFile {
   data: Buffer;
   /** alt text / description for the platform */
   description?: string;
-  kind: 'annotated-image' | 'timeline' | 'crop' | 'clip';
+  /** 'export': a file of a conversation export (conversation.md and the pictures it links to) */
+  kind: 'annotated-image' | 'timeline' | 'crop' | 'clip' | 'export';
 }
 
 export interface ReplyBox {

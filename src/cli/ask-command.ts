@@ -12,6 +12,7 @@ import { defaultOutDir, formatReply, toAskJson, writeReplyFiles } from './reply-
 interface AskOptions {
   image?: string;
   video?: string;
+  audio?: string;
   out?: string;
   json?: boolean;
   region?: string;
@@ -28,7 +29,7 @@ export function stderrProgress(write: (text: string) => void): ReplyProgress {
   return { status: (text) => void write(`lego: ${text}\n`) };
 }
 
-/** `lego ask --image FILE "question"` / `--video FILE`: one answer, pictures in `--out`. */
+/** `lego ask --image FILE "question"` / `--video FILE` / `--image FILE --audio SOUND`: one answer, pictures in `--out`. */
 export const askCommand: CliCommand = {
   name: 'ask',
   register(program, context) {
@@ -38,16 +39,21 @@ export const askCommand: CliCommand = {
       .argument('[question...]', 'the question (default: what is in it)')
       .option('--image <file>', 'the image to ask about')
       .option('--video <file>', 'the video to ask about')
+      .option('--audio <file>', 'a sound to ask about: alone, or with --image (where does it come from?)')
       .option('--out <dir>', 'folder for the annotated image and timeline (default: ./lego-out/<time>)')
       .option('--region <x1,y1,x2,y2>', 'ask about this rectangle of the image (pixels of the image as displayed: left,top,right,bottom)')
       .option('--json', 'print exactly one JSON object: {answer, boxes, spans, files}')
       .action(async (words: string[], options: AskOptions, command: Command) => {
         const { io } = context;
         const file = options.image ?? options.video;
-        if (file === undefined || (options.image !== undefined && options.video !== undefined)) {
-          throw new LegoError('bad-input', 'ask needs exactly one of --image FILE or --video FILE', {
-            userMessage: 'ask needs exactly one of --image FILE or --video FILE',
+        if ((file === undefined && options.audio === undefined) || (options.image !== undefined && options.video !== undefined)) {
+          throw new LegoError('bad-input', 'ask needs exactly one of --image FILE or --video FILE (and may add --audio FILE)', {
+            userMessage: 'ask needs exactly one of --image FILE or --video FILE (and may add --audio FILE)',
           });
+        }
+        if (options.video !== undefined && options.audio !== undefined) {
+          const message = '--audio goes with --image; a video is heard through its own soundtrack';
+          throw new LegoError('bad-input', message, { userMessage: message });
         }
         let text = words.join(' ').trim();
         if (options.region !== undefined) {
@@ -60,7 +66,9 @@ export const askCommand: CliCommand = {
           }
           text = withDrawnRegion(text, { kind: 'box', pixels });
         }
-        const attachment: IncomingAttachment = await fileAttachment(file, io.cwd);
+        const attachments: IncomingAttachment[] = [];
+        if (file !== undefined) attachments.push(await fileAttachment(file, io.cwd));
+        if (options.audio !== undefined) attachments.push(await fileAttachment(options.audio, io.cwd));
         const globals = command.optsWithGlobals<GlobalOptions & AskOptions>();
         const config = context.config(globals, { conversation: { store: { kind: 'memory' } } });
         const cli = await context.openBot(config);
@@ -73,7 +81,7 @@ export const askCommand: CliCommand = {
               messageId: '1',
               author: { id: 'cli' },
               text,
-              attachments: [attachment],
+              attachments,
             },
             stderrProgress((text) => io.stderr.write(text)),
           );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { IncomingAttachment, ReplyProgress } from '../bot/types';
@@ -11,9 +11,12 @@ import { fileAttachment } from './file-attachment';
 import { defaultOutDir, formatDetails, formatReply, writeReplyFiles } from './reply-output';
 
 
+const IMAGE_NAME = /\.(png|jpe?g|webp|gif|bmp|tiff?|avif|heic)$/i;
+
 const CHAT_HELP = [
   'Commands: /image FILE [question], /video FILE [question] — look at a file (ask now, or with your next line);',
-  '/reset — forget this conversation; /regions — what I remember; /help — this and what I can do; /quit — leave.',
+  '/audio FILE [question] — listen to a sound (with the image loaded just before it, or alone);',
+  '/reset — forget this conversation; /regions — what I remember; /export — save it as Markdown with pictures (a folder in --out); /help — this and what I can do; /quit — leave.',
 ].join('\n');
 
 interface ChatOptions {
@@ -28,15 +31,16 @@ export const chatCommand: CliCommand = {
   register(program, context) {
     program
       .command('chat')
-      .description('an interactive multi-turn chat about images and videos (/image FILE, /video FILE, /reset, /regions, /help, /quit)')
+      .description('an interactive multi-turn chat about images and videos (/image FILE, /video FILE, /reset, /regions, /export, /help, /quit)')
       .option('--image <file>', 'start with this image')
       .option('--video <file>', 'start with this video')
       .option('--out <dir>', 'folder for the pictures of every answer (default: ./lego-out/<time>)')
       .action(async (options: ChatOptions, command: Command) => {
         const { io } = context;
-        let pending: IncomingAttachment | undefined;
+        // what the next question is asked with: an image or a video, and a sound to go with an image
+        let pending: IncomingAttachment[] = [];
         const start = options.image ?? options.video;
-        if (start !== undefined) pending = await fileAttachment(start, io.cwd);
+        if (start !== undefined) pending = [await fileAttachment(start, io.cwd)];
         const config = context.config(command.optsWithGlobals<GlobalOptions & ChatOptions>());
         const cli = await context.openBot(config);
         const key = `cli:chat:${randomUUID()}`;
@@ -72,7 +76,11 @@ export const chatCommand: CliCommand = {
             io.stderr.write(errorLine(failed));
             return;
           }
-          const files = await writeReplyFiles(reply, outDir, `${String(turn).padStart(3, '0')}-`);
+          // an export is a folder of its own: conversation.md and the pictures it links to, side by side
+          const isExport = reply.files.some((f) => f.kind === 'export');
+          const files = isExport
+            ? await writeReplyFiles(reply, join(outDir, `export-${String(turn).padStart(3, '0')}`))
+            : await writeReplyFiles(reply, outDir, `${String(turn).padStart(3, '0')}-`);
           if (streamed !== '' && reply.text.startsWith(streamed)) {
             say(`${reply.text.slice(streamed.length)}\n${formatDetails(reply, files, io.cwd)}`);
           } else {
@@ -81,14 +89,14 @@ export const chatCommand: CliCommand = {
         };
 
         say(`LEGO chat (${cli.engine.name}). ${CHAT_HELP}\n`);
-        if (pending !== undefined) say(`Loaded ${pending.name}: ask me about it.\n`);
+        if (pending.length > 0) say(`Loaded ${pending[0]!.name}: ask me about it.\n`);
         const lines = createInterface({ input: io.stdin, terminal: false, crlfDelay: Number.POSITIVE_INFINITY });
         try {
           prompt();
           for await (const raw of lines) {
             const line = raw.trim();
             try {
-              const media = /^\/(image|video)\s+(?:"([^"]+)"|(\S+))\s*(.*)$/i.exec(line);
+              const media = /^\/(image|video|audio)\s+(?:"([^"]+)"|(\S+))\s*(.*)$/i.exec(line);
               if (line === '') {
                 // nothing
               } else if (/^\/(quit|exit|q)$/i.test(line)) {
@@ -96,24 +104,28 @@ export const chatCommand: CliCommand = {
               } else if (/^\/help$/i.test(line)) {
                 say(`${CHAT_HELP}\n`);
                 await send('help', []);
-              } else if (/^\/(reset|regions)$/i.test(line)) {
-                pending = undefined;
+              } else if (/^\/(reset|regions|export)$/i.test(line)) {
+                pending = [];
                 await send(line.slice(1).toLowerCase(), []);
               } else if (media !== null) {
                 const attachment = await fileAttachment(media[2] ?? media[3] ?? '', io.cwd);
                 const question = (media[4] ?? '').trim();
+                // a sound joins the image loaded just before it (one media context); an image or video starts anew
+                const isSound = media[1]!.toLowerCase() === 'audio';
+                const withImage = isSound ? pending.filter((a) => IMAGE_NAME.test(a.name)).slice(0, 1) : [];
+                const attachments = [...withImage, attachment];
                 if (question === '') {
-                  pending = attachment;
-                  say(`Loaded ${attachment.name}: ask me about it.\n`);
+                  pending = attachments;
+                  say(withImage.length > 0 ? `Loaded ${withImage[0]!.name} with the sound ${attachment.name}: ask me about them.\n` : `Loaded ${attachment.name}: ask me about it.\n`);
                 } else {
-                  pending = undefined;
-                  await send(question, [attachment]);
+                  pending = [];
+                  await send(question, attachments);
                 }
               } else if (line.startsWith('/')) {
                 say(`Unknown command ${line.split(/\s/)[0]}. ${CHAT_HELP}\n`);
               } else {
-                const attachments = pending === undefined ? [] : [pending];
-                pending = undefined;
+                const attachments = pending;
+                pending = [];
                 await send(line, attachments);
               }
             } catch (error) {

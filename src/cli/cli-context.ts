@@ -1,6 +1,6 @@
 import type { Bot } from '../bot/bot';
 import type { AppConfig, AppConfigInput } from './commands';
-import { APP_SECTIONS } from './commands';
+import { appSections } from './commands';
 import type { GroundingEngine } from '../engine/types';
 import type { LegoLogger } from '../logger';
 import type { CliIo } from './cli-io';
@@ -54,7 +54,7 @@ export function createCliContext(io: CliIo, env?: Readonly<Record<string, string
       if (globals.provider !== undefined) engine.executionProvider = globals.provider;
       const logging = { ...overrides.logging };
       if (globals.logLevel !== undefined) logging.level = globals.logLevel as NonNullable<typeof logging.level>;
-      return configLoader().loadConfig({ sections: APP_SECTIONS, ...(env === undefined ? {} : { env }), defaults: CLI_DEFAULTS, overrides: { ...overrides, engine, logging } }).config;
+      return configLoader().loadConfig({ sections: appSections(), ...(env === undefined ? {} : { env }), defaults: CLI_DEFAULTS, overrides: { ...overrides, engine, logging } }).config;
     },
     async openBot(config) {
       // the pipeline (sharp, canvas, the engine) loads when a command answers, not for --help

@@ -9,6 +9,12 @@ export const BotConfigSchema = z.object({
     .nonnegative()
     .default(8)
     .describe('prepared media tensors kept in memory by content hash, for follow-up questions (0 = none)'),
+  preparedCacheBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024)
+    .describe('bytes the prepared media kept for follow-ups may hold (tensors, original images, sampled frames)'),
   fetchTimeoutMs: z.number().int().positive().default(30_000).describe('time limit for downloading one attachment, ms'),
   textOnly: z
     .boolean()

@@ -6,7 +6,7 @@ import type { ConfigInputOf, ConfigOf, SectionMap } from './schema';
 import type { ConfigSection, EnvValueType } from './section';
 
 export interface LoadConfigOptions<S extends SectionMap = typeof coreSections> {
-  /** the sections to read (default the core ones; a composition root adds its adapters': `APP_SECTIONS`) */
+  /** the sections to read (default the core ones; a composition root adds its adapters': `appSections()`) */
   sections?: S;
   /** the environment to read; default `process.env` (the only place in the project that reads it) */
   env?: Readonly<Record<string, string | undefined>>;

@@ -5,7 +5,7 @@
  *
  * The core sections (engine, media, conversation, render, bot, logging, remote) are here. A platform's
  * settings live beside its adapter (adapters/<name>/<name>-config.ts) and are composed into the whole
- * configuration by the composition roots (`APP_SECTIONS` in src/cli/commands.ts, used by src/main.ts
+ * configuration by the composition roots (`appSections()` in src/cli/commands.ts, used by src/main.ts
  * and the CLI), so that src/ never imports adapters/.
  *
  * ADDING A SECTION:
@@ -13,7 +13,8 @@
  *      have `.describe()` and, where sensible, `.default()`; required secrets (tokens) are plain
  *      `z.string().min(1)` inside an `.optional()` section object or checked by the adapter's own
  *      `require…` helper, so that a bot without that adapter still starts;
- *   2. add ONE line: to `coreSections` below for a core section, to `APP_SECTIONS` for an adapter's.
+ *   2. add it: one line in `coreSections` below for a core section; for an adapter's, one line in
+ *      `AppSections` and one in `appSections()` (src/cli/commands.ts).
  * Its environment variables are then `LEGO_<NAME>_<KEY>` (upper snake case, nested keys joined by
  * `_`) with no further code; settings inside unions or with friendlier names use `aliases`
  * (see ./conversation.ts). `ConfigOf<sections>['<name>']` is typed from the schema.

@@ -3,7 +3,7 @@
  * a slash command) are stripped by the adapters; this sees what is left. Only a whole message is a
  * command: "reset" is, "reset the colours of box 2" is a question.
  */
-export type CommandName = 'reset' | 'regions' | 'help';
+export type CommandName = 'reset' | 'regions' | 'help' | 'export';
 
 export interface Command {
   name: CommandName;
@@ -19,6 +19,7 @@ const PHRASES: Record<CommandName, readonly string[]> = {
     'regions', 'boxes', 'spans', 'memory', 'show regions', 'list regions', 'show boxes', 'list boxes', 'show memory',
     'what do you remember', 'what do you know', 'what have you seen', 'remember',
   ],
+  export: ['export', 'export conversation', 'export the conversation', 'export chat', 'save conversation', 'download conversation'],
   help: ['help', 'commands', 'what can you do', 'how does this work', 'how do i use you', 'usage'],
 };
 

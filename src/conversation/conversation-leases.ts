@@ -11,4 +11,9 @@ export interface ConversationLeases {
   renew(key: string, token: string, ttlMs: number): Promise<boolean>;
   /** Release the lease if `token` still owns it; false otherwise. */
   release(key: string, token: string): Promise<boolean>;
+  /**
+   * At start: drop the leases whose token's owner is a dead process of this host (see lease-owner.ts);
+   * resolves with how many. Stores whose leases die with the process (memory) have none.
+   */
+  clearDeadOwners?(isDead: (token: string) => boolean): Promise<number>;
 }

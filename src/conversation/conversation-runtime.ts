@@ -4,6 +4,7 @@ import { ConversationQueue } from './conversation-queue';
 import type { QueueOutcome } from './conversation-queue';
 import type { ConversationSession } from './conversation-session';
 import { GenerationLimiter } from './generation-limiter';
+import { ownerIsDeadHere } from './lease-owner';
 import { parseConversationOptions } from './options';
 import type { ConversationOptions } from './options';
 import { openStoreBackend } from './store-backend';
@@ -13,6 +14,8 @@ export interface ConversationRuntimeHooks {
   /** background store errors (lost connections…), for the log */
   onStoreError?: (error: unknown) => void;
   onEvent?: (event: ConversationEvent) => void;
+  /** leases of dead processes of this host dropped at start (after a kill -9), for the log */
+  onDeadLeasesCleared?: (count: number) => void;
   now?: () => number;
 }
 
@@ -48,8 +51,19 @@ export async function createConversationRuntime(input: unknown = {}, hooks: Conv
     idleTtlMs: options.idleTtlMs,
     blobTtlMs: options.blobTtlMs,
     maxBlobBytes: options.maxBlobBytes,
+    memoryBlobBytes: options.memoryBlobBytes,
     onError: hooks.onStoreError,
   });
+  // a process killed with SIGKILL left its leases behind: drop those of this host's dead processes
+  // now, so their conversations' next turns do not wait out the TTL
+  if (backend.leases.clearDeadOwners !== undefined) {
+    try {
+      const cleared = await backend.leases.clearDeadOwners((token) => ownerIsDeadHere(token));
+      if (cleared > 0) hooks.onDeadLeasesCleared?.(cleared);
+    } catch (error) {
+      hooks.onStoreError?.(error);
+    }
+  }
   const manager = new ConversationManager({
     store: backend.store,
     leases: backend.leases,

@@ -89,8 +89,10 @@ export const ConversationOptionsSchema = z.object({
     .number()
     .int()
     .min(100)
-    .default(30_000)
-    .describe('a conversation lease expires this long after its last renewal (if its holder dies)'),
+    .default(10_000)
+    .describe(
+      'a conversation lease expires this long after its last renewal; its holder renews it every third of this while the turn runs, and a restarted process drops the leases of its host\'s dead processes at once',
+    ),
   leaseWaitMs: z
     .number()
     .int()
@@ -140,6 +142,12 @@ export const ConversationOptionsSchema = z.object({
     .positive()
     .default(20 * 1024 * 1024)
     .describe('largest blob the blob store accepts'),
+  memoryBlobBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(128 * 1024 * 1024)
+    .describe('memory store: bytes all kept uploads may hold (base64), least recently used dropped first'),
   zoomMargin: z
     .number()
     .min(0)

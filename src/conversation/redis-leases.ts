@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { ConversationLeases } from './conversation-leases';
+import { newLeaseToken } from './lease-owner';
 import { callStore } from './store-call';
 
 /** Sends one raw command to Redis (node-redis: `(args) => client.sendCommand(args)`). */
@@ -26,7 +26,7 @@ export class RedisLeases implements ConversationLeases {
   }
 
   async acquire(key: string, ttlMs: number): Promise<string | undefined> {
-    const token = randomUUID();
+    const token = newLeaseToken();
     const sent = this.#send(['SET', this.#leaseKey(key), token, 'NX', 'PX', String(Math.ceil(ttlMs))]);
     try {
       const reply = await callStore('take conversation lease', this.#timeoutMs, () => sent);
@@ -44,6 +44,26 @@ export class RedisLeases implements ConversationLeases {
       this.#send(['EVAL', RENEW_SCRIPT, '1', this.#leaseKey(key), token, String(Math.ceil(ttlMs))]),
     );
     return Number(reply) === 1;
+  }
+
+  async clearDeadOwners(isDead: (token: string) => boolean): Promise<number> {
+    const prefix = this.#leaseKey('');
+    let cursor = '0';
+    let cleared = 0;
+    do {
+      const reply = (await callStore('scan conversation leases', this.#timeoutMs, () =>
+        this.#send(['SCAN', cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', '200']),
+      )) as [string, string[]];
+      cursor = String(reply[0]);
+      for (const leaseKey of reply[1]) {
+        const token = await callStore('read a conversation lease', this.#timeoutMs, () => this.#send(['GET', leaseKey]));
+        if (typeof token !== 'string' || !isDead(token)) continue;
+        // only if it still holds that token (a live process may have taken it meanwhile)
+        const gone = await callStore('clear a dead lease', this.#timeoutMs, () => this.#send(['EVAL', RELEASE_SCRIPT, '1', leaseKey, token]));
+        cleared += Number(gone) === 1 ? 1 : 0;
+      }
+    } while (cursor !== '0');
+    return cleared;
   }
 
   async release(key: string, token: string): Promise<boolean> {

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { ConversationLeases } from './conversation-leases';
+import { newLeaseToken } from './lease-owner';
 import { callStore } from './store-call';
 
 /** The query function of @keyv/sqlite (`database.all`, promisified). */
@@ -42,7 +42,7 @@ export class SqliteLeases implements ConversationLeases {
   }
 
   async acquire(key: string, ttlMs: number): Promise<string | undefined> {
-    const token = randomUUID();
+    const token = newLeaseToken();
     const now = this.#now();
     const sent = this.#statement(
       `INSERT INTO ${this.#table} (key, token, expires) VALUES (?, ?, ?)
@@ -71,6 +71,17 @@ export class SqliteLeases implements ConversationLeases {
       now,
     );
     return rows.length === 1;
+  }
+
+  async clearDeadOwners(isDead: (token: string) => boolean): Promise<number> {
+    const rows = (await this.#run('read conversation leases', `SELECT key, token FROM ${this.#table}`)) as { key: string; token: string }[];
+    let cleared = 0;
+    for (const row of rows) {
+      if (!isDead(row.token)) continue;
+      const gone = await this.#run('clear a dead lease', `DELETE FROM ${this.#table} WHERE key = ? AND token = ? RETURNING key`, row.key, row.token);
+      cleared += gone.length;
+    }
+    return cleared;
   }
 
   async release(key: string, token: string): Promise<boolean> {

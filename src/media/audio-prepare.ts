@@ -50,15 +50,44 @@ export async function prepareSound(source: MediaSource, spec: AudioSpec, options
 }
 
 /**
- * A video's soundtrack prepared for the audio encoder, or `undefined` when the video has no sound or
- * only silence (the video is then read without it). Other failures (damaged stream, time-out) throw.
+ * A sound drawn small: the minimum and the maximum of every block of `block` samples, interleaved, so a
+ * waveform strip of any width shows the same envelope as the full samples at a fraction of the memory.
  */
-export async function prepareSoundtrack(
+export interface SoundWaveform {
+  samples: Float32Array;
+  /** values per second of `samples` (two per block) */
+  sampleRate: number;
+}
+
+export function waveformPeaks(samples: Float32Array, sampleRate: number, block = 8): SoundWaveform {
+  const blocks = Math.ceil(samples.length / block);
+  const peaks = new Float32Array(2 * blocks);
+  for (let b = 0; b < blocks; b += 1) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    const end = Math.min(samples.length, (b + 1) * block);
+    for (let i = b * block; i < end; i += 1) {
+      const v = samples[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    peaks[2 * b] = lo;
+    peaks[2 * b + 1] = hi;
+  }
+  return { samples: peaks, sampleRate: (2 * sampleRate) / block };
+}
+
+/**
+ * A video's soundtrack for the audio encoder and its waveform for the timeline, or `undefined` when the
+ * video has no sound or only silence (the video is then read without it). Other failures (damaged
+ * stream, time-out) throw.
+ */
+export async function decodeSoundtrack(
   source: MediaSource,
   spec: AudioSpec,
   options: MediaOptions,
   call: PrepareAudioCall = {},
-): Promise<PreparedAudio | undefined> {
+): Promise<{ audio: PreparedAudio; waveform: SoundWaveform } | undefined> {
   let audio;
   try {
     audio = await extractAudio(source, options, { sampleRate: spec.sampleRate, signal: call.signal });
@@ -67,5 +96,15 @@ export async function prepareSoundtrack(
     throw error;
   }
   if (!(peakOf(audio.samples) >= SILENCE_PEAK)) return undefined;
-  return audioFeatures(audio.samples, spec, 'soundtrack');
+  return { audio: audioFeatures(audio.samples, spec, 'soundtrack'), waveform: waveformPeaks(audio.samples, spec.sampleRate) };
+}
+
+/** A video's soundtrack prepared for the audio encoder (see decodeSoundtrack), without its waveform. */
+export async function prepareSoundtrack(
+  source: MediaSource,
+  spec: AudioSpec,
+  options: MediaOptions,
+  call: PrepareAudioCall = {},
+): Promise<PreparedAudio | undefined> {
+  return (await decodeSoundtrack(source, spec, options, call))?.audio;
 }

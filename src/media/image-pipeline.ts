@@ -5,6 +5,10 @@ import { decodeBudget } from './memory-budget';
 import type { ImageLimits } from './options';
 import { DEFAULT_MEDIA_OPTIONS } from './options';
 
+// libvips' operation cache keeps recent inputs and results (up to 50 MB, 100 operations) for re-use;
+// every upload is decoded once or twice, so in a bot it only holds memory. Off for the process.
+sharp.cache(false);
+
 /** White: what transparency is composed on, for the model and for display. */
 export const FLATTEN_BACKGROUND = { r: 255, g: 255, b: 255 } as const;
 

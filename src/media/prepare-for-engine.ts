@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { MediaSpec, PreparedAudio, PreparedMedia } from '../engine/types';
 import { LegoError } from '../errors';
-import { prepareSound, prepareSoundtrack } from './audio-prepare';
+import { decodeSoundtrack, prepareSound } from './audio-prepare';
+import type { SoundWaveform } from './audio-prepare';
 import { emptyFileError, fileTooLargeError, unsupportedMediaError } from './media-errors';
 import type { MediaOptions } from './options';
 import { DEFAULT_MEDIA_OPTIONS } from './options';
@@ -30,6 +31,8 @@ export interface PreparedForEngine {
   prepared?: PreparedMedia;
   /** a sound file's clips, or a video's soundtrack (engines with an audio encoder) */
   audio?: PreparedAudio;
+  /** a video's soundtrack drawn small (min/max peaks), for the timeline's waveform strip */
+  waveform?: SoundWaveform;
   /** the original file's bytes, for images (zoom crops and annotated pictures are cut from them) */
   bytes?: Buffer;
   /** the sampled frames of a video (small), for the timeline's keyframes */
@@ -167,15 +170,20 @@ export async function prepareForEngine(
     throw error;
   }
   const prepared = await prepareSampledVideo(sampled, video);
-  const audio = await soundtrackOf(spec, source, options, call);
-  return audio === undefined ? { prepared, frames: sampled.frames } : { prepared, frames: sampled.frames, audio };
+  const soundtrack = await soundtrackOf(spec, source, options, call);
+  return soundtrack === undefined ? { prepared, frames: sampled.frames } : { prepared, frames: sampled.frames, ...soundtrack };
 }
 
 /** A video's soundtrack when the engine hears; none for a mute or silent video, or one whose sound does not decode. */
-async function soundtrackOf(spec: MediaSpec, source: Buffer | string, options: MediaOptions, call: PrepareCall): Promise<PreparedAudio | undefined> {
+async function soundtrackOf(
+  spec: MediaSpec,
+  source: Buffer | string,
+  options: MediaOptions,
+  call: PrepareCall,
+): Promise<{ audio: PreparedAudio; waveform: SoundWaveform } | undefined> {
   if (spec.audio === null) return undefined;
   try {
-    return await prepareSoundtrack(source, spec.audio, options, { signal: call.signal });
+    return await decodeSoundtrack(source, spec.audio, options, { signal: call.signal });
   } catch (error) {
     if (LegoError.is(error, 'aborted')) throw error;
     // the pictures still answer: the video is read without its sound

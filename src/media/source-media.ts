@@ -6,11 +6,12 @@ import type { ImageSize } from '../grounding/types';
 import { qwenSmartResize } from '../grounding/syntaxes/qwen-smart-resize';
 import { resolveFfmpegBinaries } from './ffmpeg-binaries';
 import { inspectImage } from './image-info';
+import { decodeCost, orientedPipeline, underDecodeBudget } from './image-pipeline';
 import { materialiseMedia } from './media-input';
 import type { MediaSource } from './media-input';
 import { fromSharpError, unsupportedMediaError } from './media-errors';
 import { prepareImage } from './prepare-image';
-import type { MediaOptions } from './options';
+import type { ImageLimits, MediaOptions } from './options';
 import { DEFAULT_MEDIA_OPTIONS } from './options';
 import type { RawImage } from './raw-image';
 import { runFfmpeg } from './run-ffmpeg';
@@ -42,22 +43,22 @@ export function sourceSize(size: ImageSize, budget: Pick<SourceImageSpec, 'maxSi
 export async function prepareSourceImage(
   bytes: Uint8Array,
   budget: SourceImageSpec,
-  limits: Pick<MediaOptions, 'maxImageBytes' | 'maxImagePixels' | 'maxImageSide'> = DEFAULT_MEDIA_OPTIONS,
+  limits: ImageLimits = DEFAULT_MEDIA_OPTIONS,
 ): Promise<PreparedImage> {
   const info = await inspectImage(bytes, limits);
   const sent = sourceSize(info.size, budget);
-  try {
-    const jpeg = await sharp(bytes, { limitInputPixels: limits.maxImagePixels, failOn: 'error', pages: 1, page: 0 })
-      .rotate()
-      .resize({ width: sent.width, height: sent.height, fit: 'fill', kernel: 'lanczos3' })
-      .flatten({ background: { r: 255, g: 255, b: 255 } })
-      .toColourspace('srgb')
-      .jpeg({ quality: budget.quality })
-      .toBuffer();
-    return { kind: 'image', size: info.size, pixelValues: new Float32Array(0), source: { bytes: jpeg, mime: 'image/jpeg', ...sent } };
-  } catch (error) {
-    throw fromSharpError(error);
-  }
+  // the same checked, budgeted pipeline as the tensor path (image-pipeline.ts), to a JPEG at `sent`
+  const jpeg = await underDecodeBudget(limits, decodeCost(info, Math.max(sent.width, sent.height), sent.width * sent.height * 3), async () => {
+    try {
+      return await orientedPipeline(bytes, limits)
+        .resize({ width: sent.width, height: sent.height, fit: 'fill', kernel: 'lanczos3' })
+        .jpeg({ quality: budget.quality })
+        .toBuffer();
+    } catch (error) {
+      throw fromSharpError(error);
+    }
+  });
+  return { kind: 'image', size: info.size, pixelValues: new Float32Array(0), source: { bytes: jpeg, mime: 'image/jpeg', ...sent } };
 }
 
 async function frameJpeg(image: RawImage, size: ImageSize, quality: number): Promise<SourceImage> {

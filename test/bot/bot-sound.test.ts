@@ -148,6 +148,22 @@ describe('bot pipeline with sounds (test bundle)', () => {
     expect(ok.error).toBeUndefined();
   });
 
+  it('draws the sound: its source box in the legend, a soundtrack under the timeline', async () => {
+    const hearing = (reply: string) => new FakeEngine({ media: onnx.media, fallback: reply });
+    const long = testConfig({ engine: { generation: { maxNewTokens: 200 } } });
+    const pair = [memoryAttachment(await greyPng(200, 150), 'scene.png'), memoryAttachment(wav, 'hum.wav')];
+    const located = await createBot({ config: long, engine: hearing('The sound comes from the red star at [0.100, 0.100, 0.400, 0.400].'), runtime }).handle(
+      message('Where does this sound come from?', pair, 'sound:9'),
+    );
+    expect(located.files.find((f) => f.kind === 'annotated-image')?.description).toMatch(/\[1\] is the source of the sound/);
+    const plain = await createBot({ config: long, engine: hearing('The red star is at [0.100, 0.100, 0.400, 0.400].'), runtime }).handle(message('Where is the red star?', [], 'sound:9'));
+    expect(plain.files.find((f) => f.kind === 'annotated-image')?.description).not.toMatch(/source of the sound/);
+    const heard = await createBot({ config: long, engine: hearing('The red star is heard during {0.20, 0.60}.'), runtime }).handle(
+      message('When is the red star heard?', [memoryAttachment(readFileSync(join(dir, 'clip.mp4')), 'clip.mp4')], 'sound:10'),
+    );
+    expect(heard.files.find((f) => f.kind === 'timeline')?.description).toMatch(/over its soundtrack$/);
+  });
+
   it('a model without an audio encoder refuses a sound with one sentence', async () => {
     const bot = createBot({ config: testConfig(), engine: new FakeEngine({ fallback: 'A red star.' }), runtime });
     const reply = await bot.handle(message('What makes this sound?', [memoryAttachment(wav, 'sound.wav')], 'sound:5'));

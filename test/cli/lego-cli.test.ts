@@ -87,7 +87,7 @@ describe('lego CLI', () => {
   it.each([
     [['ask', '--image', 'missing.png', 'what?'], /^lego: cannot read missing\.png: no such file\n$/],
     [['ask', '--image', 'notes.png', 'what?'], /^lego: Sorry, I cannot read that kind of file[^\n]*\n$/],
-    [['ask', 'what?'], /^lego: ask needs exactly one of --image FILE or --video FILE\n$/],
+    [['ask', 'what?'], /^lego: ask needs exactly one of --image FILE or --video FILE \(and may add --audio FILE\)\n$/],
   ])('%j fails with one line and a non-zero exit code', async (argv, line) => {
     const io = bufferIo(dir);
     const code = await runCli(argv, io, { env: ENV });

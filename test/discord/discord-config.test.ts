@@ -1,4 +1,4 @@
-import { APP_SECTIONS } from '../../src/cli/commands';
+import { appSections } from '../../src/cli/commands';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inviteUrl, REQUIRED_PERMISSIONS } from '../../adapters/discord/invite-url';
@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/load-config';
 describe('discord config', () => {
   it('reads the token from DISCORD_TOKEN and lists from LEGO_DISCORD_*', () => {
     const { config } = loadConfig({
-      sections: APP_SECTIONS,
+      sections: appSections(),
       env: { DISCORD_TOKEN: 'secret-token', LEGO_DISCORD_ALLOW_GUILDS: '1,2', LEGO_DISCORD_DENY_ROLES: '9', LEGO_DISCORD_CREATE_THREADS: 'yes', LEGO_DISCORD_DM: 'off' },
     });
     expect(requireDiscordToken(config.discord)).toBe('secret-token');
@@ -21,14 +21,14 @@ describe('discord config', () => {
   });
 
   it('LEGO_DISCORD_TOKEN works too; a missing token is named, never a value', () => {
-    expect(requireDiscordToken(loadConfig({ sections: APP_SECTIONS, env: { LEGO_DISCORD_TOKEN: 't2' } }).config.discord)).toBe('t2');
-    expect(() => requireDiscordToken(loadConfig({ sections: APP_SECTIONS, env: {} }).config.discord)).toThrow(/DISCORD_TOKEN/);
+    expect(requireDiscordToken(loadConfig({ sections: appSections(), env: { LEGO_DISCORD_TOKEN: 't2' } }).config.discord)).toBe('t2');
+    expect(() => requireDiscordToken(loadConfig({ sections: appSections(), env: {} }).config.discord)).toThrow(/DISCORD_TOKEN/);
   });
 
   it('names a bad setting with its env variable without echoing the token', () => {
     let message = '';
     try {
-      loadConfig({ sections: APP_SECTIONS, env: { DISCORD_TOKEN: 'secret-token', LEGO_DISCORD_ALLOW_GUILDS: 'general' } });
+      loadConfig({ sections: appSections(), env: { DISCORD_TOKEN: 'secret-token', LEGO_DISCORD_ALLOW_GUILDS: 'general' } });
     } catch (error) {
       message = (error as Error).message;
     }

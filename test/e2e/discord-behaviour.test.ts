@@ -196,13 +196,13 @@ describe('Discord adapter behaviour (discord.js against a local fake Discord)', 
     expect(adapter.inFlight).toBe(0);
   });
 
-  it('registers /lego (ask, reset, regions, help) globally or in one server through the REST API', async () => {
+  it('registers /lego (ask, reset, regions, export, help) globally or in one server through the REST API', async () => {
     const { fake } = await setUp();
     const config: DiscordConfig = appConfig({ discord: { token: fake.token, api: fake.apiBase } }).discord;
     const global = await registerCommands(config);
     expect(global).toEqual({ applicationId: fake.applicationId, scope: 'global', commands: ['lego'] });
     const [lego] = fake.registeredCommands.get('global') as { name: string; options: { name: string; type: number; options?: { name: string; type: number }[] }[] }[];
-    expect(lego!.options.map((o) => o.name)).toEqual(['ask', 'reset', 'regions', 'help']);
+    expect(lego!.options.map((o) => o.name)).toEqual(['ask', 'reset', 'regions', 'export', 'help']);
     expect(lego!.options[0]!.options?.map((o) => [o.name, o.type])).toEqual([['question', 3], ['file', 11]]);
     const guildId = [...fake.guilds.keys()][0]!;
     const scoped = await registerCommands(config, guildId);

@@ -159,7 +159,8 @@ describe('per-user limits', () => {
       await harness.sendEvent({ type: 'app_mention', user: 'U000ALICE', text: `<@${slack.botUserId}> where?`, ts: '1700002000.000001', channel: 'C0000CHAN', files: [file] });
       await slack.waitFor(() => slack.messages.some((m) => m.text.includes('[1]')), 10_000, 'the answer');
       await harness.sendEvent({ type: 'app_mention', user: 'U000ALICE', text: `<@${slack.botUserId}> again?`, ts: '1700002000.000002', channel: 'C0000CHAN' });
-      await slack.waitFor(() => slack.thread('C0000CHAN', '1700002000.000002').some((m) => TURNS_WORDS.test(m.text)), 10_000, 'the limit reply');
+      // a plain mention soon after continues the first conversation, in its thread
+      await slack.waitFor(() => slack.thread('C0000CHAN', '1700002000.000001').some((m) => TURNS_WORDS.test(m.text)), 10_000, 'the limit reply');
     });
   });
 

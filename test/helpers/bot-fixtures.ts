@@ -13,8 +13,8 @@ import { LegoError } from '../../src/errors';
 export function appConfig(overrides: AppConfigInput = {}): AppConfig {
   // required here, not at the top: it loads every adapter, which most pipeline tests do not need
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { APP_SECTIONS } = require('../../src/cli/commands') as typeof import('../../src/cli/commands');
-  return loadConfig({ sections: APP_SECTIONS, env: {}, overrides }).config;
+  const { appSections } = require('../../src/cli/commands') as typeof import('../../src/cli/commands');
+  return loadConfig({ sections: appSections(), env: {}, overrides }).config;
 }
 
 /** The core defaults, with the environment ignored, plus `overrides`. */

@@ -2,6 +2,7 @@ import type { AudioSpec } from '../../src/engine/types';
 import { clipCentre, cutClips } from '../../src/media/audio-clips';
 import { MixedRadixFft } from '../../src/media/audio-fft';
 import { LogMelExtractor } from '../../src/media/audio-log-mel';
+import { waveformPeaks } from '../../src/media/audio-prepare';
 import { hzToMel, melFilterbank, melToHz } from '../../src/media/audio-mel-filterbank';
 
 /** The audio contract's numbers. */
@@ -86,4 +87,10 @@ describe('audio features', () => {
     expect(loudest).toBe(expected.indexOf(Math.max(...expected)));
   });
 
+
+  it('draws a waveform small: min and max of every block, two values per block', () => {
+    const peaks = waveformPeaks(Float32Array.from([0, 0.5, -0.25, 0.1, 0.9, -0.8, 0.2]), 16000, 4);
+    expect(Array.from(peaks.samples)).toEqual([-0.25, 0.5, -0.800000011920929, 0.8999999761581421]);
+    expect(peaks.sampleRate).toBe(8000);
+  });
 });

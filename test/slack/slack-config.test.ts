@@ -1,4 +1,4 @@
-import { APP_SECTIONS } from '../../src/cli/commands';
+import { appSections } from '../../src/cli/commands';
 import { loadConfig } from '../../src/config/load-config';
 import { requireSlackCredentials, SlackConfigSchema } from '../../adapters/slack/slack-config';
 import { LegoError } from '../../src/errors';
@@ -8,7 +8,7 @@ import { FakeSlack } from '../helpers/slack-fake/fake-slack';
 describe('slack configuration', () => {
   it("reads Slack's own variable names and LEGO_SLACK_*", () => {
     const { config } = loadConfig({
-      sections: APP_SECTIONS,
+      sections: appSections(),
       env: {
         SLACK_BOT_TOKEN: 'xoxb-env-token-123456',
         SLACK_SIGNING_SECRET: 'secret-from-env',
@@ -31,11 +31,11 @@ describe('slack configuration', () => {
         fileHosts: ['files.slack.com'],
       }),
     );
-    expect(loadConfig({ sections: APP_SECTIONS, env: { LEGO_SLACK_BOT_TOKEN: 'xoxb-lego-name' } }).config.slack.botToken).toBe('xoxb-lego-name');
+    expect(loadConfig({ sections: appSections(), env: { LEGO_SLACK_BOT_TOKEN: 'xoxb-lego-name' } }).config.slack.botToken).toBe('xoxb-lego-name');
   });
 
   it('starts without Slack settings; the adapter names the missing secret, never a value', () => {
-    const none = loadConfig({ sections: APP_SECTIONS, env: {} }).config.slack;
+    const none = loadConfig({ sections: appSections(), env: {} }).config.slack;
     expect(none.mode).toBe('socket');
     expect(() => requireSlackCredentials(none)).toThrow(/SLACK_BOT_TOKEN.*SLACK_APP_TOKEN/);
     const http = SlackConfigSchema.parse({ mode: 'http', botToken: 'xoxb-secret-value-1' });
@@ -52,7 +52,7 @@ describe('slack configuration', () => {
   });
 
   it('refuses a bad mode with the variable name', () => {
-    expect(() => loadConfig({ sections: APP_SECTIONS, env: { LEGO_SLACK_MODE: 'carrier-pigeon' } })).toThrow(/LEGO_SLACK_MODE/);
+    expect(() => loadConfig({ sections: appSections(), env: { LEGO_SLACK_MODE: 'carrier-pigeon' } })).toThrow(/LEGO_SLACK_MODE/);
   });
 });
 

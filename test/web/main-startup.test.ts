@@ -1,5 +1,5 @@
 /** @jest-environment ./test/helpers/onnx-jest-environment.ts */
-import { APP_SECTIONS } from '../../src/cli/commands';
+import { appSections } from '../../src/cli/commands';
 import { Writable } from 'node:stream';
 import { ADAPTERS, checkBundle, startMain } from '../../src/main';
 import { loadConfig } from '../../src/config';
@@ -11,12 +11,12 @@ const quietLogs = { write: () => undefined } as unknown as Writable;
 
 describe('main job (src/main.ts)', () => {
   test('a missing bundle fails with the path and how to build it', () => {
-    const config = loadConfig({ sections: APP_SECTIONS, env: { LEGO_ENGINE_BUNDLE: 'models/no-such-bundle' } }).config;
+    const config = loadConfig({ sections: appSections(), env: { LEGO_ENGINE_BUNDLE: 'models/no-such-bundle' } }).config;
     expect(() => checkBundle(config)).toThrow(LegoError);
     expect(() => checkBundle(config)).toThrow(/models\/no-such-bundle.*manifest\.json is missing.*LEGO_ENGINE_BUNDLE/);
-    const tiny = loadConfig({ sections: APP_SECTIONS, env: { LEGO_ENGINE_BUNDLE: 'models/lego-tiny-missing-for-test' } }).config;
+    const tiny = loadConfig({ sections: appSections(), env: { LEGO_ENGINE_BUNDLE: 'models/lego-tiny-missing-for-test' } }).config;
     expect(() => checkBundle(tiny)).toThrow(/docs\/bundle-format\.md/);
-    expect(() => checkBundle(loadConfig({ sections: APP_SECTIONS, env: { LEGO_ENGINE_BUNDLE: 'models/test-bundle' } }).config)).not.toThrow();
+    expect(() => checkBundle(loadConfig({ sections: appSections(), env: { LEGO_ENGINE_BUNDLE: 'models/test-bundle' } }).config)).not.toThrow();
   });
 
   test('with no tokens only the web chat runs; its address is printed; stop() closes it', async () => {
@@ -56,9 +56,9 @@ describe('main job (src/main.ts)', () => {
   });
 
   test('Discord and Slack are registered, and enabled only by their tokens', () => {
-    const none = loadConfig({ sections: APP_SECTIONS, env: {} }).config;
+    const none = loadConfig({ sections: appSections(), env: {} }).config;
     expect(ADAPTERS.filter((a) => a.enabled(none)).map((a) => a.name)).toEqual(['web']);
-    const both = loadConfig({ sections: APP_SECTIONS, env: { DISCORD_TOKEN: 'x'.repeat(30), SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' } }).config;
+    const both = loadConfig({ sections: appSections(), env: { DISCORD_TOKEN: 'x'.repeat(30), SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' } }).config;
     expect(ADAPTERS.filter((a) => a.enabled(both)).map((a) => a.name)).toEqual(['web', 'discord', 'slack']);
   });
 });

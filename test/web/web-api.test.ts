@@ -158,9 +158,17 @@ describe('web chat HTTP API', () => {
     await upload(base, Buffer.alloc(1500, 1), 'video/mp4');
   });
 
-  test('only image and video types are accepted', async () => {
+  test('sounds have their own limit', async () => {
+    const { base } = await start(undefined, { maxAudioBytes: 1200 });
+    await upload(base, Buffer.alloc(1100, 1), 'audio/mpeg');
+    const res = await httpRequest(base, `/api/uploads?conversation=${CONVERSATION}`, { method: 'POST', headers: { 'Content-Type': 'audio/wav' }, body: Buffer.alloc(1300, 1) });
+    expect(res.status).toBe(413);
+    expect(res.json<{ error: { message: string } }>().error.message).toMatch(/^Sorry, that sound is too large/);
+  });
+
+  test('only image, video and audio types are accepted', async () => {
     const { base } = await start();
-    for (const type of ['text/plain', 'application/pdf', 'audio/mpeg', '']) {
+    for (const type of ['text/plain', 'application/pdf', '']) {
       const res = await httpRequest(base, `/api/uploads?conversation=${CONVERSATION}`, {
         method: 'POST',
         headers: type === '' ? {} : { 'Content-Type': type },

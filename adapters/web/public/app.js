@@ -19,9 +19,11 @@
 
   const state = {
     conversation: conversationId(),
-    config: { maxImageBytes: 32 * 1024 * 1024, maxVideoBytes: 128 * 1024 * 1024, maxTextChars: 4000 },
+    config: { maxImageBytes: 32 * 1024 * 1024, maxVideoBytes: 128 * 1024 * 1024, maxAudioBytes: 32 * 1024 * 1024, maxTextChars: 4000 },
     /** the file chosen for the next message: {file, url, kind} */
     pending: null,
+    /** a sound chosen for the next message, heard with the image beside it (or alone): {file, url, kind: 'audio'} */
+    sound: null,
     /** the latest image or video of this conversation, as shown in the browser: {url, kind, name} */
     media: null,
     /** the answer being generated: {controller} */
@@ -95,7 +97,7 @@
     return bubble;
   }
 
-  function addUserMessage(text, media, region) {
+  function addUserMessage(text, media, region, sound) {
     const bubble = addMessage('user', 'You');
     if (media) {
       if (media.kind === 'image') {
@@ -110,6 +112,7 @@
         bubble.append(video, track);
       }
     }
+    if (sound) bubble.append(el('audio', { class: 'user-sound', src: sound.url, controls: '', preload: 'metadata', 'aria-label': `Your sound ${sound.name}` }));
     if (region) bubble.append(el('p', { class: 'status', text: `Marked ${regionWords(region)}` }));
     if (text) bubble.append(el('p', { class: 'text', text }));
   }
@@ -371,7 +374,7 @@
     if (files.length > 0) {
       const links = el('div', { class: 'files' });
       for (const f of files) {
-        const label = f.kind === 'annotated-image' ? 'Annotated PNG' : f.kind === 'timeline' ? 'Timeline PNG' : f.kind === 'crop' ? 'Crop' : 'Clip';
+        const label = f.kind === 'annotated-image' ? 'Annotated PNG' : f.kind === 'timeline' ? 'Timeline PNG' : f.kind === 'crop' ? 'Crop' : f.kind === 'export' ? f.name : 'Clip';
         links.append(el('a', { href: f.url, target: '_blank', rel: 'noopener', download: f.name, text: `${label} ↓` }));
       }
       bubble.append(links);
@@ -397,6 +400,7 @@
       if (entry.role === 'user') {
         const bubble = addMessage('user', 'You');
         if (entry.media) bubble.append(el('p', { class: 'status', text: `${entry.media.kind === 'video' ? 'Video' : 'Image'}: ${entry.media.name}` }));
+        if (entry.sound) bubble.append(el('p', { class: 'status', text: `Sound: ${entry.sound.name}` }));
         if (entry.text) bubble.append(el('p', { class: 'text', text: entry.text }));
       } else if (entry.role === 'bot' && entry.reply) renderReply(addMessage('bot', 'LEGO bot'), entry.reply, null);
     }
@@ -406,9 +410,10 @@
 
   async function upload(pending, signal) {
     const url = `/api/uploads?conversation=${encodeURIComponent(state.conversation)}&name=${encodeURIComponent(pending.file.name)}`;
-    $('attachment-name').textContent = `${pending.file.name} · uploading…`;
+    const label = $(pending.kind === 'audio' ? 'sound-name' : 'attachment-name');
+    label.textContent = `${pending.file.name} · uploading…`;
     const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': pending.file.type }, body: pending.file, signal })
-      .finally(() => { $('attachment-name').textContent = `${pending.file.name} · ${formatBytes(pending.file.size)}`; });
+      .finally(() => { label.textContent = `${pending.file.name} · ${formatBytes(pending.file.size)}`; });
     const body = await res.json().catch(() => null);
     if (!res.ok) throw new Error(body?.error?.message || `Sorry, the upload failed (${res.status}).`);
     return body.id;
@@ -418,9 +423,10 @@
   async function send(text, command = false) {
     if (state.busy) return;
     const pending = command ? null : state.pending;
+    const sound = command ? null : state.sound;
     // a new file starts a new media context: a region marked on the old one does not apply to it
-    const region = command || pending ? null : state.region;
-    if (!text && !pending && !region) { showError('Please type a question or attach an image or a video.'); question.focus(); return; }
+    const region = command || pending || sound ? null : state.region;
+    if (!text && !pending && !sound && !region) { showError('Please type a question or attach an image or a video.'); question.focus(); return; }
     showError('');
     setBusy({ controller: new AbortController() });
     const { controller } = state.busy;
@@ -428,20 +434,24 @@
     const previousMedia = state.media;
     // a turn that fails or is stopped saves nothing on the server, its file included: attach it again
     const undoUpload = () => {
-      if (!pending || state.pending) return;
+      if ((!pending && !sound) || state.pending || state.sound) return;
       state.media = previousMedia;
-      showAttachment(pending);
+      if (pending) showAttachment(pending);
+      if (sound) showSound(sound);
     };
     try {
-      let uploads = [];
+      const uploads = [];
+      // the image (or video) first, then its sound: the pipeline hears them as one media context
+      if (pending) uploads.push(await upload(pending, controller.signal));
+      if (sound) uploads.push(await upload(sound, controller.signal));
       if (pending) {
-        uploads = [await upload(pending, controller.signal)];
         state.media = { url: pending.url, kind: pending.kind, name: pending.file.name };
         clearAttachment(false);
-      }
-      addUserMessage(text, pending ? state.media : null, region);
+      } else if (sound) state.media = null;
+      if (sound) clearSound(false);
+      addUserMessage(text, pending ? state.media : null, region, sound ? { url: sound.url, name: sound.file.name } : null);
       if (region) clearRegion();
-      remember({ role: 'user', text, media: pending ? { kind: pending.kind, name: pending.file.name } : null });
+      remember({ role: 'user', text, media: pending ? { kind: pending.kind, name: pending.file.name } : null, sound: sound ? { name: sound.file.name } : null });
       question.value = '';
       autosize();
       bubble = addMessage('bot', 'LEGO bot');
@@ -518,18 +528,32 @@
     state.busy = busy;
     sendButton.hidden = !!busy;
     stopButton.hidden = !busy;
-    for (const id of ['reset-button', 'regions-button', 'help-button']) $(id).disabled = !!busy;
+    for (const id of ['reset-button', 'regions-button', 'export-button', 'help-button']) $(id).disabled = !!busy;
   }
 
   // ---- attachments ----
 
-  function attach(file) {
-    showError('');
+  /** Attach what was chosen or dropped: an image or a video, and a sound to go with it (two files at most). */
+  function attachAll(files) {
+    const list = [...(files || [])];
+    if (list.length > 2) { showError('Please attach at most two files: an image (or a video) and a sound.'); return; }
+    for (const file of list) attach(file, true);
+  }
+
+  function attach(file, keepError = false) {
+    if (!keepError) showError('');
     if (!file) return;
-    const kind = file.type.startsWith('image/') ? 'image' : file.type.startsWith('video/') ? 'video' : null;
-    if (!kind) { showError(`Sorry, I can only read images and videos, and “${file.name}” is neither.`); return; }
-    const limit = kind === 'image' ? state.config.maxImageBytes : state.config.maxVideoBytes;
-    if (file.size > limit) { showError(`Sorry, that ${kind} is too large for me (${formatBytes(file.size)}; the limit is ${formatBytes(limit)}).`); return; }
+    const kind = file.type.startsWith('image/') ? 'image' : file.type.startsWith('video/') ? 'video' : file.type.startsWith('audio/') ? 'audio' : null;
+    if (!kind) { showError(`Sorry, I can only read images, videos and sounds, and “${file.name}” is none of them.`); return; }
+    const limit = kind === 'image' ? state.config.maxImageBytes : kind === 'video' ? state.config.maxVideoBytes : state.config.maxAudioBytes;
+    const noun = kind === 'audio' ? 'sound' : kind;
+    if (file.size > limit) { showError(`Sorry, that ${noun} is too large for me (${formatBytes(file.size)}; the limit is ${formatBytes(limit)}).`); return; }
+    if (kind === 'audio') {
+      clearSound(true);
+      showSound({ file, url: URL.createObjectURL(file), kind });
+      question.focus();
+      return;
+    }
     clearAttachment(true);
     showAttachment({ file, url: URL.createObjectURL(file), kind });
     question.focus();
@@ -551,6 +575,19 @@
     fileInput.value = '';
   }
 
+  function showSound(sound) {
+    state.sound = sound;
+    $('sound-name').textContent = `${sound.file.name} · ${formatBytes(sound.file.size)}`;
+    $('sound-attachment').hidden = false;
+  }
+
+  function clearSound(revoke) {
+    if (state.sound && revoke) URL.revokeObjectURL(state.sound.url);
+    state.sound = null;
+    $('sound-attachment').hidden = true;
+    fileInput.value = '';
+  }
+
   // ---- samples on the welcome (assets/samples, listed in /samples/samples.json) ----
 
   async function loadSamples() {
@@ -567,9 +604,10 @@
         type: 'button',
         class: 'sample',
         'data-sample': sample.file,
-        title: `Attach ${sample.file} and ask “${sample.question}”`,
+        ...(sample.sound ? { 'data-sound': sample.sound } : {}),
+        title: `Attach ${sample.file}${sample.sound ? ` with the sound ${sample.sound}` : ''} and ask “${sample.question}”`,
         onclick: () => askSample(sample),
-      }, [thumb, el('span', { class: 'sample-question', text: sample.question }), el('span', { class: 'sample-kind', text: sample.kind })]);
+      }, [thumb, el('span', { class: 'sample-question', text: sample.question }), el('span', { class: 'sample-kind', text: sample.sound ? `${sample.kind} + sound` : sample.kind })]);
       list.append(el('li', {}, button));
     }
     $('samples').hidden = false;
@@ -584,6 +622,13 @@
       const blob = await res.blob();
       attach(new File([blob], sample.file, { type: blob.type || (sample.kind === 'video' ? 'video/mp4' : 'image/png') }));
       if (!state.pending) return; // attach() said why
+      if (sample.sound) {
+        const heard = await fetch(`/samples/${encodeURIComponent(sample.sound)}`);
+        if (!heard.ok) throw new Error(String(heard.status));
+        const bytes = await heard.blob();
+        attach(new File([bytes], sample.sound, { type: bytes.type || 'audio/wav' }), true);
+        if (!state.sound) return;
+      }
       question.value = sample.question;
       autosize();
       send(sample.question);
@@ -605,15 +650,17 @@
   });
   question.addEventListener('input', autosize);
   question.addEventListener('paste', (e) => {
-    const file = [...(e.clipboardData?.files || [])][0];
-    if (file) { e.preventDefault(); attach(file); }
+    const files = [...(e.clipboardData?.files || [])];
+    if (files.length > 0) { e.preventDefault(); showError(''); attachAll(files); }
   });
-  fileInput.addEventListener('change', () => attach(fileInput.files[0]));
+  fileInput.addEventListener('change', () => { showError(''); attachAll(fileInput.files); });
   $('attachment-remove').addEventListener('click', () => { clearAttachment(true); question.focus(); });
+  $('sound-remove').addEventListener('click', () => { clearSound(true); question.focus(); });
   $('region-remove').addEventListener('click', () => { clearRegion(); question.focus(); });
   stopButton.addEventListener('click', () => state.busy?.controller.abort());
   $('help-button').addEventListener('click', () => send('help', true));
   $('regions-button').addEventListener('click', () => send('regions', true));
+  $('export-button').addEventListener('click', () => send('export', true));
   $('reset-button').addEventListener('click', async () => {
     if (state.busy) return;
     setBusy({ controller: new AbortController() });
@@ -625,6 +672,7 @@
       state.media = null;
       clearRegion();
       clearAttachment(true);
+      clearSound(true);
       const note = addMessage('system');
       note.textContent = reply?.text || 'Conversation reset.';
       if (reply?.error) note.setAttribute('role', 'alert');
@@ -646,7 +694,8 @@
     e.preventDefault();
     dragDepth = 0;
     dropOverlay.hidden = true;
-    attach(e.dataTransfer.files[0]);
+    showError('');
+    attachAll(e.dataTransfer.files);
   });
   replayHistory();
   loadSamples();

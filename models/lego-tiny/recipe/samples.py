@@ -143,20 +143,50 @@ def clips(ffmpeg: str) -> List[dict]:
     return out
 
 
+def _wav(samples) -> bytes:
+    import wave
+    import audio_features as af
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(af.SAMPLE_RATE)
+        w.writeframes(af.to_pcm16(samples).tobytes())
+    return buf.getvalue()
+
+
+def sounds() -> List[dict]:
+    """A scene with the sound of one of its shapes (the sound world's timbre and pitch for it): where from?"""
+    import sound_world as sw
+
+    def bell_fits(sc: dict) -> bool:
+        stars = [s for s in sc["shapes"] if s["kind"] == "star"]
+        return sc["bg"]["kind"] in CALM_BACKGROUNDS and len(stars) == 1 and stars[0]["r"] > 40 and len(sc["shapes"]) >= 3
+    sc = _first(lambda s: make_scene(s, n=3, size=SCENE_SIZE), bell_fits, SAMPLE_SEED + 300_000)
+    star = next(s for s in sc["shapes"] if s["kind"] == "star")
+    sound = sw.make_sound(SAMPLE_SEED + 300_001, colour=star["colour"], kind="star", duration=2.0)
+    item = _scene_sample("bell-scene.png", "Where does this sound come from?", sc,
+                         {"boxes": [list(lego_box(star, sc["w"], sc["h"]))], "names": [f"{star['colour']} star"]})
+    item.update({"sound": "bell.wav", "sound_seed": sound["seed"], "sound_duration": sound["duration"]})
+    return [item, {"file": "bell.wav", "kind": "sound", "seed": sound["seed"], "data": _wav(sw.samples(sound)), "listed": False}]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(HERE, "..", "..", "..", "assets", "samples"))
     ap.add_argument("--ffmpeg", default="/usr/bin/ffmpeg")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    items = scenes() + clips(args.ffmpeg)
+    items = scenes() + clips(args.ffmpeg) + sounds()
     index = []
     for item in items:
         data = item.pop("data")
         with open(os.path.join(args.out, item["file"]), "wb") as f:
             f.write(data)
-        index.append(item)
-        print(f"{item['file']:20s} {len(data) / 1024:7.1f} KiB  seed {item['seed']}  {item['question']}")
+        # a sound file goes with its scene's entry ("sound"), not on its own
+        if item.pop("listed", True):
+            index.append(item)
+        print(f"{item['file']:20s} {len(data) / 1024:7.1f} KiB  seed {item['seed']}  {item.get('question', '')}")
     with open(os.path.join(args.out, "samples.json"), "w") as f:
         json.dump({"generator": "models/lego-tiny/recipe/samples.py", "samples": index}, f, indent=2)
         f.write("\n")

@@ -13,6 +13,7 @@ import type { CollectedAnswer, GenerateRequest, GroundingEngine, PreparedAudio, 
 import type { EvalSummary, EvalTruth } from './scoring';
 import { aggregateScores, scoreAnswer } from './scoring';
 import { formatBox, formatSpan } from '../../grounding/lego-format';
+import { replaceRegions } from '../../grounding/replace-regions';
 
 const EvalRowSchema = z.object({
   id: z.string(),
@@ -165,15 +166,9 @@ export function legoAnswerText(answer: CollectedAnswer): string {
   const regions = [
     ...answer.boxes.map((b) => ({ start: b.start, end: b.end, shown: b.shown, lego: formatBox(b.box) })),
     ...answer.spans.map((s) => ({ start: s.start, end: s.end, shown: s.shown, lego: formatSpan(s.span) })),
-  ].sort((a, b) => a.start - b.start);
-  let out = '';
-  let at = 0;
-  for (const r of regions) {
-    if (r.start < at || r.end > answer.text.length) continue;
-    out += `${answer.text.slice(at, r.start)}${r.shown === undefined ? '' : `${r.shown} `}${r.lego}`;
-    at = r.end;
-  }
-  return out + answer.text.slice(at);
+  ];
+  const { head, rest } = replaceRegions(answer.text, regions, (region) => region.lego);
+  return head + rest;
 }
 
 export async function runEval(engine: GroundingEngine, folder: string, options: RunEvalOptions = {}): Promise<EvalReport> {
