@@ -32,6 +32,8 @@ import { createLogger } from './logger';
 import { packageRoot, resolvePackagePath } from './package-paths';
 import type { MetricsSource } from './bot/bot-metrics';
 import type { BlobStore } from './conversation/blob-store';
+import { eventClaimsFrom } from './conversation/event-claims';
+import type { EventClaims } from './conversation/event-claims';
 import type { CreateLoggerOptions } from './logger';
 
 /** What an adapter factory gets. */
@@ -43,6 +45,8 @@ export interface AdapterDeps {
   metrics?: MetricsSource;
   /** the shared store's blobs when the store is shared (sqlite, redis): web uploads and reply files go there */
   blobs?: BlobStore;
+  /** event de-duplication in the shared store (sqlite, redis), for platforms that retry deliveries */
+  claims?: EventClaims;
   /** the job's health (store and adapters), for an adapter that reports it (the web chat's /api/health) */
   health: () => Promise<HealthReport>;
 }
@@ -87,9 +91,9 @@ export const ADAPTERS: readonly AdapterRegistration[] = [
   {
     name: 'slack',
     enabled: (config) => config.slack.botToken !== undefined,
-    create: async ({ config, bot, logger }) => {
+    create: async ({ config, bot, logger, claims }) => {
       const { SlackAdapter } = await import('../adapters/slack');
-      return new SlackAdapter({ config: config.slack, handler: bot, logger });
+      return new SlackAdapter({ config: config.slack, handler: bot, logger, ...(claims === undefined ? {} : { claims }) });
     },
   },
 ];
@@ -195,7 +199,7 @@ export async function startMain(options: StartMainOptions = {}): Promise<MainJob
 
     const deps: AdapterDeps = {
       config, bot, logger, health, metrics: bot.metrics.registry,
-      ...(opened.backend.kind === 'memory' ? {} : { blobs: opened.backend.blobs }),
+      ...(opened.backend.kind === 'memory' ? {} : { blobs: opened.backend.blobs, claims: eventClaimsFrom(opened.backend.leases) }),
     };
     for (const registration of options.adapters ?? ADAPTERS) {
       if (!registration.enabled(config)) continue;

@@ -1,3 +1,4 @@
+import type { EventClaims } from '../../src/conversation/event-claims';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { App, Assistant, SocketModeReceiver } from '@slack/bolt';
@@ -34,6 +35,8 @@ export interface SlackAdapterOptions {
   fetchFn?: typeof fetch;
   /** how long `stop()` lets answers in flight finish before it cuts them (default 5000 ms) */
   stopTimeoutMs?: number;
+  /** event de-duplication in the shared store, so a retry delivered to another instance is not answered twice */
+  claims?: EventClaims;
 }
 
 /** How many deliveries the adapter remembers to drop Slack's retries of them. */
@@ -69,6 +72,7 @@ export class SlackAdapter implements Adapter {
   private readonly stopTimeoutMs: number;
   /** the deliveries already taken (Slack retries a delivery it thinks was lost) */
   private readonly deliveries = new BoundedLru<string, true>({ maxEntries: DELIVERY_MEMORY });
+  private readonly claims: EventClaims | undefined;
   /** the threads answered in (follow-ups there need no mention) */
   private readonly threads: BoundedLru<string, true>;
   /** each user's latest conversation per channel, with the message that brought its media (channel follow-ups) */
@@ -87,6 +91,7 @@ export class SlackAdapter implements Adapter {
     this.runner = new TurnRunner({ bot: options.handler, logger: this.logger, platform: 'slack' });
     this.fetchFn = options.fetchFn;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
+    this.claims = options.claims;
     this.threads = new BoundedLru({ maxEntries: this.config.threadMemory });
     this.latest = new BoundedLru({ maxEntries: this.config.threadMemory });
     this.lastMedia = new BoundedLru({ maxEntries: this.config.threadMemory });
@@ -253,6 +258,31 @@ export class SlackAdapter implements Adapter {
     const delivery = `${event.channel}:${event.ts}`;
     if (this.deliveries.has(delivery)) return;
     this.deliveries.set(delivery, true);
+    if (this.claims === undefined) {
+      this.take(event, target, key, notice, media, latest, who, now, setStatus);
+      return;
+    }
+    // another instance on the same store may have taken this delivery already (a retry sent elsewhere)
+    this.claims.claim(`slack:${delivery}`, 60 * 60_000).then(
+      (first) => (first ? this.take(event, target, key, notice, media, latest, who, now, setStatus) : this.logger.debug({ delivery }, 'slack: taken by another instance')),
+      (error: unknown) => {
+        this.logger.warn({ err: error }, 'slack: could not check the delivery in the store; answering');
+        this.take(event, target, key, notice, media, latest, who, now, setStatus);
+      },
+    );
+  }
+
+  private take(
+    event: SlackMessageEvent,
+    target: SlackReplyTarget,
+    key: string,
+    notice: string | undefined,
+    media: { name?: string } | undefined,
+    latest: { key: string; mediaTs?: string; mediaName?: string } | undefined,
+    who: string,
+    now: number,
+    setStatus?: (status: string) => Promise<unknown>,
+  ): void {
     const access = this.fileAccess();
     const message: IncomingMessage = {
       platform: 'slack',

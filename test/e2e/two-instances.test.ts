@@ -116,3 +116,32 @@ describe('two bot processes on one Redis', () => {
     expect(await other.text()).toMatch(/expired/);
   }, 120_000);
 });
+
+describe('Slack event de-duplication in the store', () => {
+  test('the same delivery reaching two instances on one Redis is answered once', async () => {
+    const { createBot } = await import('../../src/bot/create-bot');
+    const { openStoreBackend } = await import('../../src/conversation/store-backend');
+    const { eventClaimsFrom } = await import('../../src/conversation/event-claims');
+    const { testConfig } = await import('../helpers/bot-fixtures');
+    const { FakeEngine } = await import('../helpers/fake-engine');
+    const { startSlackHarness } = await import('../helpers/slack-fake/slack-harness');
+    const settings = { idleTtlMs: 60_000, blobTtlMs: 60_000, maxBlobBytes: 1_000_000 };
+    const store = { kind: 'redis', url: sharedRedisUrl(), namespace: `claims-${Date.now()}`, timeoutMs: 2_000, connectTimeoutMs: 2_000 } as never;
+    const backends = [await openStoreBackend({ ...settings, store }), await openStoreBackend({ ...settings, store })];
+    const bots = backends.map(() => createBot({ config: testConfig(), engine: new FakeEngine({ fallback: 'Hello.' }) }));
+    const harnesses = await Promise.all(bots.map((bot, i) => startSlackHarness({ handler: bot, config: {}, fake: {}, claims: eventClaimsFrom(backends[i]!.leases) })));
+    try {
+      const event = (h: (typeof harnesses)[number]) => ({ type: 'app_mention', user: 'U000ALICE', text: `<@${h.slack.botUserId}> hello`, ts: '1700005000.000001', channel: 'C0000CHAN' });
+      await harnesses[0]!.sendEvent(event(harnesses[0]!));
+      await harnesses[1]!.sendEvent(event(harnesses[1]!), { retryNum: 1 });
+      await harnesses[0]!.slack.waitFor(() => harnesses.some((h) => h.slack.messages.some((m) => m.text.includes('I need an image'))), 10_000, 'an answer');
+      await new Promise((r) => setTimeout(r, 500));
+      const answers = harnesses.flatMap((h) => h.slack.messages.filter((m) => m.text.includes('I need an image')));
+      expect(answers).toHaveLength(1);
+    } finally {
+      for (const h of harnesses) await h.close();
+      for (const bot of bots) await bot.close();
+      for (const backend of backends) await backend.close();
+    }
+  }, 30_000);
+});

@@ -3,6 +3,7 @@
  * loopback port) wired to a BotHandler, and helpers that deliver signed events to it.
  */
 import { SlackAdapter } from '../../../adapters/slack/slack-adapter';
+import type { SlackAdapterOptions } from '../../../adapters/slack/slack-adapter';
 import type { BotHandler } from '../../../src/bot/types';
 import { SlackConfigSchema } from '../../../adapters/slack/slack-config';
 import type { SlackConfig } from '../../../adapters/slack/slack-config';
@@ -33,6 +34,8 @@ export interface SlackHarnessOptions {
   config?: Partial<SlackConfig>;
   /** the adapter's stop grace (default its own) */
   stopTimeoutMs?: number;
+  /** event de-duplication shared with other adapters (a store's), see SlackAdapterOptions.claims */
+  claims?: SlackAdapterOptions['claims'];
 }
 
 function recordingLogger(lines: string[]): Logger {
@@ -64,6 +67,7 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
     logger: recordingLogger(logLines),
     clientOptions: { retryConfig: { retries: 3, factor: 1, minTimeout: 20, maxTimeout: 50 } },
     stopTimeoutMs: options.stopTimeoutMs,
+    ...(options.claims === undefined ? {} : { claims: options.claims }),
   });
   await adapter.start();
   const eventsUrl = `http://127.0.0.1:${adapter.port ?? 0}${config.eventsPath}`;
