@@ -127,7 +127,7 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="folder for predictions, table and picture")
     ap.add_argument("--limit", type=int, default=0, help="evaluate only the first N questions of each task")
     ap.add_argument("--tasks", help="comma-separated tasks to evaluate (default: all)")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (2 on a busy 2-core machine was ~10x slower)")
     ap.add_argument("--fast-video", action="store_true",
                     help="decode each clip's frames in one ffmpeg call (the nearest frame to each sample time) "
                          "instead of one seek per frame; both models of a comparison must use the same")

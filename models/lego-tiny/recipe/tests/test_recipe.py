@@ -89,3 +89,19 @@ class RecipeOptionsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class V2CheckpointTest(unittest.TestCase):
+    def test_the_committed_v2_checkpoint_loads_with_its_vocabulary(self):
+        import torch
+        from model import Config, LegoTiny
+        path = os.path.join(os.path.dirname(__file__), "..", "..", "..", "lego-tiny-v2", "lego-tiny-v2.pt")
+        self.assertTrue(os.path.exists(path), "models/lego-tiny-v2/lego-tiny-v2.pt is committed")
+        ck = torch.load(path, map_location="cpu")
+        cfg = Config(**ck["config"])
+        self.assertEqual(len(ck["vocab"]), cfg.vocab_size)
+        self.assertEqual(cfg.audio_tokens, 8)
+        model = LegoTiny(cfg)
+        model.load_state_dict(ck["model"])
+        self.assertTrue(ck["bn_folded"])
+        self.assertGreater(train.trained_for(ck)["minutes"], 290)
