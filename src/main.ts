@@ -31,6 +31,7 @@ import { removeStaleTempDirs } from './media/temp-workspace';
 import { createLogger } from './logger';
 import { packageRoot, resolvePackagePath } from './package-paths';
 import type { MetricsSource } from './bot/bot-metrics';
+import type { BlobStore } from './conversation/blob-store';
 import type { CreateLoggerOptions } from './logger';
 
 /** What an adapter factory gets. */
@@ -40,6 +41,8 @@ export interface AdapterDeps {
   logger: Logger;
   /** the bot's Prometheus metrics (the web adapter serves them at GET /metrics) */
   metrics?: MetricsSource;
+  /** the shared store's blobs when the store is shared (sqlite, redis): web uploads and reply files go there */
+  blobs?: BlobStore;
   /** the job's health (store and adapters), for an adapter that reports it (the web chat's /api/health) */
   health: () => Promise<HealthReport>;
 }
@@ -67,9 +70,9 @@ export const ADAPTERS: readonly AdapterRegistration[] = [
     name: 'web',
     enabled: () => true,
     critical: true,
-    create: async ({ config, bot, logger, health, metrics }) =>
+    create: async ({ config, bot, logger, health, metrics, blobs }) =>
       new WebAdapter(
-        { bot, logger, health, ...(metrics === undefined ? {} : { metrics }) },
+        { bot, logger, health, ...(metrics === undefined ? {} : { metrics }), ...(blobs === undefined ? {} : { blobs }) },
         { ...config.web, maxImageBytes: config.media.maxImageBytes, maxVideoBytes: config.media.maxVideoBytes, maxAudioBytes: config.media.maxAudioBytes },
       ),
   },
@@ -190,7 +193,10 @@ export async function startMain(options: StartMainOptions = {}): Promise<MainJob
     const bot = createBot({ config, engine, runtime: opened, logger });
     closers.push(() => bot.close());
 
-    const deps: AdapterDeps = { config, bot, logger, health, metrics: bot.metrics.registry };
+    const deps: AdapterDeps = {
+      config, bot, logger, health, metrics: bot.metrics.registry,
+      ...(opened.backend.kind === 'memory' ? {} : { blobs: opened.backend.blobs }),
+    };
     for (const registration of options.adapters ?? ADAPTERS) {
       if (!registration.enabled(config)) continue;
       if (registration.critical === true) {

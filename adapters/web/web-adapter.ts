@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ReplySurface } from '../../src/bot/reply-surface';
 import type { MetricsSource } from '../../src/bot/bot-metrics';
+import type { BlobStore } from '../../src/conversation/blob-store';
 import { TurnRunner } from '../../src/bot/turn-runner';
 import type { Adapter, BotHandler, IncomingAttachment, IncomingMessage, Reply, ReplyFile } from '../../src/bot/types';
 import { drawnRegionFromJson, withDrawnRegion } from '../../src/conversation/drawn-region';
@@ -29,6 +30,11 @@ export interface WebAdapterDeps {
   logger?: Logger;
   /** Prometheus metrics served at GET /metrics (the bot's per-user limit figures…) */
   metrics?: MetricsSource;
+  /**
+   * The conversation store's blob store: uploads and reply files are kept there (bytes by content hash, a
+   * small record naming them) so that any instance on the same store serves any request. Unset: in memory.
+   */
+  blobs?: BlobStore;
   /** the job's health for GET /api/health (store and adapters; 503 when down); unset = `{ok: true}` while serving */
   health?: () => Promise<HealthReport>;
 }
@@ -59,6 +65,42 @@ function blobCache<M>(maxBytes: number, ttlMs: number): BoundedLru<string, Store
 /** A conversation id chosen by the browser tab (random, kept in sessionStorage). */
 const CONVERSATION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
+/** the id of a record in the shared blob store (sha256 hex) */
+const SHARED_ID = /^[0-9a-f]{64}$/;
+const RECORD_MIME = 'application/x-lego-web-file+json';
+
+interface SharedMeta {
+  conversation: string;
+  name: string;
+  contentType: string;
+  /** the content hash of the bytes in the blob store */
+  hash: string;
+}
+
+/** Uploads and reply files in the conversation store's blob store: the bytes by content hash, and a small record naming them. */
+class SharedBlobs {
+  constructor(private readonly blobs: BlobStore) {}
+
+  async put(data: Buffer, meta: Omit<SharedMeta, 'hash'>): Promise<string> {
+    const bytes = await this.blobs.put(data, meta.contentType);
+    const record = await this.blobs.put(Buffer.from(JSON.stringify({ ...meta, hash: bytes.key }), 'utf8'), RECORD_MIME);
+    return record.key;
+  }
+
+  async get(id: string): Promise<{ meta: SharedMeta; data: Buffer } | undefined> {
+    const record = await this.blobs.get(id);
+    if (record === undefined || record.mime !== RECORD_MIME) return undefined;
+    let meta: SharedMeta;
+    try {
+      meta = JSON.parse(record.bytes.toString('utf8')) as SharedMeta;
+    } catch {
+      return undefined;
+    }
+    if (typeof meta.hash !== 'string' || typeof meta.name !== 'string' || typeof meta.contentType !== 'string') return undefined;
+    const bytes = await this.blobs.get(meta.hash);
+    return bytes === undefined ? undefined : { meta, data: bytes.bytes };
+  }
+}
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** A request from somewhere the chat does not serve (another Host name, another site's page): 403. */
@@ -86,6 +128,7 @@ export class WebAdapter implements Adapter {
   private readonly runner: TurnRunner;
   private readonly logger: Logger;
   private readonly metricsSource: MetricsSource | undefined;
+  private readonly shared: SharedBlobs | undefined;
   private readonly healthReport: (() => Promise<HealthReport>) | undefined;
   private readonly uploads: BoundedLru<string, StoredBlob<UploadMeta>>;
   private readonly files: BoundedLru<string, StoredBlob<FileMeta>>;
@@ -97,6 +140,7 @@ export class WebAdapter implements Adapter {
     this.options = resolveWebAdapterOptions(options);
     this.logger = deps.logger ?? silentLogger;
     this.metricsSource = deps.metrics;
+    this.shared = deps.blobs === undefined ? undefined : new SharedBlobs(deps.blobs);
     this.healthReport = deps.health;
     this.runner = new TurnRunner({ bot: deps.bot, logger: this.logger, platform: 'web' });
     this.uploads = blobCache(this.options.maxStoredUploadBytes, this.options.uploadTtlMs);
@@ -238,6 +282,12 @@ export class WebAdapter implements Adapter {
     }
     if (data.length === 0) throw new LegoError('bad-input', 'empty upload', { userMessage: 'That file is empty.' });
     const name = (url.searchParams.get('name') ?? '').replace(/[\u0000-\u001f/\\]/g, '').slice(0, 200) || `upload.${kind === 'image' ? 'img' : kind === 'video' ? 'video' : 'sound'}`;
+    if (this.shared !== undefined) {
+      const id = await this.shared.put(data, { conversation, name, contentType });
+      this.logger.debug({ conversation, bytes: data.length, contentType }, 'web upload (store)');
+      this.json(res, 201, { id, name, contentType, size: data.length });
+      return;
+    }
     const id = randomUUID();
     if (!this.uploads.set(id, { id, data, meta: { conversation, name, contentType } })) {
       throw new LegoError('too-large', `upload of ${data.length} bytes is over the memory for uploads`, {
@@ -267,7 +317,9 @@ export class WebAdapter implements Adapter {
     }
     const uploadIds = Array.isArray(body.uploads) ? body.uploads : [];
     if (uploadIds.length > 4) throw new LegoError('bad-input', 'too many uploads', { userMessage: 'Please attach at most 4 files per message.' });
-    const attachments = uploadIds.map((id) => this.attachment(id, conversation));
+    const attachments: IncomingAttachment[] = await Promise.all(
+      uploadIds.map(async (id) => (await this.sharedAttachment(id, conversation)) ?? this.attachment(id, conversation)),
+    );
     if (text === '' && attachments.length === 0) {
       throw new LegoError('bad-input', 'empty message', { userMessage: 'Please type a question or attach an image or a video.' });
     }
@@ -294,7 +346,7 @@ export class WebAdapter implements Adapter {
       finished: async (reply) => {
         // the growing text ends where the answer ends, whatever the interval held back
         if (reply.error === undefined && reply.skipped === undefined && reply.text !== '') stream.send('partial', { text: reply.text });
-        stream.send('reply', this.webReply(reply));
+        stream.send('reply', await this.webReplyKept(reply));
       },
     };
     await this.answer(res, message, surface);
@@ -310,14 +362,17 @@ export class WebAdapter implements Adapter {
     const surface: ReplySurface = {
       limits: { maxMessageChars: 0, editIntervalMs: 0, streamAfterMs: 0, typingIntervalMs: 0, maxUploadBytes: 0, growingMark: '' },
       send: async () => '',
-      finished: async (answer) => void (reply = this.webReply(answer)),
+      finished: async (answer) => void (reply = await this.webReplyKept(answer)),
     };
     await this.answer(res, this.message(conversation, 'reset', []), surface);
     this.json(res, 200, reply);
   }
 
-  private file(res: ServerResponse, id: string): void {
-    const entry = UPLOAD_ID.test(id) ? this.files.get(id) : undefined;
+  private async file(res: ServerResponse, id: string): Promise<void> {
+    const shared = this.shared !== undefined && SHARED_ID.test(id) ? await this.shared.get(id) : undefined;
+    const entry = shared !== undefined
+      ? { data: shared.data, meta: { name: shared.meta.name, contentType: shared.meta.contentType } }
+      : UPLOAD_ID.test(id) ? this.files.get(id) : undefined;
     if (entry === undefined) throw new LegoError('not-found', `no file ${id}`, { userMessage: 'That file is no longer available.' });
     res.writeHead(200, {
       'Content-Type': entry.meta.contentType,
@@ -351,6 +406,40 @@ export class WebAdapter implements Adapter {
       text,
       attachments,
     };
+  }
+
+  /** An upload kept in the shared store (any instance took it), or undefined when the id is not one of those. */
+  private async sharedAttachment(id: unknown, conversation: string): Promise<IncomingAttachment | undefined> {
+    if (this.shared === undefined || typeof id !== 'string' || !SHARED_ID.test(id)) return undefined;
+    const found = await this.shared.get(id);
+    if (found === undefined || found.meta.conversation !== conversation) {
+      throw new LegoError('not-found', `unknown upload ${id}`, { userMessage: 'That upload has expired — please attach the file again.' });
+    }
+    const data = found.data;
+    return {
+      id,
+      name: found.meta.name,
+      contentType: found.meta.contentType,
+      size: data.length,
+      async fetch({ signal, maxBytes }) {
+        if (signal?.aborted) throw new LegoError('aborted', 'fetch aborted');
+        if (data.length > maxBytes) {
+          throw new LegoError('too-large', `upload of ${data.length} bytes is over ${maxBytes}`, {
+            userMessage: `Sorry, that file is too large for me (the limit is ${formatBytes(maxBytes)}).`,
+          });
+        }
+        return data;
+      },
+    };
+  }
+
+  /** The reply for the browser; with a shared store its files are kept there first, so any instance serves them. */
+  private async webReplyKept(reply: Reply): Promise<WebReply> {
+    const shared = this.shared;
+    if (shared === undefined || reply.files.length === 0) return this.webReply(reply);
+    const ids = new Map<ReplyFile, string>();
+    for (const file of reply.files) ids.set(file, await shared.put(file.data, { conversation: '', name: file.name, contentType: file.contentType }));
+    return toWebReply(reply, (file: ReplyFile) => `/api/files/${ids.get(file) ?? ''}`);
   }
 
   private attachment(id: unknown, conversation: string): IncomingAttachment {
