@@ -1,3 +1,4 @@
+/** @jest-environment ./test/helpers/onnx-jest-environment.ts */
 /**
  * Sound in the web chat, end to end in Debian's headless chromium: the Attach button takes two files, an
  * image and a sound, both are uploaded and reach the pipeline (image first) as one message, the sound
@@ -8,7 +9,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebAdapter } from '../../adapters/web';
-import { greyPng } from '../helpers/bot-fixtures';
+import { createBot } from '../../src/bot/create-bot';
+import { OnnxLegoEngine } from '../../src/engine/onnx/onnx-lego-engine';
+import type { GenerateRequest } from '../../src/engine/types';
+import { greyPng, testConfig } from '../helpers/bot-fixtures';
 import { launchChromium } from '../helpers/chromium';
 import type { LaunchedChromium } from '../helpers/chromium';
 import { ScriptedBot } from '../helpers/scripted-bot';
@@ -123,6 +127,66 @@ describe('web chat: an image with a sound', () => {
     } finally {
       await page.close();
       await web.stop();
+    }
+  });
+});
+
+describe('web chat: bad sounds through the real pipeline (test bundle with an audio encoder)', () => {
+  let chromium: LaunchedChromium;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lego-web-bad-sound-'));
+    writeFileSync(join(dir, 'broken.wav'), Buffer.concat([WAV.subarray(0, 12), Buffer.alloc(3000, 0x5a)]));
+    writeFileSync(join(dir, 'ring.wav'), WAV);
+    writeFileSync(join(dir, 'room.png'), await greyPng(96, 64));
+    chromium = await launchChromium();
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a damaged sound and a sound alone asked "where" each get their sentence; an image with a sound reaches the engine', async () => {
+    const onnx = await OnnxLegoEngine.load('models/test-bundle', { intraOpNumThreads: 1 });
+    const requests: GenerateRequest[] = [];
+    const generate = onnx.generate.bind(onnx);
+    jest.spyOn(onnx, 'generate').mockImplementation((request, options) => {
+      requests.push(request);
+      return generate(request, options);
+    });
+    const bot = createBot({ config: testConfig({ engine: { generation: { maxNewTokens: 8, temperature: 0 } } }), engine: onnx });
+    const web = new WebAdapter({ bot }, { host: '127.0.0.1', port: 0 });
+    await web.start();
+    const page = await chromium.context.newPage();
+    const ask = async (files: string[], text: string): Promise<string> => {
+      const before = await page.locator('.msg.bot').count();
+      await page.setInputFiles('#file-input', files.map((f) => join(dir, f)));
+      await page.fill('#question', text);
+      await page.keyboard.press('Enter');
+      const bubble = page.locator('.msg.bot .bubble').nth(before);
+      await page.waitForFunction((n) => {
+        const b = document.querySelectorAll('.msg.bot .bubble')[n];
+        return b !== undefined && !b.hasAttribute('aria-busy') && b.querySelector('.streaming') === null;
+      }, before);
+      return bubble.innerText();
+    };
+    try {
+      await page.goto(web.address);
+      await expect(ask(['broken.wav'], 'What makes this sound?')).resolves.toContain('Sorry, that sound file seems to be damaged and I could not open it.');
+      await expect(ask(['ring.wav'], 'Where does it come from?')).resolves.toContain(
+        'To show where a sound comes from I need the picture too: please send an image together with the sound.',
+      );
+      expect(requests).toHaveLength(0);
+      await ask(['room.png', 'ring.wav'], 'Where does this sound come from?');
+      expect(requests).toHaveLength(1);
+      expect(requests[0]!.media?.kind).toBe('image');
+      expect(requests[0]!.audio).toMatchObject({ kind: 'audio', source: 'sound', clips: onnx.media.audio!.clips });
+    } finally {
+      await page.close();
+      await web.stop();
+      await bot.close();
+      await onnx.dispose();
     }
   });
 });
