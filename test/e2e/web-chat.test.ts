@@ -224,7 +224,7 @@ describe('web chat in headless chromium', () => {
       const textFile = join(dir, 'notes.txt');
       writeFileSync(textFile, 'not an image');
       await page.setInputFiles('#file-input', textFile);
-      await expect(page.locator('#composer-error').innerText()).resolves.toMatch(/only read images and videos/);
+      await expect(page.locator('#composer-error').innerText()).resolves.toMatch(/only read images, videos and sounds/);
       await page.setInputFiles('#file-input', imagePath);
       await expect(page.locator('#composer-error').innerText()).resolves.toMatch(/too large.*limit is/);
       await expect(page.locator('#attachment').isHidden()).resolves.toBe(true);
@@ -295,19 +295,19 @@ describe('web chat in headless chromium', () => {
       await expect(page.locator('#drop-overlay').isHidden()).resolves.toBe(true);
       await expect(page.locator('#attachment-name').innerText()).resolves.toContain('dropped.png');
 
-      // Tab order from the top: skip link, Regions, Help, Reset, the welcome's samples, remove-attachment, the file input (Attach), the question
+      // Tab order from the top: skip link, Regions, Export, Help, Reset, the welcome's samples, remove-attachment, the file input (Attach), the question
       const focused: string[] = [];
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
       for (let i = 0; i < 20; i += 1) {
         await page.keyboard.press('Tab');
         focused.push(await page.evaluate(() => document.activeElement?.id || document.activeElement?.className || ''));
       }
-      expect(focused).toEqual(expect.arrayContaining(['regions-button', 'help-button', 'reset-button', 'file-input', 'question']));
+      expect(focused).toEqual(expect.arrayContaining(['regions-button', 'export-button', 'help-button', 'reset-button', 'file-input', 'question']));
       const samples = focused.slice(focused.indexOf('reset-button') + 1, focused.indexOf('attachment-remove'));
       expect(samples.length).toBeGreaterThan(0);
       expect(samples.every((name) => name === 'sample')).toBe(true);
       const order = focused.slice(focused.indexOf('skip-link')).filter((name) => name !== 'sample');
-      expect(order.slice(0, 7)).toEqual(['skip-link', 'regions-button', 'help-button', 'reset-button', 'attachment-remove', 'file-input', 'question']);
+      expect(order.slice(0, 8)).toEqual(['skip-link', 'regions-button', 'export-button', 'help-button', 'reset-button', 'attachment-remove', 'file-input', 'question']);
       const label = await page.evaluate(() => (document.getElementById('question') as HTMLTextAreaElement).labels?.[0]?.textContent);
       expect(label).toBe('Your question');
     } finally {
