@@ -16,6 +16,7 @@ import type { Logger } from '../logger-type';
 import { cropImage } from '../media/crop-image';
 import type { MediaOptions } from '../media/options';
 import { resolveMediaOptions } from '../media/options';
+import { engineReads } from '../media/prepare-for-engine';
 import { prepareImageFor } from '../media/source-media';
 import type { FetchedMedia, LoadCall } from './media-loader';
 import { MediaLoader } from './media-loader';
@@ -344,7 +345,7 @@ export class Bot implements BotHandler {
     const [first, ...others] = message.attachments;
     if (first === undefined) return undefined;
     const picked: Fetched[] = [await this.#fetch(first, message, runtime, call)];
-    const partnerKind = this.#engine.media.audio === null ? undefined : PARTNER[picked[0]!.fetched.kind];
+    const partnerKind = !engineReads(this.#engine.media, 'audio') ? undefined : PARTNER[picked[0]!.fetched.kind];
     const partner = partnerKind === undefined ? undefined : others.find((a) => [partnerKind, undefined].includes(declaredKind(a)));
     if (partner !== undefined) {
       const fetched = await this.#fetch(partner, message, runtime, call);

@@ -4,7 +4,7 @@ import type { MediaContext, MediaSource } from '../conversation/record';
 import type { MediaSpec } from '../engine/types';
 import { fileTooLargeError } from '../media/media-errors';
 import type { MediaOptions } from '../media/options';
-import { identifyMedia, prepareForEngine, readMediaFile } from '../media/prepare-for-engine';
+import { engineReads, identifyMedia, prepareForEngine, readMediaFile } from '../media/prepare-for-engine';
 import type { EngineMediaKind, IdentifiedMedia } from '../media/prepare-for-engine';
 import type { PreparedEntry } from './prepared-media-cache';
 import { preparedMediaCache } from './prepared-media-cache';
@@ -64,7 +64,7 @@ export class MediaLoader {
     const { maxImageBytes, maxVideoBytes, maxAudioBytes } = this.#deps.options;
     if (contentType?.startsWith('image/') === true) return maxImageBytes;
     if (contentType?.startsWith('video/') === true) return maxVideoBytes;
-    if (contentType?.startsWith('audio/') === true && this.#deps.spec.audio !== null) return maxAudioBytes;
+    if (contentType?.startsWith('audio/') === true && engineReads(this.#deps.spec, 'audio')) return maxAudioBytes;
     return Math.max(maxImageBytes, maxVideoBytes);
   }
 

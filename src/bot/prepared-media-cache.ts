@@ -15,7 +15,7 @@ function sourceBytes(prepared: PreparedMedia | undefined): number {
 /** The bytes an entry holds: the tensors (pixels, sound features), the original file, the sampled frames and any source media. */
 export function preparedEntryBytes(entry: PreparedEntry): number {
   const frames = entry.frames?.reduce((sum, frame) => sum + frame.image.data.length, 0) ?? 0;
-  const tensors = (entry.prepared?.pixelValues.byteLength ?? 0) + (entry.audio?.features.byteLength ?? 0) + (entry.waveform?.samples.byteLength ?? 0);
+  const tensors = (entry.prepared?.pixelValues.byteLength ?? 0) + (entry.audio?.features.byteLength ?? 0) + (entry.audio?.wav?.byteLength ?? 0) + (entry.waveform?.samples.byteLength ?? 0);
   return tensors + (entry.bytes?.length ?? 0) + frames + sourceBytes(entry.prepared);
 }
 

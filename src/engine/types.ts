@@ -61,7 +61,16 @@ export interface MediaSpec {
    * Set by engines that send the media on to a model of another family (src/engine/remote/ profiles):
    * they take the oriented source image (or clip / timed frames) at this budget instead of the tensor.
    */
-  source?: { image: SourceImageSpec | null; video: SourceVideoSpec | null };
+  source?: { image: SourceImageSpec | null; video: SourceVideoSpec | null; audio?: SourceAudioSpec | null };
+}
+
+/**
+ * A sound as sent to a model of another family (an OpenAI `input_audio` part): the decoded mono samples
+ * as a 16-bit PCM WAV at this rate, as long as the media options' audio limits allow.
+ */
+export interface SourceAudioSpec {
+  format: 'wav';
+  sampleRate: number;
 }
 
 /** The oriented source image at a model's resolution budget (its aspect ratio kept). */
@@ -132,8 +141,10 @@ export interface PreparedAudio {
   source: 'sound' | 'soundtrack';
   durationSec: number;
   clips: number;
-  /** [clips, nMels, frames] */
+  /** [clips, nMels, frames]; empty when the engine takes the sound itself instead (MediaSpec.source.audio) */
   features: Float32Array;
+  /** the decoded mono sound as a 16-bit PCM WAV, when the engine asks for it (MediaSpec.source.audio) */
+  wav?: Buffer;
 }
 
 /** One turn of the conversation. Assistant turns keep the model's raw text (its own coordinate frame). */

@@ -1,4 +1,4 @@
-import type { AudioSpec, PreparedAudio } from '../engine/types';
+import type { AudioSpec, PreparedAudio, SourceAudioSpec } from '../engine/types';
 import { LegoError } from '../errors';
 import { cutClips } from './audio-clips';
 import { LogMelExtractor } from './audio-log-mel';
@@ -6,12 +6,40 @@ import { extractAudio } from './extract-audio';
 import { silentAudioError } from './media-errors';
 import type { MediaSource } from './media-input';
 import type { MediaOptions } from './options';
+import { encodeWav16 } from './wav-encode';
 
 /** A sound whose loudest sample stays under this (−60 dBFS) counts as silence. */
 export const SILENCE_PEAK = 1e-3;
 
 export interface PrepareAudioCall {
   signal?: AbortSignal | undefined;
+  /** also keep the sound as a WAV (a remote engine sends it on: MediaSpec.source.audio) */
+  wav?: SourceAudioSpec | null | undefined;
+}
+
+/** The sound as the WAV a remote server takes, at most `maxAudioDurationSec` long (the config's audio limit). */
+function wavOf(samples: Float32Array, sampleRate: number, options: MediaOptions): Buffer {
+  const most = Math.floor(options.maxAudioDurationSec * sampleRate);
+  return encodeWav16(samples.length > most ? samples.subarray(0, most) : samples, sampleRate);
+}
+
+/**
+ * A sound for an engine: the audio encoder's features when `spec` is set, the WAV when `call.wav` asks
+ * for it (a remote profile that sends the sound itself: features are then left empty). Same limits and
+ * polite errors as prepareSound.
+ */
+export async function prepareSoundFor(source: MediaSource, spec: AudioSpec | null, options: MediaOptions, call: PrepareAudioCall = {}): Promise<PreparedAudio> {
+  const wav = call.wav ?? null;
+  if (spec === null && wav === null) throw new TypeError('prepareSoundFor needs an audio spec or a WAV spec');
+  const sampleRate = spec?.sampleRate ?? wav!.sampleRate;
+  const audio = await extractAudio(source, options, { sampleRate, signal: call.signal });
+  const peak = peakOf(audio.samples);
+  if (!(peak >= SILENCE_PEAK)) throw silentAudioError(peak);
+  const prepared: PreparedAudio =
+    spec === null
+      ? { kind: 'audio', source: 'sound', durationSec: audio.samples.length / sampleRate, clips: 0, features: new Float32Array(0) }
+      : audioFeatures(audio.samples, spec, 'sound');
+  return wav === null ? prepared : { ...prepared, wav: wavOf(audio.samples, sampleRate, options) };
 }
 
 /** The largest |sample|. */
@@ -96,7 +124,12 @@ export async function decodeSoundtrack(
     throw error;
   }
   if (!(peakOf(audio.samples) >= SILENCE_PEAK)) return undefined;
-  return { audio: audioFeatures(audio.samples, spec, 'soundtrack'), waveform: waveformPeaks(audio.samples, spec.sampleRate) };
+  const features = audioFeatures(audio.samples, spec, 'soundtrack');
+  const wav = call.wav ?? null;
+  return {
+    audio: wav === null ? features : { ...features, wav: wavOf(audio.samples, spec.sampleRate, options) },
+    waveform: waveformPeaks(audio.samples, spec.sampleRate),
+  };
 }
 
 /** A video's soundtrack prepared for the audio encoder (see decodeSoundtrack), without its waveform. */

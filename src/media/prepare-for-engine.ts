@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { MediaSpec, PreparedAudio, PreparedMedia } from '../engine/types';
 import { LegoError } from '../errors';
-import { decodeSoundtrack, prepareSound } from './audio-prepare';
+import { decodeSoundtrack, prepareSoundFor } from './audio-prepare';
 import type { SoundWaveform } from './audio-prepare';
 import { emptyFileError, fileTooLargeError, unsupportedMediaError } from './media-errors';
 import type { MediaOptions } from './options';
@@ -50,7 +50,7 @@ export type PreparedVisual = PreparedForEngine & { prepared: PreparedMedia };
 
 /** Whether the engine takes this kind of media (as a tensor or, for a remote profile, as source media). */
 export function engineReads(spec: MediaSpec, kind: EngineMediaKind): boolean {
-  if (kind === 'audio') return spec.audio !== null;
+  if (kind === 'audio') return spec.audio !== null || (spec.source?.audio !== undefined && spec.source.audio !== null);
   const source = spec.source?.[kind];
   return spec[kind] !== null || (source !== undefined && source !== null);
 }
@@ -141,9 +141,9 @@ export async function prepareForEngine(
   call: PrepareCall = {},
 ): Promise<PreparedForEngine> {
   if (kind === 'audio') {
-    if (spec.audio === null) throw unsupportedMediaError('the engine has no audio encoder', 'media');
+    if (!engineReads(spec, 'audio')) throw unsupportedMediaError('the engine has no audio encoder', 'media');
     call.onStatus?.('Listening to the sound…');
-    return { audio: await prepareSound(source, spec.audio, options, { signal: call.signal }) };
+    return { audio: await prepareSoundFor(source, spec.audio, options, { signal: call.signal, wav: spec.source?.audio }) };
   }
   if (kind === 'image') {
     const bytes = typeof source === 'string' ? await readMediaFile(source, options.maxImageBytes) : source;
@@ -164,7 +164,7 @@ export async function prepareForEngine(
     });
   } catch (error) {
     // an MP4/WebM that holds only sound (an Android voice recording, an audio-only WebM) is a sound
-    if (spec.audio !== null && LegoError.is(error, 'bad-input') && error.details?.reason === 'no-video-stream') {
+    if (engineReads(spec, 'audio') && LegoError.is(error, 'bad-input') && error.details?.reason === 'no-video-stream') {
       return prepareForEngine(spec, 'audio', source, options, call);
     }
     throw error;
@@ -183,7 +183,7 @@ async function soundtrackOf(
 ): Promise<{ audio: PreparedAudio; waveform: SoundWaveform } | undefined> {
   if (spec.audio === null) return undefined;
   try {
-    return await decodeSoundtrack(source, spec.audio, options, { signal: call.signal });
+    return await decodeSoundtrack(source, spec.audio, options, { signal: call.signal, wav: spec.source?.audio });
   } catch (error) {
     if (LegoError.is(error, 'aborted')) throw error;
     // the pictures still answer: the video is read without its sound

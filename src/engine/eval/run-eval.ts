@@ -148,7 +148,7 @@ async function prepare(engine: GroundingEngine, folder: string, row: EvalRow): P
 /** Whether the engine takes every input the row has. */
 function answerable(engine: GroundingEngine, row: EvalRow): boolean {
   if (row.media !== null && engine.media[row.media.kind] === null && !engine.media.source?.[row.media.kind]) return false;
-  return row.audio === undefined || engine.media.audio !== null;
+  return row.audio === undefined || engineReads(engine.media, 'audio');
 }
 
 async function saveInputs(folder: string, file: string, values: Float32Array): Promise<void> {

@@ -25,7 +25,13 @@ export interface WireVideoPart {
   video_url: { url: string } | string;
 }
 
-export type WireContentPart = WireTextPart | WireImagePart | WireVideoPart;
+/** A sound: base64 bytes and their format (a remote engine sends 16-bit PCM `wav`). */
+export interface WireAudioPart {
+  type: 'input_audio';
+  input_audio: { data: string; format: string };
+}
+
+export type WireContentPart = WireTextPart | WireImagePart | WireVideoPart | WireAudioPart;
 
 export interface WireMessage {
   role: 'system' | 'developer' | 'user' | 'assistant';

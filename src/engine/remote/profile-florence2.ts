@@ -17,6 +17,7 @@ export const florence2Profile: RemoteProfile = {
   summary: 'Florence-2: source image (≤1024 px), task tokens, <loc_N>×4 of 1000 bins',
   image: { maxSide: 1024, maxPixels: 1024 * 1024, multipleOf: 1, quality: 90 },
   video: null,
+  audio: false,
   syntax: 'florence-2',
   prompt(question, kind) {
     // a region the user points at was written as <loc_N>×4 already: ask what is there

@@ -12,6 +12,7 @@ export const geminiProfile: RemoteProfile = {
   summary: 'Gemini: source image (≤1536 px), ```json box_2d [ymin, xmin, ymax, xmax] 0–1000, timed frames, mm:ss',
   image: { maxSide: 1536, maxPixels: 1536 * 1536, multipleOf: 1, quality: 90 },
   video: { kind: 'frames', maxSide: 768, maxPixels: 768 * 768, multipleOf: 1, quality: 85, fps: 1, minFrames: 8, maxFrames: 32 },
+  audio: true,
   syntax: ['gemini', 'seconds'],
   prompt(question, kind) {
     if (kind === 'where') {

@@ -19,6 +19,7 @@ export const kosmos2Profile: RemoteProfile = {
   summary: 'Kosmos-2: source image (≤1024 px), <grounding> prompts, <patch_index_NNNN> pairs on a 32×32 grid',
   image: { maxSide: 1024, maxPixels: 1024 * 1024, multipleOf: 1, quality: 90 },
   video: null,
+  audio: false,
   syntax: 'kosmos-2',
   prompt: (question) => `<grounding> Question: ${question} Answer:`,
   region: (box) => `<object>${patch(box.x1, box.y1)}${patch(box.x2 - 1e-6, box.y2 - 1e-6)}</object>`,

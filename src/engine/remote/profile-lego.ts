@@ -11,6 +11,7 @@ export const legoProfile: RemoteProfile = {
   summary: 'LEGO (lego serve, LEGO-7B): padded square, [x1, y1, x2, y2] of the square, {start, end} of the clip',
   image: 'padded-square',
   video: 'padded-frames',
+  audio: 'if-served',
   syntax: 'auto',
   prompt: (question) => question,
   region: (box) => formatBox(box),

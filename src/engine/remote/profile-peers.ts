@@ -26,6 +26,7 @@ function peer(
     summary,
     image: PEER_IMAGE,
     video: video ? PEER_VIDEO : null,
+    audio: false,
     syntax: name,
     prompt: (question) => question,
     region,

@@ -15,6 +15,7 @@ export const qwen25VlProfile: RemoteProfile = {
   summary: 'Qwen2.5-VL: source image (sides ×28, ≤1 MP), ```json bbox_2d in pixels of the image sent, times in seconds',
   image: { maxSide: 2048, maxPixels: QWEN25_MAX_PIXELS, multipleOf: 28, quality: 90 },
   video: { kind: 'clip', maxSide: 896, maxPixels: 448 * 448, multipleOf: 28, fps: 2 },
+  audio: false,
   syntax: ['qwen2.5-vl', 'seconds'],
   prompt(question, kind) {
     if (kind === 'where') {

@@ -12,6 +12,7 @@ export const qwen3VlProfile: RemoteProfile = {
   summary: 'Qwen3-VL: source image (sides ×32, ≤1.6 MP), ```json bbox_2d relative 0–1000, times in seconds',
   image: { maxSide: 2048, maxPixels: 1280 * 1280, multipleOf: 32, quality: 90 },
   video: { kind: 'clip', maxSide: 896, maxPixels: 512 * 512, multipleOf: 32, fps: 2 },
+  audio: false,
   syntax: ['qwen3-vl', 'seconds'],
   prompt(question, kind) {
     if (kind === 'where') {

@@ -2,6 +2,7 @@ import { florence2Profile } from './profile-florence2';
 import { geminiProfile } from './profile-gemini';
 import { kosmos2Profile } from './profile-kosmos2';
 import { legoProfile } from './profile-lego';
+import { qwen25OmniProfile, qwen3OmniProfile } from './profile-omni';
 import { PEER_PROFILES } from './profile-peers';
 import { qwen25VlProfile } from './profile-qwen25-vl';
 import { qwen3VlProfile } from './profile-qwen3-vl';
@@ -12,6 +13,8 @@ export const REMOTE_PROFILES: Readonly<Record<RemoteProfileName, RemoteProfile>>
   lego: legoProfile,
   'qwen2.5-vl': qwen25VlProfile,
   'qwen3-vl': qwen3VlProfile,
+  'qwen2.5-omni': qwen25OmniProfile,
+  'qwen3-omni': qwen3OmniProfile,
   gemini: geminiProfile,
   'florence-2': florence2Profile,
   'kosmos-2': kosmos2Profile,
@@ -26,6 +29,8 @@ export const REMOTE_PROFILES: Readonly<Record<RemoteProfileName, RemoteProfile>>
  * JSON in different frames, and nothing in an answer tells them apart.
  */
 const BY_NAME: readonly (readonly [RegExp, RemoteProfileName])[] = [
+  [/qwen[-_ ]?3(?:\.\d+)?[-_ ]?omni/i, 'qwen3-omni'],
+  [/qwen[-_ ]?2\.5[-_ ]?omni/i, 'qwen2.5-omni'],
   [/qwen[-_ ]?3(?:\.\d+)?[-_ ]?vl/i, 'qwen3-vl'],
   [/qwen[-_ ]?2\.5[-_ ]?vl/i, 'qwen2.5-vl'],
   [/qwen[-_ ]?2[-_ ]?vl/i, 'qwen2-vl'],

@@ -39,6 +39,9 @@ function originOf(base: string): string {
   return base.replace(/\/v1$/, '');
 }
 
+/** Sounds go to families that hear as 16-bit PCM WAV at this rate (Whisper-style encoders take 16 kHz). */
+const REMOTE_AUDIO_SAMPLE_RATE = 16_000;
+
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted || ms <= 0) {
@@ -286,15 +289,32 @@ export class RemoteEngine implements GroundingEngine {
   /** What the media pipeline prepares for this engine: LEGO's tensors, or the source media at the profile's budget. */
   private mediaSpec(): MediaSpec {
     const profile = this.profile;
-    if (profile.image === 'padded-square') return this.options.media ?? LEGO_7B_MEDIA;
+    if (profile.image === 'padded-square') {
+      const served = this.options.media ?? LEGO_7B_MEDIA;
+      // a LEGO server with an audio encoder hears the sound itself: it goes as a WAV at the encoder's rate
+      if (profile.audio === false || served.audio === null) return served;
+      return { ...served, source: { image: null, video: null, audio: { format: 'wav', sampleRate: served.audio.sampleRate } } };
+    }
     const video = profile.video === null || profile.video === 'padded-frames' ? null : profile.video;
     return {
       // the tensor specs only say which kinds are read: the remote model gets the source (`source`)
       image: LEGO_7B_MEDIA.image,
       video: video === null ? null : { ...LEGO_7B_MEDIA.video!, frames: 16 },
       audio: null,
-      source: { image: { ...profile.image, ...this.options.imageBudget }, video },
+      source: {
+        image: { ...profile.image, ...this.options.imageBudget },
+        video,
+        // families that hear take the sound as a 16 kHz WAV (what their own processors resample to)
+        audio: profile.audio === true ? { format: 'wav', sampleRate: REMOTE_AUDIO_SAMPLE_RATE } : null,
+      },
     };
+  }
+
+  /** The request's sound as an `input_audio` part, when this engine hears and the sound came as a WAV. */
+  private audioPart(request: GenerateRequest): WireContentPart[] {
+    const wav = request.audio?.wav;
+    if (wav === undefined || this.media.source?.audio === undefined || this.media.source.audio === null) return [];
+    return [{ type: 'input_audio', input_audio: { data: wav.toString('base64'), format: 'wav' } }];
   }
 
   /** The endpoints and their health (for /healthz pages and tests). */
@@ -359,7 +379,9 @@ export class RemoteEngine implements GroundingEngine {
 
   private body(request: GenerateRequest, sent: WireMedia | undefined, kind: QuestionKind): WireChatRequest {
     const messages: WireMessage[] = [];
-    let mediaPlaced = false;
+    // the image (or clip) first, the sound beside it, both in the first user message
+    const mediaParts = [...(sent?.parts ?? []), ...this.audioPart(request)];
+    let mediaPlaced = mediaParts.length === 0;
     const info = this.sentInfo(request.media, sent);
     const last = request.turns.length - 1;
     for (const [i, turn] of request.turns.entries()) {
@@ -369,9 +391,9 @@ export class RemoteEngine implements GroundingEngine {
       }
       const written = this.userText(turn.text, request.media, info);
       const text = i === last ? this.profile.prompt(written, kind, info) : written;
-      if (!mediaPlaced && sent !== undefined) {
+      if (!mediaPlaced) {
         mediaPlaced = true;
-        const content: WireContentPart[] = [...sent.parts, { type: 'text', text }];
+        const content: WireContentPart[] = [...mediaParts, { type: 'text', text }];
         messages.push({ role: 'user', content });
       } else {
         messages.push({ role: 'user', content: text });
@@ -434,7 +456,16 @@ export class RemoteEngine implements GroundingEngine {
       const reason = controller.signal.reason as unknown;
       let e = LegoError.is(reason) && controller.signal.aborted ? reason : LegoError.from(error, 'engine-failed');
       const kind = request.media?.kind;
-      if (kind !== undefined && e.code === 'bad-input' && /image|video|vision|multi-?modal|modalit|media/i.test(e.message)) {
+      const sentSound = this.audioPart(request).length > 0;
+      if (sentSound && (e.code === 'bad-input' || e.code === 'unsupported-media') && /audio|sound|input_audio|wav/i.test(e.message)) {
+        // the server cannot take the sound (a model that does not hear, a server without audio support)
+        this.options.logger.warn({ model: this.model, profile: this.profile.name, message: e.message }, 'remote engine: the server refused the sound');
+        e = new LegoError('unsupported-media', e.message, {
+          cause: e,
+          retryable: false,
+          userMessage: `Sorry, the model I use (${this.model}) cannot listen to sounds; ask again without the sound, or ask whoever runs me to pick a model that hears.`,
+        });
+      } else if (kind !== undefined && e.code === 'bad-input' && /image|video|vision|multi-?modal|modalit|media/i.test(e.message)) {
         // the server cannot take what was sent (a text-only model, a vLLM without video): say so plainly
         this.options.logger.warn({ model: this.model, profile: this.profile.name, message: e.message }, `remote engine: the server refused the ${kind}`);
         e = new LegoError('unsupported-media', e.message, {

@@ -7,6 +7,8 @@ export const REMOTE_PROFILE_NAMES = [
   'lego',
   'qwen2.5-vl',
   'qwen3-vl',
+  'qwen2.5-omni',
+  'qwen3-omni',
   'gemini',
   'florence-2',
   'kosmos-2',
@@ -50,6 +52,11 @@ export interface RemoteProfile {
   readonly image: 'padded-square' | SourceImageSpec;
   /** LEGO's padded frames, the clip / timed frames at a budget, or null: this family takes no video */
   readonly video: 'padded-frames' | SourceVideoSpec | null;
+  /**
+   * whether the family hears sounds (an OpenAI `input_audio` part, a 16-bit WAV): `if-served` = when the
+   * server's own media settings (`lego serve`'s /v1/models) name an audio encoder
+   */
+  readonly audio: boolean | 'if-served';
   /** the syntaxes its answers are read in (boxes and times) */
   readonly syntax: GroundingSyntaxChoice;
   /** the question as sent: the user's words plus what makes this family ground (boxes for where, spans for when) */
