@@ -183,7 +183,8 @@ async function soundtrackOf(
 ): Promise<{ audio: PreparedAudio; waveform: SoundWaveform } | undefined> {
   if (spec.audio === null) return undefined;
   try {
-    return await decodeSoundtrack(source, spec.audio, options, { signal: call.signal, wav: spec.source?.audio });
+    // no WAV for a remote server: `input_audio` is a sound of its own there, not a video's soundtrack
+    return await decodeSoundtrack(source, spec.audio, options, { signal: call.signal });
   } catch (error) {
     if (LegoError.is(error, 'aborted')) throw error;
     // the pictures still answer: the video is read without its sound

@@ -310,9 +310,12 @@ export class RemoteEngine implements GroundingEngine {
     };
   }
 
-  /** The request's sound as an `input_audio` part, when this engine hears and the sound came as a WAV. */
+  /**
+   * The request's sound as an `input_audio` part, when this engine hears and the sound came as a WAV. A
+   * video's soundtrack is not sent: servers read `input_audio` as a sound of its own, not the clip's.
+   */
   private audioPart(request: GenerateRequest): WireContentPart[] {
-    const wav = request.audio?.wav;
+    const wav = request.audio?.source === 'sound' ? request.audio.wav : undefined;
     if (wav === undefined || this.media.source?.audio === undefined || this.media.source.audio === null) return [];
     return [{ type: 'input_audio', input_audio: { data: wav.toString('base64'), format: 'wav' } }];
   }
