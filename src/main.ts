@@ -94,9 +94,13 @@ export const ADAPTERS: readonly AdapterRegistration[] = [
   {
     name: 'slack',
     enabled: (config) => config.slack.botToken !== undefined,
-    create: async ({ config, bot, logger, claims }) => {
+    create: async ({ config, bot, logger, claims, notes }) => {
       const { SlackAdapter } = await import('../adapters/slack');
-      return new SlackAdapter({ config: config.slack, handler: bot, logger, ...(claims === undefined ? {} : { claims }) });
+      return new SlackAdapter({
+        config: config.slack, handler: bot, logger,
+        ...(claims === undefined ? {} : { claims }),
+        ...(notes === undefined ? {} : { notes }),
+      });
     },
   },
 ];

@@ -1,6 +1,5 @@
-import { BoundedLru } from '../../src/bounded-lru';
 import type { Logger } from '../../src/logger-type';
-import { MemoryNotes } from '../../src/conversation/shared-notes';
+import { NoteBook } from '../../src/conversation/note-book';
 import type { SharedNotes } from '../../src/conversation/shared-notes';
 
 /** A user's latest conversation in a channel, with the message that brought its media (for channel follow-ups). */
@@ -13,54 +12,26 @@ export interface LatestConversation {
   mediaName?: string;
 }
 
-/** how long a note lives in the store after it was written (a reply chain a week old still continues) */
-export const DISCORD_NOTE_TTL_MS = 7 * 24 * 60 * 60_000;
-
 /**
  * What the adapter remembers between messages: which conversation each message it answered or sent
  * belongs to (reply chains), which threads the bot opened, each user's latest conversation per channel
  * (channel follow-ups, `/lego reset` and `/lego regions` outside threads) and the channel's latest media
- * message. All of it is in the configured store (`notes`), so that another instance sharing the store
- * serves the next message the same way. The in-process LRU only caches facts that never change once
- * written (a message's conversation, a bot thread); what changes (the latest conversation, the latest
- * media) is read from the store each time, and the LRU answers only while the store cannot.
+ * message. All of it is in the configured store (see NoteBook), so that another instance sharing the
+ * store serves the next message the same way.
  */
 export class ConversationMemory {
-  private readonly notes: SharedNotes;
-  private readonly cache: BoundedLru<string, unknown>;
-  private readonly logger: Logger | undefined;
-  private readonly ttlMs: number;
+  private readonly book: NoteBook;
 
-  constructor(capacity: number, options: { notes?: SharedNotes; logger?: Logger; ttlMs?: number } = {}) {
-    this.notes = options.notes ?? new MemoryNotes({ maxEntries: capacity * 4 });
-    this.cache = new BoundedLru({ maxEntries: capacity });
-    this.logger = options.logger;
-    this.ttlMs = options.ttlMs ?? DISCORD_NOTE_TTL_MS;
+  constructor(capacity: number, options: { notes?: SharedNotes | undefined; logger?: Logger; ttlMs?: number } = {}) {
+    this.book = new NoteBook({ platform: 'discord', capacity, ...options });
   }
 
   private async write(key: string, value: unknown): Promise<void> {
-    this.cache.set(key, value);
-    try {
-      await this.notes.set(`discord:${key}`, value, this.ttlMs);
-    } catch (error) {
-      this.logger?.warn({ err: error, note: key.split(':')[0] }, 'discord: could not write a note to the store; other instances will not know it');
-    }
+    await this.book.write(key, value);
   }
 
-  /** `stable`: the value never changes once written, so a cached one is answered without the store. */
   private async read<T>(key: string, stable: boolean): Promise<T | undefined> {
-    if (stable) {
-      const cached = this.cache.get(key);
-      if (cached !== undefined) return cached as T;
-    }
-    try {
-      const stored = await this.notes.get<T>(`discord:${key}`);
-      if (stored !== undefined) this.cache.set(key, stored);
-      return stored;
-    } catch (error) {
-      this.logger?.warn({ err: error, note: key.split(':')[0] }, 'discord: could not read a note from the store; using this instance\'s copy');
-      return this.cache.get(key) as T | undefined;
-    }
+    return this.book.read<T>(key, stable);
   }
 
   async rememberMessage(messageId: string, conversationKey: string): Promise<void> {
