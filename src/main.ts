@@ -34,6 +34,7 @@ import type { MetricsSource } from './bot/bot-metrics';
 import type { BlobStore } from './conversation/blob-store';
 import { eventClaimsFrom } from './conversation/event-claims';
 import type { EventClaims } from './conversation/event-claims';
+import type { SharedNotes } from './conversation/shared-notes';
 import type { CreateLoggerOptions } from './logger';
 
 /** What an adapter factory gets. */
@@ -47,6 +48,8 @@ export interface AdapterDeps {
   blobs?: BlobStore;
   /** event de-duplication in the shared store (sqlite, redis), for platforms that retry deliveries */
   claims?: EventClaims;
+  /** adapters' notes between turns in the shared store (sqlite, redis): reply chains, bot threads, follow-ups */
+  notes?: SharedNotes;
   /** the job's health (store and adapters), for an adapter that reports it (the web chat's /api/health) */
   health: () => Promise<HealthReport>;
 }
@@ -83,17 +86,21 @@ export const ADAPTERS: readonly AdapterRegistration[] = [
   {
     name: 'discord',
     enabled: (config) => config.discord.token !== undefined,
-    create: async ({ config, bot, logger }) => {
+    create: async ({ config, bot, logger, notes }) => {
       const { createDiscordAdapter } = await import('../adapters/discord');
-      return createDiscordAdapter({ config: config.discord, bot, logger });
+      return createDiscordAdapter({ config: config.discord, bot, logger, ...(notes === undefined ? {} : { notes }) });
     },
   },
   {
     name: 'slack',
     enabled: (config) => config.slack.botToken !== undefined,
-    create: async ({ config, bot, logger, claims }) => {
+    create: async ({ config, bot, logger, claims, notes }) => {
       const { SlackAdapter } = await import('../adapters/slack');
-      return new SlackAdapter({ config: config.slack, handler: bot, logger, ...(claims === undefined ? {} : { claims }) });
+      return new SlackAdapter({
+        config: config.slack, handler: bot, logger,
+        ...(claims === undefined ? {} : { claims }),
+        ...(notes === undefined ? {} : { notes }),
+      });
     },
   },
 ];
@@ -199,7 +206,7 @@ export async function startMain(options: StartMainOptions = {}): Promise<MainJob
 
     const deps: AdapterDeps = {
       config, bot, logger, health, metrics: bot.metrics.registry,
-      ...(opened.backend.kind === 'memory' ? {} : { blobs: opened.backend.blobs, claims: eventClaimsFrom(opened.backend.leases) }),
+      ...(opened.backend.kind === 'memory' ? {} : { blobs: opened.backend.blobs, claims: eventClaimsFrom(opened.backend.leases), notes: opened.backend.notes }),
     };
     for (const registration of options.adapters ?? ADAPTERS) {
       if (!registration.enabled(config)) continue;

@@ -1,4 +1,6 @@
-import { BoundedLru } from '../../src/bounded-lru';
+import type { Logger } from '../../src/logger-type';
+import { NoteBook } from '../../src/conversation/note-book';
+import type { SharedNotes } from '../../src/conversation/shared-notes';
 
 /** A user's latest conversation in a channel, with the message that brought its media (for channel follow-ups). */
 export interface LatestConversation {
@@ -11,66 +13,71 @@ export interface LatestConversation {
 }
 
 /**
- * What the adapter remembers between messages (bounded, per adapter instance): which conversation each
- * message it answered or sent belongs to (reply chains), which threads the bot opened, and each user's latest
- * conversation per channel (for `/lego reset` and `/lego regions` outside threads).
+ * What the adapter remembers between messages: which conversation each message it answered or sent
+ * belongs to (reply chains), which threads the bot opened, each user's latest conversation per channel
+ * (channel follow-ups, `/lego reset` and `/lego regions` outside threads) and the channel's latest media
+ * message. All of it is in the configured store (see NoteBook), so that another instance sharing the
+ * store serves the next message the same way.
  */
 export class ConversationMemory {
-  private readonly messages: BoundedLru<string, string>;
-  private readonly threads: BoundedLru<string, true>;
-  private readonly latest: BoundedLru<string, LatestConversation>;
-  private readonly lastMedia: BoundedLru<string, string>;
+  private readonly book: NoteBook;
 
-  constructor(capacity: number) {
-    this.messages = new BoundedLru({ maxEntries: capacity });
-    this.threads = new BoundedLru({ maxEntries: capacity });
-    this.latest = new BoundedLru({ maxEntries: capacity });
-    this.lastMedia = new BoundedLru({ maxEntries: capacity });
+  constructor(capacity: number, options: { notes?: SharedNotes | undefined; logger?: Logger; ttlMs?: number } = {}) {
+    this.book = new NoteBook({ platform: 'discord', capacity, ...options });
   }
 
-  rememberMessage(messageId: string, conversationKey: string): void {
-    this.messages.set(messageId, conversationKey);
+  private async write(key: string, value: unknown): Promise<void> {
+    await this.book.write(key, value);
   }
 
-  conversationOf(messageId: string): string | undefined {
-    return this.messages.get(messageId);
+  private async read<T>(key: string, stable: boolean): Promise<T | undefined> {
+    return this.book.read<T>(key, stable);
   }
 
-  rememberThread(threadId: string): void {
-    this.threads.set(threadId, true);
+  async rememberMessage(messageId: string, conversationKey: string): Promise<void> {
+    await this.write(`message:${messageId}`, conversationKey);
   }
 
-  isBotThread(threadId: string): boolean {
-    return this.threads.has(threadId);
+  async conversationOf(messageId: string): Promise<string | undefined> {
+    return this.read<string>(`message:${messageId}`, true);
+  }
+
+  async rememberThread(threadId: string): Promise<void> {
+    await this.write(`thread:${threadId}`, true);
+  }
+
+  async isBotThread(threadId: string): Promise<boolean> {
+    return (await this.read<boolean>(`thread:${threadId}`, true)) === true;
   }
 
   /** The user's latest conversation here; `media` when this message brought the image or video (else the earlier one stays). */
-  rememberLatest(channelId: string, userId: string, conversationKey: string, media?: { messageId: string; name: string }, now = Date.now()): void {
-    const id = `${channelId}:${userId}`;
-    const before = this.latest.get(id);
+  async rememberLatest(channelId: string, userId: string, conversationKey: string, media?: { messageId: string; name: string }, now = Date.now()): Promise<void> {
+    const before = await this.latestEntryOf(channelId, userId);
     const kept = before !== undefined && before.key === conversationKey ? { mediaMessageId: before.mediaMessageId, mediaName: before.mediaName } : {};
-    const entry: LatestConversation = { key: conversationKey, at: now, ...kept };
+    const entry: LatestConversation = { key: conversationKey, at: now };
+    if (kept.mediaMessageId !== undefined) entry.mediaMessageId = kept.mediaMessageId;
+    if (kept.mediaName !== undefined) entry.mediaName = kept.mediaName;
     if (media !== undefined) {
       entry.mediaMessageId = media.messageId;
       entry.mediaName = media.name;
     }
-    this.latest.set(id, entry);
+    await this.write(`latest:${channelId}:${userId}`, entry);
   }
 
-  latestOf(channelId: string, userId: string): string | undefined {
-    return this.latest.get(`${channelId}:${userId}`)?.key;
+  async latestOf(channelId: string, userId: string): Promise<string | undefined> {
+    return (await this.latestEntryOf(channelId, userId))?.key;
   }
 
-  latestEntryOf(channelId: string, userId: string): LatestConversation | undefined {
-    return this.latest.get(`${channelId}:${userId}`);
+  async latestEntryOf(channelId: string, userId: string): Promise<LatestConversation | undefined> {
+    return this.read<LatestConversation>(`latest:${channelId}:${userId}`, false);
   }
 
   /** The latest message with an image or a video in a channel, whoever sent it ("the last one in view"). */
-  rememberMediaMessage(channelId: string, messageId: string): void {
-    this.lastMedia.set(channelId, messageId);
+  async rememberMediaMessage(channelId: string, messageId: string): Promise<void> {
+    await this.write(`media:${channelId}`, messageId);
   }
 
-  lastMediaMessageIn(channelId: string): string | undefined {
-    return this.lastMedia.get(channelId);
+  async lastMediaMessageIn(channelId: string): Promise<string | undefined> {
+    return this.read<string>(`media:${channelId}`, false);
   }
 }

@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/engine/silent-logger';
 import type { Logger } from '../../src/logger-type';
 import type { AdapterContext } from './adapter-context';
 import { ConversationMemory } from './conversation-memory';
+import type { SharedNotes } from '../../src/conversation/shared-notes';
 import { handleInteraction } from './interaction-turn';
 import { NO_MENTIONS } from './message-payload';
 import { handleMessage } from './message-turn';
@@ -27,6 +28,8 @@ export interface DiscordAdapterOptions {
   logger?: Logger;
   /** extra discord.js client options (merged over the adapter's own; `rest.api` comes from the config) */
   clientOptions?: Partial<ClientOptions>;
+  /** the configured store's notes (SQLite, Redis), so that another instance continues reply chains, bot threads and follow-ups (default: in this process) */
+  notes?: SharedNotes;
   /** how long start() waits for the gateway to be ready (default 60 s) */
   readyTimeoutMs?: number;
 }
@@ -62,7 +65,7 @@ export class DiscordAdapter implements Adapter {
       client: this.client,
       config,
       logger,
-      memory: new ConversationMemory(config.conversationMemory),
+      memory: new ConversationMemory(config.conversationMemory, { logger, ...(options.notes === undefined ? {} : { notes: options.notes }) }),
       runner: new TurnRunner({ bot: options.bot, logger, platform: 'discord' }),
       download: { hosts: config.cdnHosts, allowInsecure: config.allowInsecureCdn },
       isStopping: () => this.stopping,

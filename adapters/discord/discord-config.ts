@@ -78,7 +78,7 @@ export const DiscordConfigSchema = z.object({
     .int()
     .min(100)
     .default(10_000)
-    .describe('how many bot messages and threads are remembered to find reply chains and bot threads'),
+    .describe('how many bot messages and threads this process caches to find reply chains and bot threads (the conversation store keeps them all, for a week)'),
   commandGuildId: z
     .string()
     .regex(/^\d{1,20}$/)

@@ -23,7 +23,7 @@ export function discordSurface(ctx: AdapterContext, target: ReplyTarget, convers
       const outgoing = { content: message.text, files: message.files };
       const id = first ? await target.send(outgoing) : await target.followUp(outgoing);
       first = false;
-      ctx.memory.rememberMessage(id, conversationKey);
+      await ctx.memory.rememberMessage(id, conversationKey);
       return id;
     },
     edit: (messageId, message) => target.edit(messageId, { content: message.text, files: message.files }),

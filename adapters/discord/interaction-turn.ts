@@ -20,12 +20,12 @@ async function refuse(ctx: AdapterContext, interaction: ChatInputCommandInteract
     .catch((error: unknown) => ctx.logger.warn({ err: error }, 'discord: could not answer a slash command'));
 }
 
-function conversationKeyOf(ctx: AdapterContext, interaction: ChatInputCommandInteraction, sub: LegoSubcommand, replyId: string): string {
+async function conversationKeyOf(ctx: AdapterContext, interaction: ChatInputCommandInteraction, sub: LegoSubcommand, replyId: string): Promise<string> {
   const channel = interaction.channel;
   if (!interaction.inGuild()) return dmConversationKey(interaction.channelId);
   if (channel?.isThread() === true) return threadConversationKey(interaction.guildId, channel.id);
   if (sub !== 'ask') {
-    const latest = ctx.memory.latestOf(interaction.channelId, interaction.user.id);
+    const latest = await ctx.memory.latestOf(interaction.channelId, interaction.user.id);
     if (latest !== undefined) return latest;
   }
   // a new question in a channel: its own conversation, continued by replying to the bot's answer
@@ -69,9 +69,9 @@ export async function handleInteraction(ctx: AdapterContext, interaction: Intera
     ctx.logger.warn({ err: error }, 'discord: could not defer a slash command');
     return;
   }
-  const conversationKey = conversationKeyOf(ctx, interaction, sub, replyId);
-  ctx.memory.rememberLatest(interaction.channelId, interaction.user.id, conversationKey);
-  ctx.memory.rememberMessage(replyId, conversationKey);
+  const conversationKey = await conversationKeyOf(ctx, interaction, sub, replyId);
+  await ctx.memory.rememberLatest(interaction.channelId, interaction.user.id, conversationKey);
+  await ctx.memory.rememberMessage(replyId, conversationKey);
 
   const incoming: IncomingMessage = {
     platform: 'discord',

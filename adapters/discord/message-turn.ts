@@ -37,11 +37,11 @@ function repliesToBot(message: Message, botId: string): boolean {
 }
 
 /** Why the bot answers this message, or null when it stays silent. */
-function addressedBy(ctx: AdapterContext, message: Message, botId: string, replyToBot: boolean): 'dm' | 'mention' | 'thread' | 'reply' | null {
+async function addressedBy(ctx: AdapterContext, message: Message, botId: string, replyToBot: boolean): Promise<'dm' | 'mention' | 'thread' | 'reply' | null> {
   if (!message.inGuild()) return 'dm';
   if (message.mentions.users.has(botId) || mentionPattern(botId).test(message.content)) return 'mention';
   const channel = message.channel;
-  if (ctx.config.continueInThreads && channel.isThread() && (channel.ownerId === botId || ctx.memory.isBotThread(channel.id))) return 'thread';
+  if (ctx.config.continueInThreads && channel.isThread() && (channel.ownerId === botId || (await ctx.memory.isBotThread(channel.id)))) return 'thread';
   if (ctx.config.continueInReplies && replyToBot) return 'reply';
   return null;
 }
@@ -51,11 +51,11 @@ function addressedBy(ctx: AdapterContext, message: Message, botId: string, reply
  * to, or for a message further up the chain (the bot's own answer may not be remembered yet when
  * someone replies within milliseconds), else one keyed by the chain's root.
  */
-function replyChainKey(ctx: AdapterContext, message: Message<true>, referencedId: string): string {
+async function replyChainKey(ctx: AdapterContext, message: Message<true>, referencedId: string): Promise<string> {
   let id: string | undefined = referencedId;
   let root = referencedId;
   for (let depth = 0; id !== undefined && depth < 25; depth++) {
-    const known = ctx.memory.conversationOf(id);
+    const known = await ctx.memory.conversationOf(id);
     if (known !== undefined) return known;
     root = id;
     id = message.channel.messages.cache.get(id)?.reference?.messageId;
@@ -73,9 +73,9 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
   const botId = ctx.client.user?.id;
   if (botId === undefined) return;
   // "the last image in view": any person's latest message with media in the channel, addressed to the bot or not
-  if (message.attachments.some((a) => isImage(a) || (a.contentType ?? '').startsWith('video/'))) ctx.memory.rememberMediaMessage(message.channelId, message.id);
+  if (message.attachments.some((a) => isImage(a) || (a.contentType ?? '').startsWith('video/'))) await ctx.memory.rememberMediaMessage(message.channelId, message.id);
   const replyToBot = repliesToBot(message, botId);
-  const why = addressedBy(ctx, message, botId, replyToBot);
+  const why = await addressedBy(ctx, message, botId, replyToBot);
   if (why === null) return;
   const channel = message.channel;
   const inGuild = message.inGuild();
@@ -117,14 +117,14 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
   let replyChannel: SendableChannels | undefined;
   let notice: string | undefined;
   const now = Date.now();
-  const latest = ctx.memory.latestEntryOf(message.channelId, message.author.id);
+  const latest = await ctx.memory.latestEntryOf(message.channelId, message.author.id);
   const followUp =
     inGuild && !channel.isThread() && !replyToBot && attachments.length === 0 && ctx.config.followUpWindowMs > 0 &&
     latest !== undefined && now - latest.at <= ctx.config.followUpWindowMs;
   if (followUp) {
     // a mention without media soon after: the same person's latest conversation in this channel goes on
     conversationKey = latest.key;
-    const lastInView = ctx.memory.lastMediaMessageIn(message.channelId);
+    const lastInView = await ctx.memory.lastMediaMessageIn(message.channelId);
     if (latest.mediaMessageId !== undefined && lastInView !== undefined && lastInView !== latest.mediaMessageId) {
       const link = `https://discord.com/channels/${message.guildId}/${message.channelId}/${latest.mediaMessageId}`;
       notice = `I am answering about ${latest.mediaName ?? 'your image'} from your earlier message (${link}), not the latest image in this channel.`;
@@ -135,7 +135,7 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
     conversationKey = threadConversationKey(message.guildId, channel.id);
   } else if (replyToBot && message.reference?.messageId !== undefined) {
     // a reply to the bot (a pinging reply mentions it too) continues the chain's conversation
-    conversationKey = replyChainKey(ctx, message, message.reference.messageId);
+    conversationKey = await replyChainKey(ctx, message, message.reference.messageId);
   } else {
     conversationKey = chainConversationKey(message.guildId, message.channelId, message.id);
     const canThread = channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement;
@@ -145,7 +145,7 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
           name: threadName(text),
           autoArchiveDuration: ARCHIVE[ctx.config.threadArchiveMinutes] ?? ThreadAutoArchiveDuration.OneDay,
         });
-        ctx.memory.rememberThread(thread.id);
+        await ctx.memory.rememberThread(thread.id);
         conversationKey = threadConversationKey(message.guildId, thread.id);
         replyChannel = thread;
       } catch (error) {
@@ -155,9 +155,9 @@ export async function handleMessage(ctx: AdapterContext, message: Message): Prom
   }
   const firstMedia = attachments.find((a) => isImage(a) || (a.contentType ?? '').startsWith('video/'));
   const mediaMessage = firstMedia === undefined ? undefined : { messageId: message.attachments.has(firstMedia.id) ? message.id : (message.reference?.messageId ?? message.id), name: firstMedia.name };
-  ctx.memory.rememberLatest(replyChannel?.id ?? message.channelId, message.author.id, conversationKey, mediaMessage, now);
-  if (replyChannel !== undefined) ctx.memory.rememberLatest(message.channelId, message.author.id, conversationKey, mediaMessage, now);
-  ctx.memory.rememberMessage(message.id, conversationKey);
+  await ctx.memory.rememberLatest(replyChannel?.id ?? message.channelId, message.author.id, conversationKey, mediaMessage, now);
+  if (replyChannel !== undefined) await ctx.memory.rememberLatest(message.channelId, message.author.id, conversationKey, mediaMessage, now);
+  await ctx.memory.rememberMessage(message.id, conversationKey);
   ctx.logger.debug({ message: message.id, why, conversation: conversationKey }, 'discord: answering');
 
   const picked = pickMedia(attachments);

@@ -1,4 +1,6 @@
 import type { EventClaims } from '../../src/conversation/event-claims';
+import { NoteBook } from '../../src/conversation/note-book';
+import type { SharedNotes } from '../../src/conversation/shared-notes';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { App, Assistant, SocketModeReceiver } from '@slack/bolt';
@@ -16,7 +18,7 @@ import { boltLogger } from './bolt-logger';
 import { BoundedLru } from '../../src/bounded-lru';
 import { ignoreReason, isAllowed, isFollowUp } from './slack-access';
 import type { SlackAllowLists } from './slack-access';
-import { slackAttachment } from './slack-file-attachment';
+import { downloadSlackFile, slackAttachment } from './slack-file-attachment';
 import type { SlackFile, SlackFileAccess } from './slack-file-attachment';
 import { conversationKeyOf, questionText, replyTargetOf } from './slack-message-event';
 import type { SlackMessageEvent, SlackReplyTarget } from './slack-message-event';
@@ -37,6 +39,17 @@ export interface SlackAdapterOptions {
   stopTimeoutMs?: number;
   /** event de-duplication in the shared store, so a retry delivered to another instance is not answered twice */
   claims?: EventClaims;
+  /** the configured store's notes (SQLite, Redis), so that another instance continues threads and follow-ups (default: in this process) */
+  notes?: SharedNotes;
+}
+
+/** A user's latest conversation in a channel, with the message that brought its media (channel follow-ups). */
+interface LatestConversation {
+  key: string;
+  threadTs: string | undefined;
+  at: number;
+  mediaTs?: string;
+  mediaName?: string;
 }
 
 /** How many deliveries the adapter remembers to drop Slack's retries of them. */
@@ -73,12 +86,12 @@ export class SlackAdapter implements Adapter {
   /** the deliveries already taken (Slack retries a delivery it thinks was lost) */
   private readonly deliveries = new BoundedLru<string, true>({ maxEntries: DELIVERY_MEMORY });
   private readonly claims: EventClaims | undefined;
-  /** the threads answered in (follow-ups there need no mention) */
-  private readonly threads: BoundedLru<string, true>;
-  /** each user's latest conversation per channel, with the message that brought its media (channel follow-ups) */
-  private readonly latest: BoundedLru<string, { key: string; threadTs: string | undefined; at: number; mediaTs?: string; mediaName?: string }>;
-  /** the latest message with an image or a video per channel, whoever sent it ("the last one in view") */
-  private readonly lastMedia: BoundedLru<string, string>;
+  /**
+   * in the configured store: the threads answered in (`thread:<key>`, follow-ups there need no mention),
+   * each user's latest conversation per channel (`latest:<channel>:<user>`) and the latest message with an
+   * image or a video per channel, whoever sent it (`media:<channel>`, "the last one in view")
+   */
+  private readonly notes: NoteBook;
   private readonly allow: SlackAllowLists;
   private identity: Identity = { userId: undefined, botId: undefined, teamId: '' };
   private server: Server | undefined;
@@ -92,9 +105,7 @@ export class SlackAdapter implements Adapter {
     this.fetchFn = options.fetchFn;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
     this.claims = options.claims;
-    this.threads = new BoundedLru({ maxEntries: this.config.threadMemory });
-    this.latest = new BoundedLru({ maxEntries: this.config.threadMemory });
-    this.lastMedia = new BoundedLru({ maxEntries: this.config.threadMemory });
+    this.notes = new NoteBook({ platform: 'slack', capacity: this.config.threadMemory, notes: options.notes, logger: this.logger });
     this.allow = { teams: this.config.allowedTeams, channels: this.config.allowedChannels, users: this.config.allowedUsers };
     const credentials = requireSlackCredentials(this.config);
     this.botToken = credentials.botToken;
@@ -224,19 +235,31 @@ export class SlackAdapter implements Adapter {
     via: 'mention' | 'message' | 'assistant',
     setStatus?: (status: string) => Promise<unknown>,
   ): void {
+    this.route(event, teamId, via, setStatus).catch((error: unknown) => this.logger.error({ err: error }, 'slack: message handler failed'));
+  }
+
+  private async route(
+    event: SlackMessageEvent,
+    teamId: string,
+    via: 'mention' | 'message' | 'assistant',
+    setStatus?: (status: string) => Promise<unknown>,
+  ): Promise<void> {
     const reason = ignoreReason(event, this.identity.userId, this.identity.botId);
     if (reason !== null) {
       this.logger.debug({ channel: event.channel, ts: event.ts, reason }, 'slack: ignored');
       return;
     }
     const media = (event.files ?? []).find((file) => /^(image|video)\//.test(file.mimetype ?? ''));
-    if (media !== undefined) this.lastMedia.set(event.channel, event.ts);
+    if (media !== undefined) await this.notes.write(`media:${event.channel}`, event.ts);
     let target = replyTargetOf(event, teamId === '' ? this.identity.teamId : teamId);
     let key = conversationKeyOf(target);
-    if (via === 'message' && !isFollowUp(event, this.identity.userId, (k) => this.threads.has(k), key)) return;
+    if (via === 'message') {
+      const knownThread = event.thread_ts !== undefined && (await this.notes.read<boolean>(`thread:${key}`, true)) === true;
+      if (!isFollowUp(event, this.identity.userId, () => knownThread, key)) return;
+    }
     const now = Date.now();
     const who = `${event.channel}:${event.user ?? ''}`;
-    const latest = this.latest.get(who);
+    const latest = target.isDm ? undefined : await this.notes.read<LatestConversation>(`latest:${who}`, false);
     let notice: string | undefined;
     if (
       via === 'mention' && event.thread_ts === undefined && !target.isDm && (event.files ?? []).length === 0 &&
@@ -245,7 +268,7 @@ export class SlackAdapter implements Adapter {
       // a mention without files soon after: the same person's latest conversation here goes on, in its thread
       target = { ...target, threadTs: latest.threadTs };
       key = latest.key;
-      const lastInView = this.lastMedia.get(event.channel);
+      const lastInView = await this.notes.read<string>(`media:${event.channel}`, false);
       if (latest.mediaTs !== undefined && lastInView !== undefined && lastInView !== latest.mediaTs) {
         notice = `I am answering about ${latest.mediaName ?? 'your image'} from your earlier message, not the latest image in this channel.`;
       }
@@ -258,21 +281,23 @@ export class SlackAdapter implements Adapter {
     const delivery = `${event.channel}:${event.ts}`;
     if (this.deliveries.has(delivery)) return;
     this.deliveries.set(delivery, true);
-    if (this.claims === undefined) {
-      this.take(event, target, key, notice, media, latest, who, now, setStatus);
-      return;
-    }
-    // another instance on the same store may have taken this delivery already (a retry sent elsewhere)
-    this.claims.claim(`slack:${delivery}`, 60 * 60_000).then(
-      (first) => (first ? this.take(event, target, key, notice, media, latest, who, now, setStatus) : this.logger.debug({ delivery }, 'slack: taken by another instance')),
-      (error: unknown) => {
+    if (this.claims !== undefined) {
+      // another instance on the same store may have taken this delivery already (a retry sent elsewhere)
+      let first = true;
+      try {
+        first = await this.claims.claim(`slack:${delivery}`, 60 * 60_000);
+      } catch (error) {
         this.logger.warn({ err: error }, 'slack: could not check the delivery in the store; answering');
-        this.take(event, target, key, notice, media, latest, who, now, setStatus);
-      },
-    );
+      }
+      if (!first) {
+        this.logger.debug({ delivery }, 'slack: taken by another instance');
+        return;
+      }
+    }
+    await this.take(event, target, key, notice, media, latest, who, now, setStatus);
   }
 
-  private take(
+  private async take(
     event: SlackMessageEvent,
     target: SlackReplyTarget,
     key: string,
@@ -282,7 +307,7 @@ export class SlackAdapter implements Adapter {
     who: string,
     now: number,
     setStatus?: (status: string) => Promise<unknown>,
-  ): void {
+  ): Promise<void> {
     const access = this.fileAccess();
     const message: IncomingMessage = {
       platform: 'slack',
@@ -291,14 +316,17 @@ export class SlackAdapter implements Adapter {
       author: { id: event.user ?? '' },
       text: questionText(event.text, this.identity.userId),
       attachments: (event.files ?? []).map((file) => slackAttachment(file, access)),
+      // an earlier file of the conversation, fetched again (by any instance: none may have it cached)
+      fetchUrl: (url, options) => downloadSlackFile({ id: 'earlier', url_private: url }, access, options),
       ...(notice === undefined ? {} : { notice }),
     };
     if (!target.isDm) {
       const kept = latest !== undefined && latest.key === key ? { mediaTs: latest.mediaTs, mediaName: latest.mediaName } : {};
       const brought = media === undefined ? {} : { mediaTs: event.ts, mediaName: media.name ?? 'your image' };
-      this.latest.set(who, { key, threadTs: target.threadTs, at: now, ...kept, ...brought });
+      const entry: LatestConversation = { key, threadTs: target.threadTs, at: now, ...kept, ...brought };
+      await this.notes.write(`latest:${who}`, entry);
     }
-    this.answer(target, key, message, setStatus);
+    await this.answer(target, key, message, setStatus);
   }
 
   private async onSlash(
@@ -322,7 +350,7 @@ export class SlackAdapter implements Adapter {
     if (request.kind === 'export') {
       // the conversation of this DM (or of the channel outside threads), answered with its files where it lives
       const target: SlackReplyTarget = { teamId: command.team_id, channel: command.channel_id, threadTs: undefined, userId: command.user_id, isDm };
-      this.answer(target, conversationKeyOf(target), {
+      await this.answer(target, conversationKeyOf(target), {
         platform: 'slack',
         conversationKey: conversationKeyOf(target),
         messageId: `slash:${command.channel_id}:${Date.now()}`,
@@ -370,7 +398,7 @@ export class SlackAdapter implements Adapter {
     }
     const target: SlackReplyTarget = { teamId: command.team_id, channel: command.channel_id, threadTs, userId: command.user_id, isDm };
     const key = conversationKeyOf(target);
-    this.answer(target, key, {
+    await this.answer(target, key, {
       platform: 'slack',
       conversationKey: key,
       messageId: `${command.channel_id}:${threadTs ?? ''}`,
@@ -394,8 +422,8 @@ export class SlackAdapter implements Adapter {
   }
 
   /** Answers in the thread through the one turn runner (it tracks the answer for shutdown); never awaited by the listener. */
-  private answer(target: SlackReplyTarget, key: string, message: IncomingMessage, setStatus?: (status: string) => Promise<unknown>): void {
-    this.threads.set(key, true);
+  private async answer(target: SlackReplyTarget, key: string, message: IncomingMessage, setStatus?: (status: string) => Promise<unknown>): Promise<void> {
+    await this.notes.write(`thread:${key}`, true);
     const surface = slackSurface(this.app.client, target, {
       streaming: this.config.streaming,
       intervalMs: this.config.updateIntervalMs,

@@ -45,7 +45,7 @@ export const SlackConfigSchema = z.object({
     .describe('how a growing answer is shown: chat.startStream (stream), a throttled chat.update (update), auto = stream, else update'),
   updateIntervalMs: z.number().int().min(250).default(1200).describe('least time between two edits of a growing answer'),
   assistant: z.boolean().default(false).describe("answer in Slack's AI assistant threads (needs the assistant:write scope and the feature on)"),
-  threadMemory: z.number().int().min(1).default(5000).describe('how many threads the bot remembers answering in (follow-ups there need no mention)'),
+  threadMemory: z.number().int().min(1).default(5000).describe('how many answered threads this process caches (follow-ups there need no mention; the conversation store keeps them all, for a week)'),
   followUpWindowMs: z
     .number()
     .int()

@@ -14,6 +14,8 @@ import { MemoryLeases } from './memory-leases';
 import type { StoreOptions } from './options';
 import { RedisLeases } from './redis-leases';
 import { SqliteLeases } from './sqlite-leases';
+import { KeyvNotes, MemoryNotes } from './shared-notes';
+import type { SharedNotes } from './shared-notes';
 import { MemoryUsageCounters, RedisUsageCounters, SqliteUsageCounters } from './usage-counters';
 import type { UsageCounters } from './usage-counters';
 import type { SqliteQuery } from './sqlite-leases';
@@ -26,6 +28,11 @@ export interface StoreBackend {
   readonly blobs: BlobStore;
   /** expiring counters shared by every instance on this store (per-user limits) */
   readonly counters: UsageCounters;
+  /**
+   * adapters' notes between turns (reply chains, bot threads, latest conversation per user): shared by
+   * every instance on SQLite and Redis; bounded and in this process for the memory store
+   */
+  readonly notes: SharedNotes;
   /** Close connections and timers. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -43,6 +50,9 @@ export interface StoreBackendSettings {
   /** errors the store reports in the background (lost connections…), for the log */
   onError?: (error: unknown) => void;
 }
+
+/** notes the memory store keeps (the least recently used go first) */
+const MEMORY_NOTES = 50_000;
 
 /** Redis reconnects with a capped back-off, for ever: the bot recovers when Redis returns. */
 function reconnectDelay(attempt: number): number {
@@ -70,6 +80,7 @@ export async function openStoreBackend(settings: StoreBackendSettings): Promise<
   const stores = (keyv: Keyv) => ({
     store: new KeyvConversationStore(keyv, { ...common, ttlMs: settings.idleTtlMs }),
     blobs: new KeyvBlobStore(keyv, { ...common, ttlMs: settings.blobTtlMs, maxBytes: settings.maxBlobBytes }),
+    notes: new KeyvNotes(keyv, common),
   });
 
   switch (options.kind) {
@@ -93,6 +104,7 @@ export async function openStoreBackend(settings: StoreBackendSettings): Promise<
         blobs: new KeyvBlobStore(blobKeyv, { ...common, ttlMs: settings.blobTtlMs, maxBytes: settings.maxBlobBytes }),
         leases: new MemoryLeases(),
         counters: new MemoryUsageCounters(),
+        notes: new MemoryNotes({ maxEntries: MEMORY_NOTES }),
         close: async () => clearInterval(sweep),
       };
     }

@@ -162,6 +162,20 @@ describe.each(fixtures)('$kind store', (fixture) => {
     }
   });
 
+  test('notes: written by one backend, read by another on the same store (memory: this process only), gone after their TTL', async () => {
+    const k = key('note');
+    await backend.notes.set(k, { key: 'conv', at: 5 }, 400);
+    expect(await backend.notes.get(k)).toEqual({ key: 'conv', at: 5 });
+    const other = await openStoreBackend(settings(fixture));
+    try {
+      expect(await other.notes.get(k)).toEqual(fixture.durable ? { key: 'conv', at: 5 } : undefined);
+    } finally {
+      await other.close();
+    }
+    await new Promise((r) => setTimeout(r, 700));
+    expect(await backend.notes.get(k)).toBeUndefined();
+  });
+
   if (fixture.durable) {
     test('a conversation survives a restart (close, reopen a new store instance, read)', async () => {
       const k = key('restart');

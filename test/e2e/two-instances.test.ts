@@ -145,3 +145,93 @@ describe('Slack event de-duplication in the store', () => {
     }
   }, 30_000);
 });
+
+describe('Discord across two instances on one Redis', () => {
+  const TWO_BOXES = 'The red square [0.100, 0.200, 0.400, 0.500] is left of the blue square [0.550, 0.300, 0.900, 0.700].';
+
+  test('a mention with an image answered by A; a channel follow-up and a reply to A\'s answer, delivered to B, continue that conversation', async () => {
+    const { createBot } = await import('../../src/bot/create-bot');
+    const { createConversationRuntime } = await import('../../src/conversation');
+    const { testConfig } = await import('../helpers/bot-fixtures');
+    const { FakeEngine } = await import('../helpers/fake-engine');
+    const { startDiscordHarness } = await import('../helpers/discord-fake/discord-harness');
+    const store = { kind: 'redis', url: sharedRedisUrl(), namespace: `discord-two-${Date.now()}` };
+    const runtimes = [await createConversationRuntime({ store }), await createConversationRuntime({ store })];
+    const engineA = new FakeEngine({ replies: [TWO_BOXES] });
+    const engineB = new FakeEngine({ replies: ['Box 1 is a red square.', 'Box 2 is a blue square.'] });
+    const botA = createBot({ config: testConfig(), engine: engineA, runtime: runtimes[0]! });
+    const botB = createBot({ config: testConfig(), engine: engineB, runtime: runtimes[1]! });
+    const h = await startDiscordHarness({ handler: botA, notes: runtimes[0]!.backend.notes });
+    try {
+      const { fake, general, alice } = h;
+      const answers = () => fake.botMessages(general.id);
+      const png = await sharp({ create: { width: 160, height: 120, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer();
+      fake.sendMessage({ channelId: general.id, author: alice, mentionBot: true, content: 'where are the squares?', attachments: [{ name: 'shapes.png', data: png, contentType: 'image/png' }] });
+      const first = await fake.waitFor(() => answers().find((m) => m.content.includes('[2]')), 15_000, 'A\'s answer');
+      expect(engineA.calls).toHaveLength(1);
+
+      // instance B logs in: from now on the gateway delivers to B, which never saw the first message
+      await h.startInstance({ handler: botB, notes: runtimes[1]!.backend.notes });
+      fake.sendMessage({ channelId: general.id, author: alice, mentionBot: true, content: 'what is in box 1?' });
+      const follow = await fake.waitFor(() => answers().find((m) => m.content.includes('Box 1 is a red square')), 15_000, 'B\'s follow-up answer');
+      expect(follow.content).not.toMatch(/I need an image/);
+      expect(engineA.calls).toHaveLength(1);
+      expect(engineB.calls[0]!.request.turns).toHaveLength(3);
+      expect(engineB.calls[0]!.request.turns.at(-1)!.text).toBe('What is in [0.100, 0.200, 0.400, 0.500]?');
+
+      // a reply to A's answer, on B: the same conversation goes on (five turns, box 2 known)
+      fake.sendMessage({ channelId: general.id, author: alice, content: 'and box 2?', replyTo: first.id });
+      await fake.waitFor(() => answers().find((m) => m.content.includes('Box 2 is a blue square')), 15_000, 'B\'s answer to the reply');
+      expect(engineB.calls[1]!.request.turns).toHaveLength(5);
+      expect(engineB.calls[1]!.request.turns.at(-1)!.text).toContain('[0.550, 0.300, 0.900, 0.700]');
+    } finally {
+      await h.close();
+      await botA.close();
+      await botB.close();
+      for (const runtime of runtimes) await runtime.close();
+    }
+  }, 60_000);
+});
+
+describe('Slack across two instances on one Redis', () => {
+  const TWO_BOXES = 'The red square [0.100, 0.200, 0.400, 0.500] is left of the blue square [0.550, 0.300, 0.900, 0.700].';
+
+  test('a mention with an image answered by A; a thread follow-up (no mention) and a channel follow-up, delivered to B, continue that conversation', async () => {
+    const { createBot } = await import('../../src/bot/create-bot');
+    const { createConversationRuntime } = await import('../../src/conversation');
+    const { testConfig } = await import('../helpers/bot-fixtures');
+    const { FakeEngine } = await import('../helpers/fake-engine');
+    const { startSlackHarness } = await import('../helpers/slack-fake/slack-harness');
+    const store = { kind: 'redis', url: sharedRedisUrl(), namespace: `slack-two-${Date.now()}` };
+    const runtimes = [await createConversationRuntime({ store }), await createConversationRuntime({ store })];
+    const engineA = new FakeEngine({ replies: [TWO_BOXES] });
+    const engineB = new FakeEngine({ replies: ['Box 1 is a red square.', 'Box 2 is a blue square.'] });
+    const bots = [createBot({ config: testConfig(), engine: engineA, runtime: runtimes[0]! }), createBot({ config: testConfig(), engine: engineB, runtime: runtimes[1]! })];
+    // one workspace (one fake Slack), two bot instances, each its own events URL
+    const a = await startSlackHarness({ handler: bots[0]!, config: {}, fake: {}, notes: runtimes[0]!.backend.notes });
+    const b = await startSlackHarness({ handler: bots[1]!, config: {}, slack: a.slack, notes: runtimes[1]!.backend.notes });
+    try {
+      const png = await sharp({ create: { width: 160, height: 120, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer();
+      const file = a.slack.addFile(png, { name: 'shapes.png', mimetype: 'image/png' });
+      await a.sendEvent({ type: 'app_mention', user: 'U000ALICE', text: `<@${a.slack.botUserId}> where are the squares?`, ts: '1700006000.000001', channel: 'C0000CHAN', files: [file] });
+      await a.slack.waitFor(() => a.slack.thread('C0000CHAN', '1700006000.000001').some((m) => m.text.includes('[2]')), 10_000, 'A\'s answer');
+
+      // in A's thread, without a mention, delivered to B: B knows the bot answers in that thread
+      await b.sendEvent({ type: 'message', channel_type: 'channel', user: 'U000ALICE', text: 'what is in box 1?', ts: '1700006000.000002', thread_ts: '1700006000.000001', channel: 'C0000CHAN' });
+      await b.slack.waitFor(() => b.slack.thread('C0000CHAN', '1700006000.000001').some((m) => m.text.includes('Box 1 is a red square')), 10_000, 'B\'s thread answer');
+      expect(engineB.calls[0]!.request.turns).toHaveLength(3);
+      expect(engineB.calls[0]!.request.turns.at(-1)!.text).toBe('What is in [0.100, 0.200, 0.400, 0.500]?');
+
+      // a plain mention at the top of the channel, on B: alice's latest conversation goes on in its thread
+      await b.sendEvent({ type: 'app_mention', user: 'U000ALICE', text: `<@${b.slack.botUserId}> and box 2?`, ts: '1700006000.000003', channel: 'C0000CHAN' });
+      await b.slack.waitFor(() => b.slack.thread('C0000CHAN', '1700006000.000001').some((m) => m.text.includes('Box 2 is a blue square')), 10_000, 'B\'s channel follow-up');
+      expect(engineB.calls[1]!.request.turns).toHaveLength(5);
+      expect(engineA.calls).toHaveLength(1);
+    } finally {
+      await b.close();
+      await a.close();
+      for (const bot of bots) await bot.close();
+      for (const runtime of runtimes) await runtime.close();
+    }
+  }, 60_000);
+});

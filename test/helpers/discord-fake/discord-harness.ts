@@ -1,6 +1,7 @@
 import type { BotHandler } from '../../../src/bot/types';
 import type { DiscordConfig } from '../../../adapters/discord/discord-config';
 import type { Logger } from '../../../src/logger-type';
+import type { SharedNotes } from '../../../src/conversation/shared-notes';
 import { DiscordAdapter } from '../../../adapters/discord/discord-adapter';
 import { appConfig } from '../bot-fixtures';
 import { FakeDiscord } from './fake-discord';
@@ -16,6 +17,12 @@ export interface DiscordHarness {
   alice: FakeUser;
   /** every log line the adapter wrote (JSON), to check that no token leaks */
   logLines: string[];
+  /**
+   * Another bot instance (another DiscordAdapter, its own discord.js client) logged in to the same fake:
+   * from its READY on, the fake's gateway sends new events to it (the latest session), not to `adapter`.
+   * Stopped by `close()`.
+   */
+  startInstance(options: { handler: BotHandler; notes?: SharedNotes }): Promise<DiscordAdapter>;
   close(): Promise<void>;
 }
 
@@ -25,6 +32,8 @@ export interface HarnessOptions {
   config?: Partial<DiscordConfig>;
   /** called before the adapter starts (add guilds, roles…) */
   beforeStart?: (fake: FakeDiscord, guild: FakeGuild) => void;
+  /** the adapter's notes between turns (default: in its process), e.g. a Redis store's shared by two instances */
+  notes?: SharedNotes;
 }
 
 function recordingLogger(lines: string[]): Logger {
@@ -60,7 +69,14 @@ export async function startDiscordHarness(options: HarnessOptions): Promise<Disc
       ...options.config,
     },
   }).discord;
-  const adapter = new DiscordAdapter({ config, bot: options.handler, logger: recordingLogger(logLines), readyTimeoutMs: 20_000 });
+  const adapter = new DiscordAdapter({
+    config,
+    bot: options.handler,
+    logger: recordingLogger(logLines),
+    readyTimeoutMs: 20_000,
+    ...(options.notes === undefined ? {} : { notes: options.notes }),
+  });
+  const others: DiscordAdapter[] = [];
   try {
     await adapter.start();
   } catch (error) {
@@ -75,7 +91,20 @@ export async function startDiscordHarness(options: HarnessOptions): Promise<Disc
     secret,
     alice: fake.user('alice'),
     logLines,
+    async startInstance(more) {
+      const other = new DiscordAdapter({
+        config,
+        bot: more.handler,
+        logger: recordingLogger(logLines),
+        readyTimeoutMs: 20_000,
+        ...(more.notes === undefined ? {} : { notes: more.notes }),
+      });
+      others.push(other);
+      await other.start();
+      return other;
+    },
     async close() {
+      for (const other of others) await other.stop().catch(() => undefined);
       await adapter.stop().catch(() => undefined);
       await fake.stop();
     },

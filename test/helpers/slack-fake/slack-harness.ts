@@ -36,6 +36,10 @@ export interface SlackHarnessOptions {
   stopTimeoutMs?: number;
   /** event de-duplication shared with other adapters (a store's), see SlackAdapterOptions.claims */
   claims?: SlackAdapterOptions['claims'];
+  /** the adapter's notes between turns shared with other adapters (a store's), see SlackAdapterOptions.notes */
+  notes?: SlackAdapterOptions['notes'];
+  /** another harness's fake Slack (one workspace, two bot instances); it is not stopped by this harness's close */
+  slack?: FakeSlack;
 }
 
 function recordingLogger(lines: string[]): Logger {
@@ -46,8 +50,9 @@ function recordingLogger(lines: string[]): Logger {
 }
 
 export async function startSlackHarness(options: SlackHarnessOptions): Promise<SlackHarness> {
-  const slack = new FakeSlack({ botToken: TEST_BOT_TOKEN, ...options.fake });
-  await slack.start();
+  const owned = options.slack === undefined;
+  const slack = options.slack ?? new FakeSlack({ botToken: TEST_BOT_TOKEN, ...options.fake });
+  if (owned) await slack.start();
   const logLines: string[] = [];
   const config = SlackConfigSchema.parse({
     botToken: TEST_BOT_TOKEN,
@@ -68,6 +73,7 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
     clientOptions: { retryConfig: { retries: 3, factor: 1, minTimeout: 20, maxTimeout: 50 } },
     stopTimeoutMs: options.stopTimeoutMs,
     ...(options.claims === undefined ? {} : { claims: options.claims }),
+    ...(options.notes === undefined ? {} : { notes: options.notes }),
   });
   await adapter.start();
   const eventsUrl = `http://127.0.0.1:${adapter.port ?? 0}${config.eventsPath}`;
@@ -101,7 +107,7 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
       ),
     close: async () => {
       await adapter.stop();
-      await slack.stop();
+      if (owned) await slack.stop();
     },
   };
 }
