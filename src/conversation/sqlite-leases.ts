@@ -1,5 +1,6 @@
 import type { ConversationLeases } from './conversation-leases';
 import { newLeaseToken } from './lease-owner';
+import { SqliteTable } from './sqlite-table';
 import { callStore } from './store-call';
 
 /** The query function of @keyv/sqlite (`database.all`, promisified). */
@@ -11,16 +12,12 @@ export type SqliteQuery = (sql: string, ...parameters: unknown[]) => Promise<unk
  * it took effect. Expiry compares wall-clock times of the processes (same host).
  */
 export class SqliteLeases implements ConversationLeases {
-  readonly #query: SqliteQuery;
-  readonly #table: string;
+  readonly #table: SqliteTable;
   readonly #timeoutMs: number;
   readonly #now: () => number;
-  #ready: Promise<unknown> | undefined;
 
   constructor(query: SqliteQuery, options: { table: string; timeoutMs: number; now?: () => number }) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.table)) throw new Error(`bad lease table name ${options.table}`);
-    this.#query = query;
-    this.#table = options.table;
+    this.#table = new SqliteTable(query, options.table, 'key TEXT PRIMARY KEY, token TEXT NOT NULL, expires INTEGER NOT NULL');
     this.#timeoutMs = options.timeoutMs;
     this.#now = options.now ?? Date.now;
   }
@@ -30,24 +27,17 @@ export class SqliteLeases implements ConversationLeases {
     return callStore(what, this.#timeoutMs, () => this.#statement(sql, parameters));
   }
 
-  async #statement(sql: string, parameters: unknown[]): Promise<unknown[]> {
-    this.#ready ??= this.#query(
-      `CREATE TABLE IF NOT EXISTS ${this.#table} (key TEXT PRIMARY KEY, token TEXT NOT NULL, expires INTEGER NOT NULL)`,
-    ).catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
-    await this.#ready;
-    return this.#query(sql, ...parameters);
+  #statement(sql: string, parameters: unknown[]): Promise<unknown[]> {
+    return this.#table.run(sql, parameters);
   }
 
   async acquire(key: string, ttlMs: number): Promise<string | undefined> {
     const token = newLeaseToken();
     const now = this.#now();
     const sent = this.#statement(
-      `INSERT INTO ${this.#table} (key, token, expires) VALUES (?, ?, ?)
+      `INSERT INTO ${this.#table.name} (key, token, expires) VALUES (?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET token = excluded.token, expires = excluded.expires
-       WHERE ${this.#table}.expires <= ? RETURNING token`,
+       WHERE ${this.#table.name}.expires <= ? RETURNING token`,
       [key, token, now + Math.ceil(ttlMs), now],
     );
     try {
@@ -64,7 +54,7 @@ export class SqliteLeases implements ConversationLeases {
     const now = this.#now();
     const rows = await this.#run(
       'renew conversation lease',
-      `UPDATE ${this.#table} SET expires = ? WHERE key = ? AND token = ? AND expires > ? RETURNING key`,
+      `UPDATE ${this.#table.name} SET expires = ? WHERE key = ? AND token = ? AND expires > ? RETURNING key`,
       now + Math.ceil(ttlMs),
       key,
       token,
@@ -74,11 +64,11 @@ export class SqliteLeases implements ConversationLeases {
   }
 
   async clearDeadOwners(isDead: (token: string) => boolean): Promise<number> {
-    const rows = (await this.#run('read conversation leases', `SELECT key, token FROM ${this.#table}`)) as { key: string; token: string }[];
+    const rows = (await this.#run('read conversation leases', `SELECT key, token FROM ${this.#table.name}`)) as { key: string; token: string }[];
     let cleared = 0;
     for (const row of rows) {
       if (!isDead(row.token)) continue;
-      const gone = await this.#run('clear a dead lease', `DELETE FROM ${this.#table} WHERE key = ? AND token = ? RETURNING key`, row.key, row.token);
+      const gone = await this.#run('clear a dead lease', `DELETE FROM ${this.#table.name} WHERE key = ? AND token = ? RETURNING key`, row.key, row.token);
       cleared += gone.length;
     }
     return cleared;
@@ -87,7 +77,7 @@ export class SqliteLeases implements ConversationLeases {
   async release(key: string, token: string): Promise<boolean> {
     const rows = await this.#run(
       'release conversation lease',
-      `DELETE FROM ${this.#table} WHERE key = ? AND token = ? RETURNING expires`,
+      `DELETE FROM ${this.#table.name} WHERE key = ? AND token = ? RETURNING expires`,
       key,
       token,
     );

@@ -1,5 +1,6 @@
 import type { SqliteQuery } from './sqlite-leases';
 import type { RedisSend } from './redis-leases';
+import { SqliteTable } from './sqlite-table';
 import { callStore } from './store-call';
 
 /**
@@ -80,36 +81,22 @@ export class RedisUsageCounters implements UsageCounters {
 
 /** In a table of the SQLite file (processes on one host share it); one UPSERT per add. */
 export class SqliteUsageCounters implements UsageCounters {
-  readonly #query: SqliteQuery;
-  readonly #table: string;
+  readonly #table: SqliteTable;
   readonly #timeoutMs: number;
   readonly #now: () => number;
-  #ready: Promise<unknown> | undefined;
 
   constructor(query: SqliteQuery, options: { table: string; timeoutMs: number; now?: () => number }) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.table)) throw new Error(`bad usage table name ${options.table}`);
-    this.#query = query;
-    this.#table = options.table;
+    this.#table = new SqliteTable(query, options.table, 'key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires INTEGER NOT NULL');
     this.#timeoutMs = options.timeoutMs;
     this.#now = options.now ?? Date.now;
   }
 
-  async #statement(sql: string, parameters: unknown[]): Promise<unknown[]> {
-    this.#ready ??= this.#query(
-      `CREATE TABLE IF NOT EXISTS ${this.#table} (key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires INTEGER NOT NULL)`,
-    ).catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
-    await this.#ready;
-    return this.#query(sql, ...parameters);
-  }
 
   async add(key: string, amount: number, ttlMs: number): Promise<number> {
     const now = this.#now();
-    const t = this.#table;
+    const t = this.#table.name;
     const rows = await callStore('count usage', this.#timeoutMs, () =>
-      this.#statement(
+      this.#table.run(
         `INSERT INTO ${t} (key, value, expires) VALUES (?, ?, ?)
          ON CONFLICT(key) DO UPDATE SET
            value = CASE WHEN ${t}.expires <= ? THEN excluded.value ELSE ${t}.value + excluded.value END,
@@ -123,7 +110,7 @@ export class SqliteUsageCounters implements UsageCounters {
 
   async get(key: string): Promise<number> {
     const rows = await callStore('read usage', this.#timeoutMs, () =>
-      this.#statement(`SELECT value FROM ${this.#table} WHERE key = ? AND expires > ?`, [key, this.#now()]),
+      this.#table.run(`SELECT value FROM ${this.#table.name} WHERE key = ? AND expires > ?`, [key, this.#now()]),
     );
     return Number((rows[0] as { value?: unknown } | undefined)?.value ?? 0);
   }
