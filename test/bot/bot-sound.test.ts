@@ -12,29 +12,13 @@ import { createBot } from '../../src/bot/create-bot';
 import { createConversationRuntime } from '../../src/conversation/conversation-runtime';
 import type { ConversationRuntime } from '../../src/conversation/conversation-runtime';
 import { OnnxLegoEngine } from '../../src/engine/onnx/onnx-lego-engine';
-import type { GenerateCallOptions, GenerateRequest, GroundingEngine, Part } from '../../src/engine/types';
+import { RecordingEngine } from '../helpers/recording-engine';
 import { FakeEngine } from '../helpers/fake-engine';
 import { greyPng, memoryAttachment, message, testConfig } from '../helpers/bot-fixtures';
 import { silentWav, toneFile, videoWithSound } from '../media/audio-fixtures';
 
 jest.setTimeout(60_000);
 
-/** The real engine, with every request it was given kept. */
-class RecordingEngine implements GroundingEngine {
-  readonly requests: GenerateRequest[] = [];
-  constructor(private readonly inner: OnnxLegoEngine) {}
-  get name(): string {
-    return this.inner.name;
-  }
-  get media() {
-    return this.inner.media;
-  }
-  generate(request: GenerateRequest, options?: GenerateCallOptions): AsyncIterable<Part> {
-    this.requests.push(request);
-    return this.inner.generate(request, options);
-  }
-  async dispose(): Promise<void> {}
-}
 
 describe('bot pipeline with sounds (test bundle)', () => {
   let onnx: OnnxLegoEngine;

@@ -13,29 +13,13 @@ import { Readable } from 'node:stream';
 import type { CliIo } from '../../src/cli/cli-io';
 import { runCli } from '../../src/cli/program';
 import { OnnxLegoEngine } from '../../src/engine/onnx/onnx-lego-engine';
-import type { GenerateCallOptions, GenerateRequest, GroundingEngine, Part } from '../../src/engine/types';
+import { RecordingEngine } from '../helpers/recording-engine';
 import { greyPng } from '../helpers/bot-fixtures';
 
 jest.setTimeout(90_000);
 
 const ENV = { LEGO_ENGINE_GENERATION_TEMPERATURE: '0', LEGO_ENGINE_GENERATION_MAX_NEW_TOKENS: '8', LEGO_RENDER_ANNOTATE_WITHOUT_BOXES: 'true' };
 
-/** The real engine, every request kept. */
-class RecordingEngine implements GroundingEngine {
-  readonly requests: GenerateRequest[] = [];
-  constructor(private readonly inner: OnnxLegoEngine) {}
-  get name(): string {
-    return this.inner.name;
-  }
-  get media() {
-    return this.inner.media;
-  }
-  generate(request: GenerateRequest, options?: GenerateCallOptions): AsyncIterable<Part> {
-    this.requests.push(request);
-    return this.inner.generate(request, options);
-  }
-  async dispose(): Promise<void> {}
-}
 
 /** stderr without the progress lines ("lego: Listening to the sound…"). */
 function errors(err: string): string {
