@@ -58,6 +58,19 @@ def write_mp4(clip: dict, path: str, max_frames: int = 240, audio: str = None) -
     return fps
 
 
+def save_scene(tmp: str, sc: dict, stem: str) -> dict:
+    """Write a scene's picture under images/ (JPEG at the scene's quality where the scene says so) and
+    return the row's media entry."""
+    ext = "jpg" if sc["jpeg"] else "png"
+    name = f"images/{stem}.{ext}"
+    img = render_scene(sc, jpeg=False)
+    if ext == "jpg":
+        img.save(os.path.join(tmp, name), "JPEG", quality=sc["quality"])
+    else:
+        img.save(os.path.join(tmp, name))
+    return {"kind": "image", "file": name, "width": sc["w"], "height": sc["h"]}
+
+
 def build(out: str, scale: float = 1.0, seed: int = EVAL_SEED, sound_scale: float = None) -> None:
     """``scale`` sizes the image and video tasks, ``sound_scale`` (default: the same) the sound tasks. The
     scored question of each row is a seen or a held-out template, half and half (row["template"])."""
@@ -88,14 +101,7 @@ def build(out: str, scale: float = 1.0, seed: int = EVAL_SEED, sound_scale: floa
                 conv = dialogue.image_conversation(rng, sc, first=task, turns=1, split="eval")
                 if not conv:
                     continue
-            ext = "jpg" if sc["jpeg"] else "png"
-            name = f"images/{task}-{made:04d}.{ext}"
-            img = render_scene(sc, jpeg=False)
-            if ext == "jpg":
-                img.save(os.path.join(tmp, name), "JPEG", quality=sc["quality"])
-            else:
-                img.save(os.path.join(tmp, name))
-            rows.append(row(f"{task}-{made}", task, {"kind": "image", "file": name, "width": sc["w"], "height": sc["h"]}, conv))
+            rows.append(row(f"{task}-{made}", task, save_scene(tmp, sc, f"{task}-{made:04d}"), conv))
             made += 1
             if len(rows) % 100 == 0:
                 print(f"  evalset images: {len(rows)}/{total}  {time.time() - t0:.0f}s", flush=True)
@@ -150,14 +156,7 @@ def build_sound(tmp: str, rng: random.Random, plan: dict, seed: int, t0: float) 
                 shape = rng.choice(sc["shapes"])
                 snd = sw.make_sound(sseed, shape["colour"], shape["kind"])
                 t = sound_dialogue.locate_turn(rng, sc, shape, snd, "eval")
-                ext = "jpg" if sc["jpeg"] else "png"
-                name = f"images/{task}-{made:04d}.{ext}"
-                img = render_scene(sc, jpeg=False)
-                if ext == "jpg":
-                    img.save(os.path.join(tmp, name), "JPEG", quality=sc["quality"])
-                else:
-                    img.save(os.path.join(tmp, name))
-                media = {"kind": "image", "file": name, "width": sc["w"], "height": sc["h"]}
+                media = save_scene(tmp, sc, f"{task}-{made:04d}")
             else:
                 j = 0
                 while True:
