@@ -1,4 +1,8 @@
-/** Keeps Discord's typing indicator on (it fades after ~10 s) until stopped; failures only get logged. */
+/**
+ * Keeps a platform's typing indicator on (Discord's fades after ~10 s) until stopped, renewed every
+ * `intervalMs`; 0 shows it once (the surface keeps it itself: the web chat's event, Slack's status).
+ * Failures only get logged.
+ */
 export class TypingIndicator {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -12,6 +16,7 @@ export class TypingIndicator {
   start(): void {
     if (this.stopped || this.timer !== undefined) return;
     this.pulse();
+    if (this.intervalMs <= 0) return;
     this.timer = setInterval(() => this.pulse(), this.intervalMs);
     this.timer.unref();
   }

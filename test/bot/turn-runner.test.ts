@@ -121,6 +121,19 @@ describe('TurnRunner', () => {
     expect(typing.every((t) => t.at <= updates[0]!.at + 5)).toBe(true);
   });
 
+  it('a typing interval of 0 shows typing once, not a flood (the web chat and Slack keep it themselves)', async () => {
+    const surface = recordingSurface({ typingIntervalMs: 0 });
+    const runner = new TurnRunner({
+      platform: 'test',
+      bot: bot(async () => {
+        await sleep(60);
+        return reply('The red square [1].');
+      }),
+    });
+    await runner.run(message('q'), surface);
+    expect(surface.calls.filter((c) => c.kind === 'typing')).toHaveLength(1);
+  });
+
   it('splits a long answer at the surface limit, files on the first message', async () => {
     const surface = recordingSurface({ maxMessageChars: 2000 });
     const long = Array.from({ length: 120 }, (_, i) => `Sentence number ${i} about box [${(i % 9) + 1}].`).join(' ');
