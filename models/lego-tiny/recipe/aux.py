@@ -122,3 +122,36 @@ class AuxHeads(nn.Module):
                 l_pick = -(p * (F.log_softmax(logits[on_t], dim=-1) - torch.log(p.clamp_min(1e-12)))).sum(-1).mean()
         return l_colour + l_kind + l_box + 2.0 * l_mark + pick * l_pick, {
             "colour": l_colour.item(), "kind": l_kind.item(), "box": float(l_box), "mark": float(l_mark), "pick": float(l_pick)}
+
+
+def sound_labels(sound: dict, clips: int, tokens: int, single_clips: int) -> np.ndarray:
+    """[tokens, colours x kinds]: which sources are heard in each sound token's time slot. A sound alone
+    (``single_clips`` clips) is one source throughout; a soundtrack's token i covers (i + 0.5) / tokens of
+    the clip (the slot its query starts in, model.audio_init)."""
+    out = np.zeros((tokens, len(COLOUR_NAMES) * len(KINDS)), np.float32)
+    t = (np.arange(tokens) + 0.5) / tokens
+    for ev in sound["events"]:
+        j = COLOUR_NAMES.index(ev["colour"]) * len(KINDS) + KINDS.index(ev["kind"])
+        if clips == single_clips:
+            out[:, j] = 1.0
+        else:
+            out[(t >= ev["start"]) & (t <= ev["end"]), j] = 1.0
+    return out
+
+
+class SoundHead(nn.Module):
+    """Training-only: from each sound token, which (colour, kind) sources are heard in its time slot, so
+    the audio encoder gets a dense signal on every sound (the decoder's loss reaches it through a
+    couple of words per answer)."""
+
+    def __init__(self, d: int):
+        super().__init__()
+        self.ln = nn.LayerNorm(d)
+        self.out = nn.Linear(d, len(COLOUR_NAMES) * len(KINDS))
+
+    def loss(self, tokens: torch.Tensor, labels: torch.Tensor):
+        logits = self.out(self.ln(tokens))
+        loss = F.binary_cross_entropy_with_logits(logits, labels)
+        with torch.no_grad():  # the source named right: for a sound alone, its token mean's best guess
+            acc = ((logits.mean(1).argmax(-1) == labels.max(1).values.argmax(-1)).float().mean()).item()
+        return loss, acc

@@ -193,7 +193,6 @@ class Batcher:
             s = rng.choice(sc["shapes"])
             j = rng.choice(self.by_label[(s["colour"], s["kind"])])
             t = sound_dialogue.locate_turn(rng, sc, s, sp["sounds"][j])
-            t["aux_ref"] = None  # the fusion does not hear the sound: no "asked-about" mark to learn here
             ids, mask = encode_conversation(self.tok, [t], "image", self.n_img, n_audio=self.cfg.audio_tokens)
             return ("image", img, ids, mask, [t], sc, sp["sound_feats"][j])
         j = rng.randrange(len(sp["tracks"]))
@@ -267,41 +266,81 @@ def collate(tok: Tokenizer, cfg, items):
     for b in aud_idx:
         audio_groups.setdefault(items[b][6].shape[0], []).append(b)
     audios = {c: (bs, torch.from_numpy(np.stack([items[b][6] for b in bs]).astype(np.float32))) for c, bs in audio_groups.items()}
+    sound_labels = None
+    if aud_idx:
+        import audio_features as af
+        from aux import sound_labels as labels_of
+        sound_labels = torch.from_numpy(np.stack([
+            labels_of(items[b][4][-1]["sound"], items[b][6].shape[0], cfg.audio_tokens, af.CLIPS) for b in aud_idx]))
 
     def aux_ref(b, key):
         last = items[b][4][-1]
         return None if "aux_ref" in last else last.get(key)
 
     return {"ids": ids, "tgt_mask": tgt_mask, "qids": qids, "qmask": qmask, "img_idx": img_idx, "vid_idx": vid_idx,
-            "images": images, "videos": videos, "aud_idx": aud_idx, "audios": audios,
+            "images": images, "videos": videos, "aud_idx": aud_idx, "audios": audios, "sound_labels": sound_labels,
             # for training-only heads (aux.py): each image's scene and the shape its latest question is about
             "image_scenes": [items[b][5] for b in img_idx], "image_refs": [aux_ref(b, "ref") for b in img_idx],
             "video_refs": [aux_ref(b, "ref_span") for b in vid_idx]}
 
 
-def embed_batch(model, tok: Tokenizer, batch, image_feats=None, video_feats=None):
-    """Token embeddings with the media patches replaced by encoder outputs (``image_feats``: the image
-    encoder's outputs when the caller already has them)."""
+def batch_sound(model, batch):
+    """The sound tokens of the batch's sounds, in ``aud_idx`` order [S, A, d] (None when there are none)."""
+    import torch
+    if not batch.get("aud_idx"):
+        return None
+    order = {b: k for k, b in enumerate(batch["aud_idx"])}
+    feats = None
+    for c, (bs, x) in batch["audios"].items():
+        f = model.encode_audio(x)
+        if feats is None:
+            feats = f.new_zeros((len(order),) + tuple(f.shape[1:]))
+        feats = feats.index_copy(0, torch.tensor([order[b] for b in bs]), f)
+    return feats
+
+
+def image_sound(model, batch, sound_feats):
+    """What each image's fusion hears: [I, A, d] sound tokens and [I, A] mask (zeros for an image asked
+    about without a sound); (None, None) for a model without ears."""
+    import torch
+    if not model.cfg.fusion_hears or not batch["img_idx"]:
+        return None, None
+    a, d = model.cfg.audio_tokens, model.cfg.d_model
+    n = len(batch["img_idx"])
+    snd = torch.zeros((n, a, d))
+    mask = torch.zeros((n, a), dtype=torch.long)
+    if sound_feats is not None:
+        order = {b: k for k, b in enumerate(batch["aud_idx"])}
+        rows = [(i, order[b]) for i, b in enumerate(batch["img_idx"]) if b in order]
+        if rows:
+            ii = torch.tensor([i for i, _ in rows])
+            snd = snd.index_copy(0, ii, sound_feats[torch.tensor([k for _, k in rows])])
+            mask[ii] = 1
+    return snd, mask
+
+
+def embed_batch(model, tok: Tokenizer, batch, image_feats=None, video_feats=None, sound_feats=None):
+    """Token embeddings with the media patches replaced by encoder outputs (``image_feats`` etc.: the
+    encoders' outputs when the caller already has them)."""
     import torch
     ids = batch["ids"]
     emb = model.tok(ids)
     patch_img, patch_vid = tok.ids[MEDIA["image"][1]], tok.ids[MEDIA["video"][1]]
+    if sound_feats is None:
+        sound_feats = batch_sound(model, batch)
     if batch["img_idx"]:
         sel = torch.tensor(batch["img_idx"])
-        feats = image_feats if image_feats is not None else model.encode_image(batch["images"], batch["qids"][sel], batch["qmask"][sel])
+        if image_feats is not None:
+            feats = image_feats
+        else:
+            snd, smask = image_sound(model, batch, sound_feats)
+            feats = model.encode_image(batch["images"], batch["qids"][sel], batch["qmask"][sel], sound=snd, sound_mask=smask)
         emb = emb.masked_scatter((ids == patch_img)[..., None], feats.to(emb.dtype).reshape(-1))
     if batch["vid_idx"]:
         sel = torch.tensor(batch["vid_idx"])
         feats = video_feats if video_feats is not None else model.encode_video(batch["videos"], batch["qids"][sel], batch["qmask"][sel])
         emb = emb.masked_scatter((ids == patch_vid)[..., None], feats.to(emb.dtype).reshape(-1))
-    if batch.get("aud_idx"):
-        order = {b: k for k, b in enumerate(batch["aud_idx"])}
-        feats = None
-        for c, (bs, x) in batch["audios"].items():
-            f = model.encode_audio(x)
-            if feats is None:
-                feats = f.new_zeros((len(order),) + tuple(f.shape[1:]))
-            feats = feats.index_copy(0, torch.tensor([order[b] for b in bs]), f)
+    if sound_feats is not None:
         patch_aud = tok.ids[MEDIA["audio"][1]]
-        emb = emb.masked_scatter((ids == patch_aud)[..., None], feats.to(emb.dtype).reshape(-1))
+        emb = emb.masked_scatter((ids == patch_aud)[..., None], sound_feats.to(emb.dtype).reshape(-1))
     return emb

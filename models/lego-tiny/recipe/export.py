@@ -48,8 +48,8 @@ class VisionEncoder(nn.Module):
         super().__init__()
         self.m = m
 
-    def forward(self, pixel_values, query_ids, query_mask):
-        return self.m.encode_image(pixel_values, query_ids, query_mask)
+    def forward(self, pixel_values, query_ids, query_mask, sound_embeds=None, sound_mask=None):
+        return self.m.encode_image(pixel_values, query_ids, query_mask, sound=sound_embeds, sound_mask=sound_mask)
 
 
 class VideoEncoder(nn.Module):
@@ -150,10 +150,12 @@ def export_graphs(model: LegoTiny, out: str) -> None:
     jobs = [
         ("embed_tokens", EmbedTokens(model), (torch.randint(0, cfg.vocab_size, (1, 5)),), ["input_ids"], ["inputs_embeds"],
          {"input_ids": {0: "batch", 1: "sequence"}, "inputs_embeds": {0: "batch", 1: "sequence"}}),
-        ("vision_encoder", VisionEncoder(model), (torch.randn(1, 3, cfg.image_size, cfg.image_size), q, qm),
-         ["pixel_values", "query_ids", "query_mask"], ["image_features"],
+        ("vision_encoder", VisionEncoder(model), (torch.randn(1, 3, cfg.image_size, cfg.image_size), q, qm) + (
+            (torch.randn(1, cfg.audio_tokens, d), torch.ones((1, cfg.audio_tokens), dtype=torch.long)) if cfg.fusion_hears else ()),
+         ["pixel_values", "query_ids", "query_mask"] + (["sound_embeds", "sound_mask"] if cfg.fusion_hears else []),
+         ["image_features"],
          {"pixel_values": {0: "batch"}, "query_ids": {0: "batch", 1: "query"}, "query_mask": {0: "batch", 1: "query"},
-          "image_features": {0: "batch"}}),
+          "image_features": {0: "batch"}, "sound_embeds": {0: "batch"}, "sound_mask": {0: "batch"}}),
         ("video_encoder", VideoEncoder(model), (torch.randn(1, cfg.video_frames, 3, cfg.frame_size, cfg.frame_size), q, qm),
          ["pixel_values_videos", "query_ids", "query_mask"], ["video_features"],
          {"pixel_values_videos": {0: "batch"}, "query_ids": {0: "batch", 1: "query"},
@@ -253,18 +255,22 @@ def generate(model: LegoTiny, tok: Tokenizer, turns: List[dict], media_kind: Opt
     qids = query_ids(tok, [t["human"] for t in turns], cfg.query_max)
     x = torch.tensor(ids)[None]
     emb = model.tok(x)
+    sound = model.encode_audio(audio[None]) if audio is not None else None
     if media_kind:
         qi = torch.tensor(qids)[None]
         qm = torch.ones_like(qi)
         if media_kind == "image":
-            feats = model.encode_image(pixels[None], qi, qm)
+            snd = smask = None
+            if cfg.fusion_hears:  # the fusion hears the turn's sound (zeros, masked, when there is none)
+                snd = sound if sound is not None else torch.zeros((1, cfg.audio_tokens, cfg.d_model))
+                smask = torch.full((1, cfg.audio_tokens), 1 if sound is not None else 0, dtype=torch.long)
+            feats = model.encode_image(pixels[None], qi, qm, sound=snd, sound_mask=smask)
         else:
             feats = model.encode_video(pixels[None], qi, qm)
         patch = tok.ids[MEDIA[media_kind][1]]
         emb = emb.masked_scatter((x == patch)[..., None], feats.reshape(-1))
-    if audio is not None:
-        feats = model.encode_audio(audio[None])
-        emb = emb.masked_scatter((x == tok.ids[MEDIA["audio"][1]])[..., None], feats.reshape(-1))
+    if sound is not None:
+        emb = emb.masked_scatter((x == tok.ids[MEDIA["audio"][1]])[..., None], sound.reshape(-1))
     t = x.shape[1]
     past = [(torch.zeros(1, cfg.n_heads, 0, cfg.d_model // cfg.n_heads),) * 2 for _ in range(cfg.n_layers)]
     logits, past = model.decode(emb, torch.ones((1, t), dtype=torch.long), torch.arange(t)[None], past)

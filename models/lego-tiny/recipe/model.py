@@ -37,6 +37,7 @@ class Config:
     audio_mels: int = 64
     audio_frames: int = 98
     audio_channels: int = 96
+    fusion_hears: bool = False  # v2: the image's fusion also attends to the turn's sound tokens
 
     def to_dict(self):
         return asdict(self)
@@ -95,9 +96,16 @@ class Fusion(nn.Module):
         self.mlp = nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))
         self.ln_m = nn.LayerNorm(d)
         self.qmean = nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))
+        # v2: the image's fusion hears the turn's sound too ("where does this sound come from?" names no
+        # shape: the sound does), as more keys and its own mean; zero-initialised, so stage 5 is unchanged
+        self.hears = cfg.audio_tokens > 0 and cfg.fusion_hears
+        if self.hears:
+            self.ln_a = nn.LayerNorm(d)
+            self.amean = nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))
+            self.ln_ak = nn.LayerNorm(d)
 
-    def forward(self, x, q_emb, q_mask):
-        # x [N,T,d]; q_emb [N,Q,d]; q_mask [N,Q] (1 = real token)
+    def forward(self, x, q_emb, q_mask, a_emb=None, a_mask=None):
+        # x [N,T,d]; q_emb [N,Q,d]; q_mask [N,Q] (1 = real token); a_emb [N,A,d] sound tokens, a_mask [N,A]
         # early fusion as in the probe (DESIGN.md): every visual token gets the question's mean, so the
         # per-token MLPs can match "asked for" against "what is here"; then cross-attention per token
         m = q_mask[..., None].to(x.dtype)
@@ -106,6 +114,13 @@ class Fusion(nn.Module):
         qpos = torch.arange(q_emb.shape[1], device=x.device)
         q = self.ln_q(q_emb + self.qpos(qpos)[None])
         bias = (1.0 - q_mask[:, None, None, :].to(x.dtype)) * -1e4
+        if a_emb is not None and self.hears:
+            am = a_mask[..., None].to(x.dtype)
+            heard = (am.sum(1) > 0).to(x.dtype)  # [N,1]: no sound, no term
+            amean = (a_emb * am).sum(1) / am.sum(1).clamp(min=1.0)
+            x = x + (self.amean(self.ln_a(amean)) * heard)[:, None, :]
+            q = torch.cat([q, self.ln_ak(a_emb)], 1)
+            bias = torch.cat([bias, (1.0 - a_mask[:, None, None, :].to(x.dtype)) * -1e4], -1)
         x = x + self.att(self.ln_x(x), q, bias)
         return x + self.mlp(self.ln2(x))
 
@@ -233,6 +248,15 @@ class LegoTiny(nn.Module):
         self.apply(self._init)
         if self.audio is not None:
             self.audio_init()
+            if cfg.fusion_hears:
+                self.fusion_hearing_init()
+
+    def fusion_hearing_init(self) -> None:
+        """The hearing terms start silent: a model warm-started from stage 5 sees as before."""
+        f = self.fusion
+        with torch.no_grad():
+            f.amean[2].weight.zero_()
+            f.amean[2].bias.zero_()
 
     def audio_init(self) -> None:
         """Clip times start in the span tokens' Fourier basis (like the video's frame times); the 8
@@ -268,9 +292,11 @@ class LegoTiny(nn.Module):
         g = row.shape[0]
         return (row[:, None, :] + col[None, :, :]).reshape(g * g, -1)
 
-    def encode_image(self, pixel_values, query_ids, query_mask, parts: bool = False):
+    def encode_image(self, pixel_values, query_ids, query_mask, parts: bool = False, sound=None, sound_mask=None):
+        """``sound`` [N, A, d]: the turn's sound tokens (the audio encoder's output) with ``sound_mask``
+        [N, A] (0 = no sound for that image); only bundles with an audio encoder take them."""
         g = self._grid(pixel_values, self.img_row, self.img_col)
-        x = self.fusion(g, self.tok(query_ids), query_mask)
+        x = self.fusion(g, self.tok(query_ids), query_mask, sound, sound_mask)
         # positions again after the projector: where a token is stays readable to the decoder
         out = self.img_proj(x) + self._pos(self.img_row, self.img_col)[None]
         return (out, g, x) if parts else out

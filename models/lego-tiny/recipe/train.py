@@ -20,8 +20,8 @@ import torch
 import torch.nn.functional as F
 
 import dialogue
-from aux import AuxHeads, batch_labels
-from data import Batcher, build_pool, build_sound_pool, embed_batch
+from aux import AuxHeads, SoundHead, batch_labels
+from data import Batcher, batch_sound, build_pool, build_sound_pool, embed_batch, image_sound
 from model import Config, LegoTiny
 from tokenizer import SYSTEM, Tokenizer, build_vocab, coordinate_tokens
 from world import make_clip, make_scene, sample_times
@@ -142,7 +142,7 @@ class SoftLoss:
         return loss.mean()
 
 
-def forward_batch(model, tok, batch, aux=None, coord_fams=None, pick=0.0):
+def forward_batch(model, tok, batch, aux=None, coord_fams=None, pick=0.0, sound_head=None):
     """Logits at the answer positions and their targets (and the auxiliary heads' loss when ``aux``).
     The system prompt is the same for every sample, so its keys/values are computed once and shared
     (exact: it sees nothing after it)."""
@@ -155,12 +155,20 @@ def forward_batch(model, tok, batch, aux=None, coord_fams=None, pick=0.0):
     past = [(k.expand(b, -1, -1, -1), v.expand(b, -1, -1, -1)) for k, v in present]
     rest = dict(batch, ids=ids[:, p:])
     feats, aux_loss, aux_parts = None, None, None
+    sound = batch_sound(model, batch)
+    if sound is not None and sound_head is not None:
+        s_loss, s_acc = sound_head.loss(sound, batch["sound_labels"])
+        aux_loss, aux_parts = 2.0 * s_loss, {"sound": s_loss.item(), "heard": s_acc}
     if aux is not None and batch["img_idx"]:
         sel_i = torch.tensor(batch["img_idx"])
-        feats, grid, fused = model.encode_image(batch["images"], batch["qids"][sel_i], batch["qmask"][sel_i], parts=True)
+        snd, smask = image_sound(model, batch, sound)
+        feats, grid, fused = model.encode_image(batch["images"], batch["qids"][sel_i], batch["qmask"][sel_i], parts=True,
+                                                sound=snd, sound_mask=smask)
         labels = batch_labels(batch["image_scenes"], batch["image_refs"], model.cfg.image_grid)
         coord = sum(model.tok.weight[base: base + n] for base, n in coord_fams) / len(coord_fams)
-        aux_loss, aux_parts = aux.loss(grid, fused, labels, coord, sigma=8.0, pick=pick)
+        i_loss, i_parts = aux.loss(grid, fused, labels, coord, sigma=8.0, pick=pick)
+        aux_loss = i_loss if aux_loss is None else aux_loss + i_loss
+        aux_parts = dict(aux_parts or {}, **i_parts)
     vfeats = None
     if aux is not None and batch["vid_idx"]:
         sel_v = torch.tensor(batch["vid_idx"])
@@ -169,7 +177,7 @@ def forward_batch(model, tok, batch, aux=None, coord_fams=None, pick=0.0):
         if v_loss is not None:
             aux_loss = 2.0 * v_loss if aux_loss is None else aux_loss + 2.0 * v_loss
             aux_parts = dict(aux_parts or {}, frames=v_loss.item())
-    emb = embed_batch(model, tok, rest, image_feats=feats, video_feats=vfeats)
+    emb = embed_batch(model, tok, rest, image_feats=feats, video_feats=vfeats, sound_feats=sound)
     h, _ = model.hidden(emb, None, torch.arange(p, t)[None].expand(b, t - p), past)
     m = batch["tgt_mask"][:, p + 1:]
     sel = h[:, :-1][m]
@@ -201,6 +209,8 @@ def main(argv=None):
                     "dialogue.IMAGE_MIX's weight)")
     ap.add_argument("--video-frac", type=float, default=0.28, help="share of samples that are clips")
     ap.add_argument("--audio-tokens", type=int, default=0, help="sound tokens (0 = no audio encoder; v2: 8)")
+    ap.add_argument("--fusion-hears", action="store_true",
+                    help="the image's fusion also attends to the turn's sound tokens (v2; needs --audio-tokens)")
     ap.add_argument("--sound-frac", type=float, default=0.0, help="share of samples with a sound (needs --audio-tokens)")
     ap.add_argument("--sounds", type=int, default=3000, help="pre-computed training sounds")
     ap.add_argument("--tracks", type=int, default=1500, help="pre-computed soundtracks (for the first clips of the pool)")
@@ -241,7 +251,7 @@ def main(argv=None):
         tok.save(tok_path)
     print(f"tokenizer: {len(tok.vocab)} tokens", flush=True)
     cfg = Config(vocab_size=len(tok.vocab), d_model=args.d_model, n_layers=args.layers, n_heads=args.heads,
-                 d_ff=4 * args.d_model, audio_tokens=args.audio_tokens)
+                 d_ff=4 * args.d_model, audio_tokens=args.audio_tokens, fusion_hears=args.fusion_hears)
     pool = build_pool(os.path.join(args.work, "pool.pkl"), args.images, args.videos, cfg.image_size,
                       cfg.video_frames, cfg.frame_size)
     sound_pool = None
@@ -309,8 +319,10 @@ def run(rank, world, port, args, tok, cfg, pool):
     freeze_bn = args.freeze_bn
     if args.init:
         ck = torch.load(args.init, map_location="cpu")
-        grown = {"vocab_size", "audio_tokens", "audio_mels", "audio_frames", "audio_channels"}
+        grown = {"vocab_size", "audio_tokens", "audio_mels", "audio_frames", "audio_channels", "fusion_hears"}
         other = {k: v for k, v in ck["config"].items() if k not in grown}
+        if ck["config"].get("fusion_hears") and not cfg.fusion_hears:
+            sys.exit(f"train.py: --init {args.init} hears in its fusion: pass --fusion-hears")
         mine = {k: v for k, v in cfg.to_dict().items() if k not in grown}
         if other != mine or ck["config"]["vocab_size"] > cfg.vocab_size:
             sys.exit(f"train.py: --init {args.init} has another config: {ck['config']}")
@@ -326,14 +338,19 @@ def run(rank, world, port, args, tok, cfg, pool):
         print(f"training: {world} process(es) x {args.threads} thread(s), batch {args.batch} per process, "
               f"lr {args.lr}, {args.minutes:g} min", flush=True)
     aux = None if args.aux == 0 else AuxHeads(cfg.d_model)
+    sound_head = SoundHead(cfg.d_model) if aux is not None and cfg.audio_tokens else None
     coord_fams = [(base, n) for _, base, n in loss_fn.fams if n == 1001]
     bn_params = {id(p_) for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d) for p_ in m.parameters()}
     params = [p_ for p_ in model.parameters() if not (freeze_bn and id(p_) in bn_params)] + (
-        [] if aux is None else list(aux.parameters()))
+        [] if aux is None else list(aux.parameters())) + ([] if sound_head is None else list(sound_head.parameters()))
     for p in params:  # gradients exist from the start (a batch without video still all-reduces them)
         p.grad = torch.zeros_like(p)
     # the parts that start from scratch on a trained model (the audio encoder) learn at --new-lr-scale x lr
     fresh = {id(p_) for p_ in (model.audio.parameters() if model.audio is not None and args.init else [])}
+    if model.fusion.hears and args.init and not ck["config"].get("fusion_hears"):  # the fusion's new ears (model.Fusion.hears) and the sound head
+        fresh |= {id(p_) for m in (model.fusion.ln_a, model.fusion.amean, model.fusion.ln_ak) for p_ in m.parameters()}
+    if sound_head is not None:
+        fresh |= {id(p_) for p_ in sound_head.parameters()}
     groups = [{"params": [p_ for p_ in params if id(p_) not in fresh], "scale": 1.0}]
     if fresh:
         groups.append({"params": [p_ for p_ in params if id(p_) in fresh], "scale": args.new_lr_scale})
@@ -372,7 +389,7 @@ def run(rank, world, port, args, tok, cfg, pool):
         sigma3 = 7.0 - 4.0 * frac  # soft labels sharpen over the run (bins of 0.001)
         sigma2 = 1.2
         batch = batcher.batch(args.batch)
-        sel_logits, targets, aux_loss, aux_parts = forward_batch(model, tok, batch, aux, coord_fams, args.aux_pick)
+        sel_logits, targets, aux_loss, aux_parts = forward_batch(model, tok, batch, aux, coord_fams, args.aux_pick, sound_head)
         b = batch["ids"].shape[0]
         loss = loss_fn(sel_logits, targets, sigma3, sigma2)
         total = loss if aux_loss is None else loss + args.aux * aux_loss

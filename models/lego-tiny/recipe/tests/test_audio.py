@@ -126,7 +126,7 @@ class SoundWorldTest(unittest.TestCase):
         tr = sw.make_soundtrack(3, 12.5, [("red", "star"), ("blue", "cross")])
         for e in sw.event_spans(tr):
             self.assertTrue(0 <= e["span"][0] < e["span"][1] <= 1)
-            self.assertGreaterEqual(e["span"][1] - e["span"][0], 0.29)
+            self.assertGreaterEqual(e["span"][1] - e["span"][0], 0.19)
         self.assertEqual(sw.sound_features(tr, 8).shape, (8, 64, 98))
 
 
