@@ -157,7 +157,9 @@ describe('a bundle without an audio encoder', () => {
   beforeAll(async () => {
     folder = mkdtempSync(path.join(os.tmpdir(), 'lego-no-audio-'));
     cpSync(TEST_BUNDLE, folder, { recursive: true });
-    const m = { ...manifest, files: { ...manifest.files, audio_encoder: null }, media: { ...manifest.media, audio: null } };
+    // and its image encoder without ears (the test bundle's hears the sound; a bundle with no audio encoder must not)
+    const files = { ...manifest.files, audio_encoder: null, vision_encoder: 'variants/vision_encoder_deaf.onnx' };
+    const m = { ...manifest, files, media: { ...manifest.media, audio: null } };
     writeFileSync(path.join(folder, 'manifest.json'), JSON.stringify(m));
     engine = await OnnxLegoEngine.load(folder, { intraOpNumThreads: 1 });
   });
@@ -227,6 +229,7 @@ describe("the bundle's audio section is checked at load time", () => {
     const mels = await loadError(edited((m) => void (m.media.audio.features.n_mels = 40)));
     expect(mels.message).toMatch(/audio_encoder\.onnx \(files\.audio_encoder\).*(n_mels|trial run)/);
     const tokens = await loadError(edited((m) => void (m.media.audio.tokens += 1)));
-    expect(tokens.message).toMatch(/audio_embeds.*media\.audio\.tokens|audio_embeds.*came out as/);
+    // the image encoder that hears is checked against it too (its sound_embeds input), before the audio encoder
+    expect(tokens.message).toMatch(/(audio_embeds|sound_embeds).*media\.audio\.tokens|audio_embeds.*came out as/);
   });
 });

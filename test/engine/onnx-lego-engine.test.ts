@@ -156,8 +156,10 @@ describe('OnnxLegoEngine on the random test bundle', () => {
   it('cuts a single question longer than the context instead of crashing', async () => {
     const text = 'Where is the red star? '.repeat(400);
     const answer = await collectAnswer(engine.generate({ turns: [{ role: 'user', text }], media: referenceMedia(imageCase), options: { temperature: 0, maxNewTokens: 8 } }));
-    expect(answer.finish.usage.promptTokens).toBeLessThanOrEqual(engine.manifest.decoder.max_positions);
-    expect(answer.finish.usage.completionTokens).toBe(8);
+    // cut so that the 8 tokens asked for fit (the last one is not fed back; the random model may stop sooner)
+    expect(answer.finish.usage.promptTokens + 8 - 1).toBeLessThanOrEqual(engine.manifest.decoder.max_positions);
+    expect(answer.finish.usage.completionTokens).toBeGreaterThan(0);
+    expect(answer.finish.usage.completionTokens).toBeLessThanOrEqual(8);
   });
 
   it('answers without media too', async () => {

@@ -465,7 +465,7 @@ def random_test_model(seed: int = 3) -> tuple:
     # 4 sound tokens (lego-tiny has 8): the engine must read the number from the manifest
     cfg = Config(vocab_size=len(tok.vocab), d_model=48, n_layers=2, n_heads=3, d_ff=96, max_positions=400,
                  image_size=48, image_grid=4, video_frames=6, frame_size=24, stem_channels=32, query_max=24,
-                 audio_tokens=4, audio_channels=16)
+                 audio_tokens=4, audio_channels=16, fusion_hears=True)
     model = LegoTiny(cfg)
     with torch.no_grad():  # larger weights than the training init, so greedy choices are not near-ties
         for m in model.modules():
@@ -474,6 +474,26 @@ def random_test_model(seed: int = 3) -> tuple:
             elif isinstance(m, nn.Embedding):
                 m.weight.normal_(0, 0.6)
     return model.eval(), tok
+
+
+def export_deaf_vision_encoder(model: LegoTiny, path: str) -> None:
+    """The same image encoder without the sound inputs (for engine tests of a bundle with no audio
+    encoder, which must not have a hearing image encoder): with no sound both give the same features."""
+    cfg = model.cfg
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    hears = model.fusion.hears
+    model.fusion.hears = False
+    try:
+        q = torch.randint(0, cfg.vocab_size, (1, 7))
+        with torch.no_grad():
+            torch.onnx.export(VisionEncoder(model), (torch.randn(1, 3, cfg.image_size, cfg.image_size), q, torch.ones_like(q)),
+                              path, input_names=["pixel_values", "query_ids", "query_mask"], output_names=["image_features"],
+                              dynamic_axes={"pixel_values": {0: "batch"}, "query_ids": {0: "batch", 1: "query"},
+                                            "query_mask": {0: "batch", 1: "query"}, "image_features": {0: "batch"}},
+                              opset_version=OPSET, do_constant_folding=True)
+    finally:
+        model.fusion.hears = hears
+    print(f"  {os.path.relpath(path, os.path.dirname(os.path.dirname(path)))}  (the image encoder without ears)", flush=True)
 
 
 def main(argv=None):
@@ -490,6 +510,7 @@ def main(argv=None):
     if args.random_test_bundle:
         model, tok = random_test_model()
         write_bundle(model, tok, args.out, "lego-test-random", "randomly initialised; for engine tests only", 20, extra)
+        export_deaf_vision_encoder(model, os.path.join(args.out, "variants", "vision_encoder_deaf.onnx"))
         return
     if not args.checkpoint or not args.tokenizer:
         ap.error("--checkpoint and --tokenizer are required (or --random-test-bundle)")

@@ -47,6 +47,20 @@ const queryInputs: readonly TensorContract[] = [
   { name: 'query_mask', type: 'int64', dims: ['batch', 'dynamic'] },
 ];
 
+/**
+ * An image encoder whose fusion hears the turn's sound (lego-tiny v2): the audio encoder's tokens and a
+ * mask (0 = no sound with this image). Only a bundle with an audio encoder can have them.
+ */
+function soundInputs(m: BundleManifest): readonly TensorContract[] {
+  const audio = m.media.audio;
+  if (audio === null || m.files.audio_encoder === null) return [];
+  const tokens = fixed(audio.tokens, 'media.audio.tokens');
+  return [
+    { name: 'sound_embeds', type: 'float32', dims: ['batch', tokens, fixed(m.decoder.hidden_size, 'decoder.hidden_size')] },
+    { name: 'sound_mask', type: 'int64', dims: ['batch', tokens] },
+  ];
+}
+
 export function visionEncoderContract(m: BundleManifest): GraphContract | null {
   const img = m.media.image;
   if (img === null || m.files.vision_encoder === null) return null;
@@ -60,7 +74,7 @@ export function visionEncoderContract(m: BundleManifest): GraphContract | null {
         dims: ['batch', fixed(3, 'RGB channels'), fixed(img.size, 'media.image.size'), fixed(img.size, 'media.image.size')],
       },
     ],
-    optionalInputs: queryInputs,
+    optionalInputs: [...queryInputs, ...soundInputs(m)],
     outputs: [
       {
         name: 'image_features',
@@ -196,6 +210,7 @@ export function checkGraph(contract: GraphContract, inputs: readonly ValueInfo[]
     if (!known.has(name)) fail(`has an input "${name}" that the bundle format does not describe`);
   }
   if (optional.has('query_ids') !== optional.has('query_mask')) fail('has only one of the inputs "query_ids" and "query_mask"');
+  if (optional.has('sound_embeds') !== optional.has('sound_mask')) fail('has only one of the inputs "sound_embeds" and "sound_mask"');
   for (const c of contract.outputs) {
     const v = outs.get(c.name);
     if (v === undefined) fail(`has no output "${c.name}" (outputs: ${[...outs.keys()].join(', ') || 'none'})`);

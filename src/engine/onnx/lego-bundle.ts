@@ -148,6 +148,12 @@ async function trialRun(m: BundleManifest, graphs: LegoGraphs, contracts: Record
     const pixels = new Float32Array(frames * 3 * media.size * media.size);
     const out = await guard(c, () => graphs.encode(kind, pixels, [0]));
     checkRunShape(c, kind === 'image' ? 'image_features' : 'video_features', out.dims.map(Number), [1, media.tokens, d.hidden_size]);
+    if (kind === 'image' && graphs.imageHears && m.media.audio !== null) {
+      // and with a sound heard, as an image asked about with a sound is encoded
+      const sound = new Float32Array(m.media.audio.tokens * d.hidden_size);
+      const heard = await guard(c, () => graphs.encode(kind, pixels, [0], sound));
+      checkRunShape(c, 'image_features', heard.dims.map(Number), [1, media.tokens, d.hidden_size]);
+    }
   }
   const audioC = contracts.audio;
   const audio = m.media.audio;

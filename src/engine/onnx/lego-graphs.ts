@@ -171,15 +171,36 @@ export class LegoGraphs {
     return all;
   }
 
+  /** Whether the image encoder's fusion hears the turn's sound (its graph takes sound_embeds). */
+  get imageHears(): boolean {
+    return this.encoder('image')?.checked.optionalInputs.has('sound_embeds') ?? false;
+  }
+
   /**
    * Media features: [tokens × hidden]. `pixels` is [3, S, S] (image) or [F, 3, S, S] (video); `query`
-   * is the fusion query (ignored by encoders without one).
+   * is the fusion query (ignored by encoders without one); `sound` the turn's sound tokens
+   * ([audio tokens × hidden], from encodeAudio) for an image encoder that hears (others ignore it).
    */
-  async encode(kind: 'image' | 'video', pixels: Float32Array, query: readonly number[] | undefined): Promise<{ features: Float32Array; dims: readonly number[] }> {
+  async encode(
+    kind: 'image' | 'video',
+    pixels: Float32Array,
+    query: readonly number[] | undefined,
+    sound?: Float32Array,
+  ): Promise<{ features: Float32Array; dims: readonly number[] }> {
     const feeds: Record<string, ort.Tensor> = {};
     if (kind === 'image') {
       const s = this.manifest.media.image!.size;
       feeds.pixel_values = new ort.Tensor('float32', pixels, [1, 3, s, s]);
+      if (this.imageHears) {
+        const tokens = this.manifest.media.audio!.tokens;
+        const hidden = this.manifest.decoder.hidden_size;
+        if (sound !== undefined && sound.length !== tokens * hidden) {
+          throw new LegoError('engine-failed', `sound tokens of ${sound.length} values, expected ${tokens} × ${hidden}`);
+        }
+        // no sound: zeros the mask hides
+        feeds.sound_embeds = new ort.Tensor('float32', sound ?? new Float32Array(tokens * hidden), [1, tokens, hidden]);
+        feeds.sound_mask = int64(new Array<number>(tokens).fill(sound === undefined ? 0 : 1), [1, tokens]);
+      }
     } else {
       const v = this.manifest.media.video!;
       feeds.pixel_values_videos = new ort.Tensor('float32', pixels, [1, v.frames, 3, v.size, v.size]);

@@ -265,12 +265,13 @@ export class OnnxLegoEngine implements GroundingEngine {
     let features: Float32Array | undefined;
     let sound: Float32Array | undefined;
     const t0 = performance.now();
-    if (media !== undefined) {
-      features = (await graphs.encode(media.kind, media.pixelValues, prompt.query)).features;
-      throwIfAborted();
-    }
+    // the sound first: an image encoder that hears takes its tokens
     if (audio !== undefined) {
       sound = (await graphs.encodeAudio(audio.features, audio.clips, prompt.query)).features;
+      throwIfAborted();
+    }
+    if (media !== undefined) {
+      features = (await graphs.encode(media.kind, media.pixelValues, prompt.query, sound)).features;
       throwIfAborted();
     }
     if (media !== undefined || audio !== undefined) timings.encodeMs = performance.now() - t0;
