@@ -67,7 +67,7 @@ def main(argv=None):
         ap.error("--minutes must be positive")
     # paths given on the command line are relative to where the command was run (run.sh moves here)
     caller = os.environ.get("LEGO_RECIPE_CALLER_CWD", os.getcwd())
-    for key in ("work", "bundle", "eval_inputs", "eval_out"):
+    for key in ("work", "bundle", "eval_inputs", "eval_out", "init"):
         value = getattr(args, key, None)
         if value:
             setattr(args, key, os.path.abspath(os.path.join(caller, value)))

@@ -17,6 +17,10 @@ fi
 command -v ffmpeg >/dev/null || { echo "lego-tiny recipe: ffmpeg is missing (sudo apt-get install ffmpeg)" >&2; exit 2; }
 # big tensors are reused instead of returned to the OS each step (≈15 % faster on 2 cores)
 export MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 PYTHONUNBUFFERED=1
+# one BLAS/OpenMP thread per process (training sets torch's own): the pool workers are forked after the
+# parent has used OpenMP, and a forked child waiting on the parent's OpenMP threads spins in sched_yield
+# for ever (the sound pool hung this way, 2026-12-07)
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 # relative paths in the options are the caller's (npm runs this from the repository root)
 export LEGO_RECIPE_CALLER_CWD="$PWD"
 cd "$here"
