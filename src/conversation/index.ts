@@ -10,6 +10,8 @@ export type { ConversationLeases } from './conversation-leases';
 export { KeyvConversationStore } from './keyv-conversation-store';
 export type { KeyvConversationStoreOptions } from './keyv-conversation-store';
 export { KeyvBlobStore } from './blob-store';
+export { MemoryBlobStore } from './memory-blob-store';
+export type { MemoryBlobStoreOptions } from './memory-blob-store';
 export type { BlobContent, BlobRef, BlobStore, KeyvBlobStoreOptions } from './blob-store';
 export { MemoryLeases } from './memory-leases';
 export { RedisLeases } from './redis-leases';

@@ -147,7 +147,7 @@ export const ConversationOptionsSchema = z.object({
     .int()
     .positive()
     .default(128 * 1024 * 1024)
-    .describe('memory store: bytes all kept uploads may hold (base64), least recently used dropped first'),
+    .describe('memory store: bytes all kept uploads may hold, least recently used dropped first'),
   zoomMargin: z
     .number()
     .min(0)

@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import { Keyv } from 'keyv';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { KeyvSqlite } from '@keyv/sqlite';
-import { BoundedLru } from '../bounded-lru';
 import { KeyvBlobStore } from './blob-store';
+import { MemoryBlobStore } from './memory-blob-store';
 import type { BlobStore } from './blob-store';
 import type { ConversationLeases } from './conversation-leases';
 import type { ConversationStore } from './conversation-store';
@@ -43,7 +43,7 @@ export interface StoreBackendSettings {
   blobTtlMs: number;
   maxBlobBytes: number;
   /**
-   * memory store only: bytes all its blobs may hold (as stored, base64 text); the least recently used
+   * memory store only: bytes all its blobs may hold (kept as the bytes themselves); the least recently used
    * go first (default: no limit). SQLite and Redis keep blobs outside the process.
    */
   memoryBlobBytes?: number | undefined;
@@ -87,21 +87,20 @@ export async function openStoreBackend(settings: StoreBackendSettings): Promise<
     case 'memory': {
       const map = new Map<string, string>();
       const keyv = newKeyv(map, onError);
-      // Blobs (uploads kept for follow-ups) in their own map with a byte budget: a long-running web
-      // chat's memory stays flat instead of growing with every photo for blobTtlMs.
-      const blobMap = new BoundedLru<string, string>({
-        maxSize: settings.memoryBlobBytes ?? Number.POSITIVE_INFINITY,
-        sizeOf: (text) => text.length,
+      // Blobs (uploads kept for follow-ups) as the bytes themselves, with a byte budget: a long-running
+      // web chat's memory stays flat instead of growing with every photo for blobTtlMs.
+      const blobs = new MemoryBlobStore({
         ttlMs: settings.blobTtlMs,
+        maxBytes: settings.maxBlobBytes,
+        maxTotalBytes: settings.memoryBlobBytes ?? Number.POSITIVE_INFINITY,
       });
-      const blobKeyv = newKeyv(blobMap, onError);
       const sweepEveryMs = Math.min(settings.idleTtlMs, settings.blobTtlMs, 10 * 60_000);
       const sweep = setInterval(() => sweepExpired(map, Date.now()), sweepEveryMs);
       sweep.unref();
       return {
         kind: 'memory',
         ...stores(keyv),
-        blobs: new KeyvBlobStore(blobKeyv, { ...common, ttlMs: settings.blobTtlMs, maxBytes: settings.maxBlobBytes }),
+        blobs,
         leases: new MemoryLeases(),
         counters: new MemoryUsageCounters(),
         notes: new MemoryNotes({ maxEntries: MEMORY_NOTES }),
