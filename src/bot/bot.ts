@@ -27,6 +27,7 @@ import { exportConversation } from './export-conversation';
 import { UserLimits } from './user-limits';
 import { DEFAULT_LIMITS } from '../config/limits';
 import { renderAnnotatedImage, renderVideoTimeline } from './render-reply';
+import { replyPictureSize } from '../render/render-boxes';
 import { errorReply, skippedReply, textReply } from './reply-parts';
 import { soundNeedsText, soundQuestionNeeds } from './sound-question';
 import type { BotHandler, IncomingAttachment, IncomingMessage, Reply, ReplyBox, ReplyFile, ReplyProgress, ReplySpan } from './types';
@@ -138,6 +139,8 @@ export class Bot implements BotHandler {
       fetchTimeoutMs: options.config.bot.fetchTimeoutMs,
       cacheEntries: options.config.bot.preparedCacheEntries,
       cacheBytes: options.config.bot.preparedCacheBytes,
+      // an image is decoded once, at the size its annotated reply is sent at
+      displaySize: (size) => replyPictureSize(size, { maxSide: options.config.render.maxSide, maxBytes: options.config.render.maxUploadBytes }),
     });
   }
 
@@ -318,8 +321,8 @@ export class Bot implements BotHandler {
     const exported = await exportConversation(session.record, {
       boxes: async (media, regions) => picture(async () => {
         const entry = await this.#media.forContext(media, message, runtime.backend.blobs, call);
-        const bytes = await this.#media.imageBytes(media, entry, message, runtime.backend.blobs, call);
-        return renderAnnotatedImage(bytes, regions, this.#config.render, this.#mediaOptions);
+        const image = entry.display ?? (await this.#media.imageBytes(media, entry, message, runtime.backend.blobs, call));
+        return renderAnnotatedImage(image, regions, this.#config.render, this.#mediaOptions);
       }),
       timeline: async (media, regions) => picture(async () => renderVideoTimeline(media.durationSec ?? 0, regions, [], this.#config.render)),
     });
@@ -461,10 +464,10 @@ export class Bot implements BotHandler {
     const render = this.#config.render;
     try {
       if (media.kind === 'image' && (boxes.length > 0 || render.annotateWithoutBoxes)) {
-        const bytes = await this.#media.imageBytes(media, entry, message, runtime.backend.blobs, call);
+        const image = entry.display ?? (await this.#media.imageBytes(media, entry, message, runtime.backend.blobs, call));
         // an answer about the sound sent with the image ("the sound comes from … [1]") marks its boxes as the source
         const sourceBoxes = media.sound !== null && SOUND_WORDS.test(answerText) ? boxes.map((b) => b.number) : [];
-        files.unshift(await renderAnnotatedImage(bytes, boxes, render, this.#mediaOptions, { sourceBoxes }));
+        files.unshift(await renderAnnotatedImage(image, boxes, render, this.#mediaOptions, { sourceBoxes }));
       }
       if (media.kind === 'video' && spans.length > 0 && media.durationSec !== null) {
         const sound = entry.waveform === undefined ? {} : { waveform: entry.waveform };

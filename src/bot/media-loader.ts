@@ -9,6 +9,7 @@ import type { EngineMediaKind, IdentifiedMedia } from '../media/prepare-for-engi
 import type { PreparedEntry } from './prepared-media-cache';
 import { preparedMediaCache } from './prepared-media-cache';
 import type { BoundedLru } from '../bounded-lru';
+import type { ImageSize } from '../grounding/types';
 import type { IncomingAttachment, IncomingMessage } from './types';
 
 export interface MediaLoaderDeps {
@@ -18,6 +19,8 @@ export interface MediaLoaderDeps {
   cacheEntries: number;
   /** byte budget of the prepared-media cache */
   cacheBytes: number;
+  /** the size an image is shown back at (the annotated reply): images are decoded once, at that size */
+  displaySize?: (size: ImageSize) => ImageSize;
 }
 
 /** An attachment downloaded and identified from its bytes. */
@@ -96,8 +99,14 @@ export class MediaLoader {
     const key = cacheKey(media.kind, hash);
     const cached = this.#cache.get(key);
     if (cached !== undefined) return cached;
-    const entry = await prepareForEngine(this.#deps.spec, media.kind, 'bytes' in media ? media.bytes : media.path, this.#deps.options, call);
-    this.#cache.set(key, entry);
+    const entry = await prepareForEngine(this.#deps.spec, media.kind, 'bytes' in media ? media.bytes : media.path, this.#deps.options, {
+      ...call,
+      displaySize: this.#deps.displaySize,
+    });
+    // the cache keeps what the model and the reply need (tensors, the picture at display size), not the
+    // file: that is kept once, where it came from (the blob store, the platform's URL, the local file)
+    const { bytes: _file, ...kept } = entry;
+    this.#cache.set(key, entry.display === undefined ? entry : kept);
     return entry;
   }
 

@@ -12,9 +12,9 @@ function sourceBytes(prepared: PreparedMedia | undefined): number {
   return source.frames.reduce((sum, frame) => sum + frame.image.bytes.length, 0);
 }
 
-/** The bytes an entry holds: the tensors (pixels, sound features), the original file, the sampled frames and any source media. */
+/** The bytes an entry holds: the tensors (pixels, sound features), the picture at display size, the original file, the sampled frames and any source media. */
 export function preparedEntryBytes(entry: PreparedEntry): number {
-  const frames = entry.frames?.reduce((sum, frame) => sum + frame.image.data.length, 0) ?? 0;
+  const frames = (entry.frames?.reduce((sum, frame) => sum + frame.image.data.length, 0) ?? 0) + (entry.display?.image.data.length ?? 0);
   const tensors = (entry.prepared?.pixelValues.byteLength ?? 0) + (entry.audio?.features.byteLength ?? 0) + (entry.audio?.wav?.byteLength ?? 0) + (entry.waveform?.samples.byteLength ?? 0);
   return tensors + (entry.bytes?.length ?? 0) + frames + sourceBytes(entry.prepared);
 }
@@ -22,7 +22,8 @@ export function preparedEntryBytes(entry: PreparedEntry): number {
 /**
  * The LRU of prepared media by content hash (and media kind), so that a follow-up question about the
  * same image or video does not fetch, decode and resample it again. Bounded by entries and by bytes
- * (`preparedEntryBytes`: a 12 MP photo's entry is its ~5 MB file plus a 0.1 MB tensor), one per Bot;
+ * (`preparedEntryBytes`: a 12 MP photo's entry is its picture at display size, 1280×960 RGB = 3.7 MB,
+ * plus a 0.1 MB tensor; the file itself stays where it came from), one per Bot;
  * the project's one LRU (src/bounded-lru.ts).
  */
 export function preparedMediaCache(maxEntries: number, maxBytes: number): BoundedLru<string, PreparedEntry> {

@@ -1,5 +1,6 @@
 import type { BoxRegion, SpanRegion } from '../conversation/record';
 import type { MediaOptions } from '../media/options';
+import type { DisplayPicture } from '../media/prepare-image';
 import type { SampledFrame } from '../media/sample-video';
 import { renderBoxes } from '../render/render-boxes';
 import { REPLY_IMAGE_EXTENSION } from '../render/reply-image-format';
@@ -20,9 +21,12 @@ export interface ReplySound {
   waveform?: TimelineWaveform;
 }
 
-/** The annotated image: the answer's boxes, numbered as in the text, on the full image as displayed. */
+/**
+ * The annotated image: the answer's boxes, numbered as in the text, on the full image as displayed —
+ * drawn on the picture decoded for the turn when there is one, else decoded from the file.
+ */
 export async function renderAnnotatedImage(
-  imageBytes: Uint8Array,
+  image: Uint8Array | DisplayPicture,
   regions: readonly BoxRegion[],
   render: RenderConfig,
   limits: Pick<MediaOptions, 'maxImageBytes' | 'maxImagePixels' | 'maxImageSide'>,
@@ -38,7 +42,7 @@ export async function renderAnnotatedImage(
       ...(sources.has(r.number) ? { soundSource: true } : {}),
     }));
   const heard = boxes.filter((b) => b.soundSource === true).map((b) => `[${b.index}]`);
-  const rendered = await renderBoxes(imageBytes, boxes, { maxSide: render.maxSide, maxBytes: render.maxUploadBytes, limits });
+  const rendered = await renderBoxes(image, boxes, { maxSide: render.maxSide, maxBytes: render.maxUploadBytes, limits });
   return {
     name: `lego-boxes.${REPLY_IMAGE_EXTENSION[rendered.format]}`,
     contentType: rendered.mime,

@@ -12,6 +12,9 @@ import { sampleVideo } from './sample-video';
 import { SNIFF_BYTES, sniffMedia } from './sniff-media';
 import type { SniffedMedia } from './sniff-media';
 import { prepareImageFor, prepareSourceVideo } from './source-media';
+import { prepareImageAndDisplay } from './prepare-image';
+import type { DisplayPicture } from './prepare-image';
+import type { ImageSize } from '../grounding/types';
 
 /** Sampled frames are kept at most this size for the timeline's keyframes (the tensor is at the spec's size). */
 const KEYFRAME_SIDE = 320;
@@ -33,8 +36,10 @@ export interface PreparedForEngine {
   audio?: PreparedAudio;
   /** a video's soundtrack drawn small (min/max peaks), for the timeline's waveform strip */
   waveform?: SoundWaveform;
-  /** the original file's bytes, for images (zoom crops and annotated pictures are cut from them) */
+  /** the original file's bytes, for images (zoom crops are cut from them; annotated pictures too without `display`) */
   bytes?: Buffer;
+  /** an image decoded once at the reply's size (`PrepareCall.displaySize`): the annotated picture is drawn on it */
+  display?: DisplayPicture;
   /** the sampled frames of a video (small), for the timeline's keyframes */
   frames?: SampledFrame[];
 }
@@ -43,6 +48,11 @@ export interface PrepareCall {
   signal?: AbortSignal | undefined;
   /** told when a slow step begins ("Reading the video…") */
   onStatus?: ((text: string) => void) | undefined;
+  /**
+   * the size an image is shown back at (the annotated reply), given its size as displayed: the image
+   * is then decoded once, at that size, for both the tensor and the reply (`display`)
+   */
+  displaySize?: ((size: ImageSize) => ImageSize) | undefined;
 }
 
 /** An image or a video prepared: the tensor (or source media) is there. */
@@ -147,6 +157,12 @@ export async function prepareForEngine(
   }
   if (kind === 'image') {
     const bytes = typeof source === 'string' ? await readMediaFile(source, options.maxImageBytes) : source;
+    // the engine's own tensor (not a remote profile's source image): one decode for the tensor and the reply
+    const tensorSpec = spec.source?.image === undefined || spec.source.image === null ? spec.image : null;
+    if (tensorSpec !== null && call.displaySize !== undefined) {
+      const { prepared, display } = await prepareImageAndDisplay(bytes, tensorSpec, call.displaySize, options, { signal: call.signal });
+      return { prepared, bytes, display };
+    }
     return { prepared: await prepareImageFor(spec, bytes, options), bytes };
   }
   if (!engineReads(spec, 'video')) throw unsupportedMediaError('the engine reads no videos', 'image');

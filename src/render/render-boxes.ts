@@ -1,4 +1,6 @@
 import { createCanvas } from '@napi-rs/canvas';
+import sharp from 'sharp';
+import type { Sharp } from 'sharp';
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import type { ImageSize, PixelBox } from '../grounding/types';
 import { LegoError } from '../errors';
@@ -6,6 +8,7 @@ import { inspectImage } from '../media/image-info';
 import { decodeCost, orientedPipeline, underDecodeBudget } from '../media/image-pipeline';
 import { fromSharpError } from '../media/media-errors';
 import type { ImageLimits } from '../media/options';
+import type { DisplayPicture } from '../media/prepare-image';
 import { DEFAULT_MEDIA_OPTIONS } from '../media/options';
 import { drawTag, measureTag } from './draw-tag';
 import type { ReplyImageFormat } from './reply-image-format';
@@ -88,8 +91,18 @@ export function boxStyle(width: number, height: number): { lineWidth: number; fo
   return { lineWidth: Math.max(2, Math.round(side / 400)), fontPx: Math.max(13, Math.round(side * 0.026)) };
 }
 
-function drawBoxes(ctx: SKRSContext2D, boxes: readonly RenderBox[], scale: number, width: number, height: number, maxChars: number): void {
+/** The smallest rectangle holding `a` and `b` (either may be absent). */
+function union(a: Rect | undefined, b: Rect): Rect {
+  if (a === undefined) return b;
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+}
+
+/** Draws the boxes, their tags and the sound legend; returns the rectangle that holds all it drew (undefined: nothing). */
+function drawBoxes(ctx: SKRSContext2D, boxes: readonly RenderBox[], scale: number, width: number, height: number, maxChars: number): Rect | undefined {
   const { lineWidth, fontPx } = boxStyle(width, height);
+  let drawn: Rect | undefined;
   const rects = boxes.map((box) => {
     const x1 = Math.max(0, Math.min(width, Math.min(box.pixels.x1, box.pixels.x2) * scale));
     const x2 = Math.max(0, Math.min(width, Math.max(box.pixels.x1, box.pixels.x2) * scale));
@@ -100,11 +113,13 @@ function drawBoxes(ctx: SKRSContext2D, boxes: readonly RenderBox[], scale: numbe
   // Strokes first (a dark halo under each colour keeps light colours visible on light backgrounds),
   // then all tags on top so that no box hides a number.
   const inset = lineWidth / 2;
+  const halo = lineWidth + 2 * Math.max(1, Math.round(lineWidth / 3));
   for (const { box, x1, y1, x2, y2 } of rects) {
     const w = Math.max(1, x2 - x1 - lineWidth);
     const h = Math.max(1, y2 - y1 - lineWidth);
+    drawn = union(drawn, { x: x1 + inset - halo, y: y1 + inset - halo, width: w + 2 * halo, height: h + 2 * halo });
     ctx.strokeStyle = 'rgba(0, 0, 0, 0.55)';
-    ctx.lineWidth = lineWidth + 2 * Math.max(1, Math.round(lineWidth / 3));
+    ctx.lineWidth = halo;
     ctx.strokeRect(x1 + inset, y1 + inset, w, h);
     ctx.strokeStyle = referenceColour(box.index);
     ctx.lineWidth = lineWidth;
@@ -125,17 +140,20 @@ function drawBoxes(ctx: SKRSContext2D, boxes: readonly RenderBox[], scale: numbe
     x = Math.max(0, x);
     drawTag(ctx, text, x, y, referenceColour(box.index), fontPx);
     placed.push({ x, y, ...size });
+    drawn = union(drawn, { x, y, ...size });
   }
-  drawSoundLegend(ctx, boxes, width, height, fontPx);
+  const legend = drawSoundLegend(ctx, boxes, width, height, fontPx);
+  return legend === undefined ? drawn : union(drawn, legend);
 }
 
 /**
  * The legend of the sound's source, in the bottom-left corner: one tag per sound-source box in its
  * colour ("[1] — source of the sound"), stacked upwards; shortened to "[1] — sound" on a narrow image.
  */
-function drawSoundLegend(ctx: SKRSContext2D, boxes: readonly RenderBox[], width: number, height: number, fontPx: number): void {
+function drawSoundLegend(ctx: SKRSContext2D, boxes: readonly RenderBox[], width: number, height: number, fontPx: number): Rect | undefined {
   const sources = boxes.filter((box) => box.soundSource === true);
   const legendPx = Math.max(12, Math.round(fontPx * 0.9));
+  let drawn: Rect | undefined;
   let y = height - 4;
   for (const box of [...sources].reverse()) {
     let text = soundSourceLegend(box.index);
@@ -143,20 +161,39 @@ function drawSoundLegend(ctx: SKRSContext2D, boxes: readonly RenderBox[], width:
     const size = measureTag(ctx, text, legendPx);
     y -= size.height;
     drawTag(ctx, text, 4, Math.max(0, y), referenceColour(box.index), legendPx);
+    drawn = union(drawn, { x: 4, y: Math.max(0, y), ...size });
     y -= 3;
   }
+  return drawn;
+}
+
+/** The boxes and tags alone, as raw RGBA (not premultiplied) to lay over the picture at (`left`, `top`). */
+interface Overlay {
+  data: Buffer;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
 }
 
 /**
- * The boxes and tags alone, drawn by skia on a transparent canvas the size of the result: raw RGBA
- * (not premultiplied), for libvips to lay over the picture.
+ * The boxes and tags alone, drawn by skia on a transparent canvas the size of the result, and read back
+ * only over the rectangle they cover (a box on a 1280×960 photo is a fraction of its 4.9 MB of RGBA):
+ * for libvips to lay over the picture. Undefined when nothing was drawn.
  */
-function drawOverlay(width: number, height: number, boxes: readonly RenderBox[], scale: number, maxChars: number): Buffer {
+function drawOverlay(width: number, height: number, boxes: readonly RenderBox[], scale: number, maxChars: number): Overlay | undefined {
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');
-  drawBoxes(ctx, boxes, scale, width, height, maxChars);
-  const pixels = ctx.getImageData(0, 0, width, height).data;
-  return Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+  const drawn = drawBoxes(ctx, boxes, scale, width, height, maxChars);
+  if (drawn === undefined) return undefined;
+  // a pixel of margin for anti-aliasing, inside the picture
+  const left = Math.max(0, Math.floor(drawn.x) - 1);
+  const top = Math.max(0, Math.floor(drawn.y) - 1);
+  const right = Math.min(width, Math.ceil(drawn.x + drawn.width) + 1);
+  const bottom = Math.min(height, Math.ceil(drawn.y + drawn.height) + 1);
+  if (right <= left || bottom <= top) return undefined;
+  const pixels = ctx.getImageData(left, top, right - left, bottom - top).data;
+  return { data: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), left, top, width: right - left, height: bottom - top };
 }
 
 /** The longest side that keeps a photo of this aspect within `maxBytes` when encoded. */
@@ -172,46 +209,77 @@ function fitInside(size: ImageSize, side: number): ImageSize {
 }
 
 /**
+ * The size an annotated picture of an image of `size` (as displayed) is sent at: never enlarged, the
+ * longest side at most `maxSide` (default 2048) and what `maxBytes` (default 8 MiB) holds as JPEG. An
+ * image prepared for a turn is decoded once at this size (`prepareImageAndDisplay`) and drawn on.
+ */
+export function replyPictureSize(size: ImageSize, options: Pick<RenderBoxesOptions, 'maxSide' | 'maxBytes'> = {}): ImageSize {
+  const maxSide = options.maxSide ?? 2048;
+  const maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
+  return fitInside(size, Math.min(maxSide, sideForBytes(size, maxBytes, REPLY_BYTES_PER_PIXEL.jpeg)));
+}
+
+function isPicture(image: Uint8Array | DisplayPicture): image is DisplayPicture {
+  return !(image instanceof Uint8Array);
+}
+
+/**
  * Draw numbered boxes on an image as people see it (EXIF orientation applied): each box in its
- * reference colour with a filled `[n] label` tag, line width and font scaled with the image. One
- * libvips pipeline decodes the file straight at the size sent (shrink-on-load to `maxSide` and to what
- * `maxBytes` holds), lays the boxes drawn by skia over it, and the result is encoded as JPEG for
- * photos or PNG for flat synthetic images — all under the decode budget. If it still does not fit
- * `maxBytes` it is made smaller and encoded again (`encodes`). `scale` says by how much it was shrunk.
+ * reference colour with a filled `[n] label` tag, line width and font scaled with the image. Given the
+ * file, one libvips pipeline decodes it straight at the size sent (shrink-on-load to `maxSide` and to
+ * what `maxBytes` holds); given the picture already decoded at that size for the turn (a
+ * `DisplayPicture`), nothing is decoded again. The boxes drawn by skia are laid over it and the result
+ * is encoded as JPEG for photos or PNG for flat synthetic images — all under the decode budget. If it
+ * still does not fit `maxBytes` it is made smaller and encoded again (`encodes`). `scale` says by how
+ * much it was shrunk.
  */
 export async function renderBoxes(
-  imageBytes: Uint8Array,
+  image: Uint8Array | DisplayPicture,
   boxes: readonly RenderBox[],
   options: RenderBoxesOptions = {},
 ): Promise<RenderedBoxes> {
-  const maxSide = options.maxSide ?? 2048;
-  const maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
   const maxChars = options.maxLabelChars ?? 40;
   for (const box of boxes) {
     const values = [box.index, box.pixels.x1, box.pixels.y1, box.pixels.x2, box.pixels.y2];
     if (!values.every(Number.isFinite)) throw new LegoError('bad-input', `box ${box.index} has non-finite coordinates`);
   }
   const limits = options.limits ?? DEFAULT_MEDIA_OPTIONS;
-  const info = await inspectImage(imageBytes, limits);
-  const size = info.size;
-  let target = fitInside(size, Math.min(maxSide, sideForBytes(size, maxBytes, REPLY_BYTES_PER_PIXEL.jpeg)));
+  const picture = isPicture(image) ? image : undefined;
+  const info = picture === undefined ? await inspectImage(image as Uint8Array, limits) : undefined;
+  const size = picture?.size ?? info!.size;
+  const sourceFormat = picture?.format ?? info!.format;
+  const maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
+  let target = replyPictureSize(size, options);
+  // drawn on the decoded picture: never larger than it
+  if (picture !== undefined && (target.width > picture.image.width || target.height > picture.image.height)) {
+    target = { width: picture.image.width, height: picture.image.height };
+  }
   let format: ReplyImageFormat | undefined;
   for (let encodes = 1; ; encodes += 1) {
     const { width, height } = target;
     const scale = width / size.width;
-    const cost = decodeCost(info, Math.max(width, height), width * height * DRAW_BYTES_PER_PIXEL);
+    const cost = picture === undefined ? decodeCost(info!, Math.max(width, height), width * height * DRAW_BYTES_PER_PIXEL) : width * height * DRAW_BYTES_PER_PIXEL;
     const chosen = format;
     const encoded = await underDecodeBudget(limits, cost, async () => {
       const overlay = drawOverlay(width, height, boxes, scale, maxChars);
       try {
-        const { data, info: out } = await orientedPipeline(imageBytes, limits)
-          .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
-          .composite([{ input: overlay, raw: { width, height, channels: 4 } }])
-          .raw({ depth: 'uchar' })
-          .toBuffer({ resolveWithObject: true });
-        const picture = { data, width: out.width, height: out.height, channels: out.channels === 4 ? (4 as const) : (3 as const) };
-        const as = chosen ?? replyImageFormat(info.format, picture);
-        return { as, data: await encodeReplyImage(picture, as) };
+        let pipeline: Sharp;
+        if (picture === undefined) {
+          pipeline = orientedPipeline(image as Uint8Array, limits).resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
+        } else {
+          const { data, width: w, height: h, channels } = picture.image;
+          pipeline = sharp(data, { raw: { width: w, height: h, channels } });
+          if (w !== width || h !== height) pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
+        }
+        if (overlay !== undefined) {
+          pipeline = pipeline.composite([
+            { input: overlay.data, raw: { width: overlay.width, height: overlay.height, channels: 4 }, left: overlay.left, top: overlay.top },
+          ]);
+        }
+        const { data, info: out } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+        const drawn = { data, width: out.width, height: out.height, channels: out.channels === 4 ? (4 as const) : (3 as const) };
+        const as = chosen ?? replyImageFormat(sourceFormat, drawn);
+        return { as, data: await encodeReplyImage(drawn, as) };
       } catch (error) {
         throw fromSharpError(error);
       }

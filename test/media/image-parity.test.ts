@@ -3,7 +3,7 @@ import type { ImageSpec } from '../../src/engine/types';
 import { decodeImage } from '../../src/media/decode-image';
 import { PRESHRINK_FACTOR } from '../../src/media/image-pipeline';
 import { imageToTensor } from '../../src/media/image-tensor';
-import { prepareImage } from '../../src/media/prepare-image';
+import { prepareImage, prepareImageAndDisplay } from '../../src/media/prepare-image';
 import type { RawImage } from '../../src/media/raw-image';
 import { squarePadding } from '../../src/media/square-padding';
 
@@ -44,6 +44,11 @@ async function referenceTensor(bytes: Buffer): Promise<Float32Array> {
     for (let i = 0; i < plane; i += 1) out[c * plane + i] = ((resized[i * 3 + c] ?? 0) / 255 - SPEC.mean[c]!) / SPEC.std[c]!;
   }
   return out;
+}
+
+function fitInside(size: { width: number; height: number }, side: number): { width: number; height: number } {
+  const scale = Math.min(1, side / Math.max(size.width, size.height));
+  return { width: Math.round(size.width * scale), height: Math.round(size.height * scale) };
 }
 
 /** mean and max |Δ| in 0..255 units between two [3, S, S] tensors */
@@ -104,6 +109,38 @@ describe('image preparation: one libvips pipeline against the full-decode refere
     // far from a transposed or shifted image, whose mean difference is tens of levels
     const shifted = await referenceTensor(await scene(width + Math.round(width * 0.05), height, format, orientation));
     expect(difference(prepared.pixelValues, shifted).mean).toBeGreaterThan(3 * d.mean);
+  });
+
+  it.each([
+    ['640×480 PNG, shown at full size', 640, 480, 'png', 1, 1280],
+    ['300×700 JPEG, shown at full size', 300, 700, 'jpeg', 1, 1280],
+  ] as const)('decoded once for the reply too (%s): the same tensor', async (_name, width, height, format, orientation, side) => {
+    const bytes = await scene(width, height, format, orientation);
+    const { prepared, display } = await prepareImageAndDisplay(bytes, SPEC, (size) => fitInside(size, side));
+    expect(difference(prepared.pixelValues, (await prepareImage(bytes, SPEC)).pixelValues).max).toBeLessThan(1e-3);
+    expect([display.image.width, display.image.height, display.image.channels]).toEqual([width, height, 3]);
+    expect(display.size).toEqual({ width, height });
+  });
+
+  it.each([
+    ['4000×3000 JPEG, EXIF orientation 6, shown at 1280', 4000, 3000, 'jpeg', 6, 1280],
+    ['2400×1350 JPEG, shown at 1280', 2400, 1350, 'jpeg', 1, 1280],
+    ['1280×960 PNG, shown at 800', 1280, 960, 'png', 1, 800],
+    ['800×2400 PNG, shown at 1024', 800, 2400, 'png', 1, 1024],
+  ] as const)('decoded once at the reply size (%s): the tensor stays within the tolerance', async (_name, width, height, format, orientation, side) => {
+    const bytes = await scene(width, height, format, orientation);
+    const { prepared, display } = await prepareImageAndDisplay(bytes, SPEC, (size) => fitInside(size, side));
+    expect(prepared.size).toEqual({ width, height });
+    const shown = fitInside({ width, height }, side);
+    expect([display.image.width, display.image.height]).toEqual([shown.width, shown.height]);
+    const reference = await referenceTensor(bytes);
+    const d = difference(prepared.pixelValues, reference);
+    expect(d.mean).toBeLessThan(1);
+    // and the picture is the image as displayed, not as stored (an EXIF-6 file is stored turned)
+    const upright = await sharp(bytes).rotate().resize(shown.width, shown.height, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+    let sum = 0;
+    for (let i = 0; i < upright.length; i += 1) sum += Math.abs(upright[i]! - display.image.data[i]!);
+    expect(sum / upright.length).toBeLessThan(2);
   });
 
   it('a raw video frame is padded and resized exactly as the reference', async () => {

@@ -4,7 +4,8 @@ import { GlobalFonts } from '@napi-rs/canvas';
 import { ensureRenderFonts, RENDER_FONT_FAMILY } from '../../src/render/fonts';
 import { REFERENCE_PALETTE, referenceColour, textColourOn } from '../../src/render/palette';
 import type { RenderBox } from '../../src/render/render-boxes';
-import { boxStyle, renderBoxes } from '../../src/render/render-boxes';
+import { boxStyle, renderBoxes, replyPictureSize } from '../../src/render/render-boxes';
+import { prepareImageAndDisplay } from '../../src/media/prepare-image';
 import { orientedJpeg } from '../media/image-fixtures';
 import { expectMatchesGolden } from './golden';
 import { sceneJpeg } from './render-fixtures';
@@ -101,6 +102,27 @@ describe('renderBoxes', () => {
     const blue = hexRgb(referenceColour(2));
     const { lineWidth } = boxStyle(rendered.width, rendered.height);
     expect(near(await rgbAt(rendered.data, 400 * 6.25 * rendered.scale + lineWidth / 2, 280 * 6.25 * rendered.scale), blue, 50)).toBe(true);
+  });
+
+  it('draws on the picture decoded once for the turn exactly as on the file, with nothing decoded again', async () => {
+    const object = { x1: 2400, y1: 400, x2: 3200, y2: 1200 };
+    const photo = await orientedJpeg(4000, 3000, object, 6);
+    const boxes: RenderBox[] = [{ index: 1, pixels: object, label: 'the red block' }, { index: 2, pixels: { x1: 100, y1: 2500, x2: 900, y2: 2950 } }];
+    const options = { maxSide: 1280 };
+    const spec = { size: 96, padRgb: [122, 116, 104] as [number, number, number], mean: [0.5, 0.5, 0.5] as [number, number, number], std: [0.5, 0.5, 0.5] as [number, number, number] };
+    const { display } = await prepareImageAndDisplay(photo, spec, (size) => replyPictureSize(size, options));
+    expect([display.image.width, display.image.height]).toEqual([1280, 960]);
+    const fromFile = await renderBoxes(photo, boxes, options);
+    const fromPicture = await renderBoxes(display, boxes, options);
+    expect([fromPicture.width, fromPicture.height, fromPicture.scale, fromPicture.format]).toEqual([fromFile.width, fromFile.height, fromFile.scale, fromFile.format]);
+    expect(fromPicture.size).toEqual({ width: 4000, height: 3000 });
+    const a = await sharp(fromFile.data).raw().toBuffer();
+    const b = await sharp(fromPicture.data).raw().toBuffer();
+    expect(b.equals(a)).toBe(true);
+    // a picture whose bytes were never a file: drawing on it cannot have decoded anything
+    const painted = { ...display, image: { ...display.image, data: Buffer.alloc(display.image.data.length, 255) } };
+    const onWhite = await renderBoxes(painted, boxes, options);
+    expect(await rgbAt(onWhite.data, 640, 480)).toEqual([255, 255, 255]);
   });
 
   it('shrinks until the picture fits the upload limit', async () => {
