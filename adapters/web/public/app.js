@@ -607,7 +607,7 @@
         ...(sample.sound ? { 'data-sound': sample.sound } : {}),
         title: `Attach ${sample.file}${sample.sound ? ` with the sound ${sample.sound}` : ''} and ask “${sample.question}”`,
         onclick: () => askSample(sample),
-      }, [thumb, el('span', { class: 'sample-question', text: sample.question }), el('span', { class: 'sample-kind', text: sample.sound ? `${sample.kind} + sound` : sample.kind })]);
+      }, [thumb, el('span', { class: 'sample-question', text: sample.question }), el('span', { class: 'sample-kind', text: sample.sound || sample.soundtrack ? `${sample.kind} + sound` : sample.kind })]);
       list.append(el('li', {}, button));
     }
     $('samples').hidden = false;

@@ -90,8 +90,9 @@ def scenes() -> List[dict]:
     return out
 
 
-def _mp4(clip: dict, ffmpeg: str) -> bytes:
-    """The clip at CLIP_FPS, its longer side CLIP_MAX_SIDE (even sides for yuv420p), H.264, one thread (same bytes every run)."""
+def _mp4(clip: dict, ffmpeg: str, wav: Optional[bytes] = None) -> bytes:
+    """The clip at CLIP_FPS, its longer side CLIP_MAX_SIDE (even sides for yuv420p), H.264, one thread (same bytes
+    every run); ``wav``: a soundtrack to put in (AAC, mono 16 kHz as the sound world makes it)."""
     scale = CLIP_MAX_SIDE / max(clip["w"], clip["h"])
     w = 2 * round(clip["w"] * scale / 2)
     h = 2 * round(clip["h"] * scale / 2)
@@ -101,16 +102,24 @@ def _mp4(clip: dict, ffmpeg: str) -> bytes:
         frame = render_frame(clip, (i + 0.5) / n, scale)
         raw += frame.resize((w, h)).tobytes() if frame.size != (w, h) else frame.tobytes()
     path = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"lego-sample-{os.getpid()}.mp4")
+    wav_path = path[:-4] + ".wav"
+    audio_in, audio_out = [], ["-an"]
+    if wav is not None:
+        with open(wav_path, "wb") as f:
+            f.write(wav)
+        audio_in = ["-i", wav_path]
+        audio_out = ["-c:a", "aac", "-b:a", "48k", "-flags:a", "+bitexact"]
     try:
         subprocess.run([ffmpeg, "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-r", str(CLIP_FPS),
-                        "-i", "-", "-c:v", "libx264", "-preset", "veryslow", "-crf", "30", "-pix_fmt", "yuv420p",
-                        "-threads", "1", "-movflags", "+faststart", "-map_metadata", "-1", "-fflags", "+bitexact",
-                        "-flags:v", "+bitexact", path], input=bytes(raw), check=True)
+                        "-i", "-"] + audio_in + ["-c:v", "libx264", "-preset", "veryslow", "-crf", "30", "-pix_fmt", "yuv420p"]
+                       + audio_out + ["-threads", "1", "-movflags", "+faststart", "-map_metadata", "-1", "-fflags", "+bitexact",
+                                      "-flags:v", "+bitexact", path], input=bytes(raw), check=True)
         with open(path, "rb") as f:
             return f.read()
     finally:
-        if os.path.exists(path):
-            os.remove(path)
+        for p_ in (path, wav_path):
+            if os.path.exists(p_):
+                os.remove(p_)
 
 
 def clips(ffmpeg: str) -> List[dict]:
@@ -140,6 +149,26 @@ def clips(ffmpeg: str) -> List[dict]:
                 "duration": cl["duration"], "seed": cl["seed"],
                 "truth": {"spans": [list(event["span"])], "names": [f"{event['colour']} {event['kind']} {event['motion']}"]},
                 "data": _mp4(cl, ffmpeg)})
+
+    # 3. when, by ear: a clip with its soundtrack, one of its two shapes heard for part of it (not while it
+    # is on screen only: the answer comes from the sound)
+    import random
+    import sound_dialogue
+    import sound_world as sw
+
+    def heard_fits(cl: dict) -> bool:
+        if not (short(cl) and len(cl["actors"]) == 2):
+            return False
+        tr = sound_dialogue.soundtrack_for(cl, SAMPLE_SEED + 200_001, random.Random(cl["seed"]))
+        evs = sw.event_spans(tr)
+        return len(evs) == 1 and evs[0]["span"][1] - evs[0]["span"][0] >= 0.3
+    cl = _first(make_clip, heard_fits, SAMPLE_SEED + 200_000)
+    track = sound_dialogue.soundtrack_for(cl, SAMPLE_SEED + 200_001, random.Random(cl["seed"]))
+    ev = sw.event_spans(track)[0]
+    out.append({"file": "heard-clip.mp4", "kind": "video", "question": f"When is the {ev['colour']} {ev['kind']} heard?",
+                "duration": cl["duration"], "seed": cl["seed"], "sound_seed": track["seed"],
+                "truth": {"spans": [list(ev["span"])], "names": [f"{ev['colour']} {ev['kind']}"]},
+                "soundtrack": True, "data": _mp4(cl, ffmpeg, _wav(sw.samples(track)))})
     return out
 
 
