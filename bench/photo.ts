@@ -282,6 +282,7 @@ async function benchWeb(): Promise<{ firstRatio: number; big: number; small: num
       await webTurn(server.url, `bench-seq-${i}`, 'Where is the red star?', photos[(i + 5) % 15]);
       await webTurn(server.url, `bench-seq-${i}`, 'What colour is box 1?');
     }
+    const afterSequence = memoryOf(pid);
     await Promise.all(Array.from({ length: 8 }, (_, i) => webTurn(server.url, `bench-burst-${i}`, 'Where is the red star?', photos[(i + 7) % 15])));
     const end = memoryOf(pid);
     const big = median(bigTimes);
@@ -294,7 +295,7 @@ async function benchWeb(): Promise<{ firstRatio: number; big: number; small: num
     note(`| first turn, 12 MP EXIF-6 JPEG (${(photos[0]!.length / MB).toFixed(1)} MB), median of 5 | ${big.toFixed(0)} ms |`);
     note(`| first turn, the same scene 480×360, median of 5 (interleaved) | ${smallMs.toFixed(0)} ms |`);
     note(`| ratio | **${(big / smallMs).toFixed(2)}×** |`);
-    note(`| server RSS at start / after the 12 first turns | ${(start.rss / MB).toFixed(0)} MB / ${(afterFirst.rss / MB).toFixed(0)} MB |`);
+    note(`| server RSS at start / after the 12 first turns / after 14 more (7 photos and a follow-up each) | ${(start.rss / MB).toFixed(0)} MB / ${(afterFirst.rss / MB).toFixed(0)} MB / ${(afterSequence.rss / MB).toFixed(0)} MB (peak so far ${(afterSequence.peak / MB).toFixed(0)} MB) |`);
     note(`| peak RSS after 22 more turns (the last 8 photos at once), over the RSS at start | **+${((end.peak - start.rss) / MB).toFixed(0)} MB** (peak ${(end.peak / MB).toFixed(0)} MB) |`);
     return { firstRatio: big / smallMs, big, small: smallMs, rssDelta: end.peak - start.rss, startRss: start.rss };
   } finally {

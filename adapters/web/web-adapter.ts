@@ -349,7 +349,14 @@ export class WebAdapter implements Adapter {
         stream.send('reply', await this.webReplyKept(reply));
       },
     };
-    await this.answer(res, message, surface);
+    try {
+      await this.answer(res, message, surface);
+    } finally {
+      // An upload serves the one message that names it: the bot keeps what follow-ups need in the
+      // conversation store's blobs (the same bytes, not a copy), so this adapter's own copy goes now
+      // instead of staying beside it for uploadTtlMs.
+      for (const id of uploadIds) if (typeof id === 'string' && UPLOAD_ID.test(id)) this.uploads.delete(id);
+    }
     stream.send('done', {});
     stream.end();
   }

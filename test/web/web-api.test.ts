@@ -96,6 +96,17 @@ describe('web chat HTTP API', () => {
     expect(call.bytes[0]!.equals(PNG)).toBe(true);
   });
 
+  test('an upload serves the message that names it and is then let go (the bot keeps what follow-ups need)', async () => {
+    const { base, bot } = await start();
+    const id = await upload(base, PNG);
+    expect((await chat(base, { conversation: CONVERSATION, text: 'Where is the dot?', uploads: [id] })).status).toBe(200);
+    expect(bot.calls[0]!.bytes[0]!.equals(PNG)).toBe(true);
+    // the adapter holds no copy of it any more: naming it again is an expired upload
+    const again = await chat(base, { conversation: CONVERSATION, text: 'And now?', uploads: [id] });
+    expect(again.status).toBe(404);
+    expect(again.json<{ error: { message: string } }>().error.message).toMatch(/expired/);
+  });
+
   test('a fast-growing answer is sent at most every partialIntervalMs, and the last text always arrives', async () => {
     const text = 'x'.repeat(300);
     const { base } = await start(new ScriptedBot({ replies: [{ text }], chunkSize: 1 }), { partialIntervalMs: 1000 });
