@@ -177,14 +177,13 @@ interface Overlay {
 }
 
 /**
- * The boxes and tags alone, drawn by skia on a transparent canvas the size of the result, and read back
- * only over the rectangle they cover (a box on a 1280×960 photo is a fraction of its 4.9 MB of RGBA):
- * for libvips to lay over the picture. Undefined when nothing was drawn.
+ * The boxes and tags alone, drawn by skia on a transparent canvas only as large as the rectangle they
+ * cover (a box on a 1280×960 photo is a fraction of its 4.9 MB of RGBA; skia's pixels are native memory
+ * that the garbage collector does not see): the layout is found on a 1×1 canvas first, then drawn
+ * again, shifted, on the small one. For libvips to lay over the picture. Undefined when nothing is drawn.
  */
 function drawOverlay(width: number, height: number, boxes: readonly RenderBox[], scale: number, maxChars: number): Overlay | undefined {
-  const canvas = createCanvas(width, height);
-  const ctx = canvas.getContext('2d');
-  const drawn = drawBoxes(ctx, boxes, scale, width, height, maxChars);
+  const drawn = drawBoxes(createCanvas(1, 1).getContext('2d'), boxes, scale, width, height, maxChars);
   if (drawn === undefined) return undefined;
   // a pixel of margin for anti-aliasing, inside the picture
   const left = Math.max(0, Math.floor(drawn.x) - 1);
@@ -192,7 +191,11 @@ function drawOverlay(width: number, height: number, boxes: readonly RenderBox[],
   const right = Math.min(width, Math.ceil(drawn.x + drawn.width) + 1);
   const bottom = Math.min(height, Math.ceil(drawn.y + drawn.height) + 1);
   if (right <= left || bottom <= top) return undefined;
-  const pixels = ctx.getImageData(left, top, right - left, bottom - top).data;
+  const canvas = createCanvas(right - left, bottom - top);
+  const ctx = canvas.getContext('2d');
+  ctx.translate(-left, -top);
+  drawBoxes(ctx, boxes, scale, width, height, maxChars);
+  const pixels = ctx.getImageData(0, 0, right - left, bottom - top).data;
   return { data: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), left, top, width: right - left, height: bottom - top };
 }
 
