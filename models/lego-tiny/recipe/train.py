@@ -339,6 +339,8 @@ def run(rank, world, port, args, tok, cfg, pool):
               f"lr {args.lr}, {args.minutes:g} min", flush=True)
     aux = None if args.aux == 0 else AuxHeads(cfg.d_model)
     sound_head = SoundHead(cfg.d_model) if aux is not None and cfg.audio_tokens else None
+    if sound_head is not None and args.init and "sound_head" in ck:  # audio_pretrain.py's head goes on learning
+        sound_head.load_state_dict(ck["sound_head"])
     coord_fams = [(base, n) for _, base, n in loss_fn.fams if n == 1001]
     bn_params = {id(p_) for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d) for p_ in m.parameters()}
     params = [p_ for p_ in model.parameters() if not (freeze_bn and id(p_) in bn_params)] + (
@@ -349,7 +351,7 @@ def run(rank, world, port, args, tok, cfg, pool):
     fresh = {id(p_) for p_ in (model.audio.parameters() if model.audio is not None and args.init else [])}
     if model.fusion.hears and args.init and not ck["config"].get("fusion_hears"):  # the fusion's new ears (model.Fusion.hears) and the sound head
         fresh |= {id(p_) for m in (model.fusion.ln_a, model.fusion.amean, model.fusion.ln_ak) for p_ in m.parameters()}
-    if sound_head is not None:
+    if sound_head is not None and not (args.init and "sound_head" in ck):
         fresh |= {id(p_) for p_ in sound_head.parameters()}
     groups = [{"params": [p_ for p_ in params if id(p_) not in fresh], "scale": 1.0}]
     if fresh:
