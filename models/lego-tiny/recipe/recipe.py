@@ -35,11 +35,11 @@ STAGES = [
 # e.g. models/lego-tiny-v2/lego-tiny-v2.pt).
 # Stage 6 was run twice: 84 min (the audio encoder learnt from the decoder's few answer words: sound -> source
 # 6.7 %), then, from that checkpoint (+12 min of a run with the sound head as BCE, stopped: the encoder stayed
-# at chance), a fresh audio encoder trained alone for 6 min (audio_pretrain.py) and 70 min more with the image
+# at chance), a fresh audio encoder trained alone for 6 min (audio_pretrain.py), then kept frozen for 64 min more with the image
 # fusion hearing the sound (Config.fusion_hears), the sound head (aux.SoundHead), shorter soundtrack spans and
 # larger sound pools (MODEL.md).
 V2_STAGES = [
-    {"minutes": 70, "lr": 5e-4, "mix": "count=6,region=5,yesno=4,refer=6,describe=1", "video_frac": 0.16,
+    {"minutes": 64, "lr": 5e-4, "mix": "count=6,region=5,yesno=4,refer=6,describe=1", "video_frac": 0.16,
      "sound_frac": 0.4, "audio_tokens": 8, "fusion_hears": True, "audio_pretrain": 6,
      "pool": {"images": 24000, "videos": 6000, "sounds": 6000, "tracks": 3000}},
 ]
@@ -108,6 +108,8 @@ def stage_args(stage: dict) -> list:
         out += ["--sound-frac", str(stage["sound_frac"]), "--audio-tokens", str(stage["audio_tokens"])]
     if stage.get("fusion_hears"):
         out += ["--fusion-hears"]
+    if stage.get("audio_pretrain"):
+        out += ["--freeze-audio"]
     for key, value in stage.get("pool", {}).items():
         out += [f"--{key}", str(value)]
     return out
