@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -25,6 +27,28 @@ function count(value: string | undefined, name: string): number | undefined {
   return n;
 }
 
+const DEFAULT_SPLIT = 'models/lego-tiny/work/evalset';
+
+/**
+ * The default split on a fresh clone: written by the recipe (`run.sh data`, Debian's python3 and ffmpeg;
+ * a few CPU-minutes, its progress on stderr), so `lego eval` works from a fresh clone as it is.
+ */
+async function buildDefaultSplit(split: string, io: { stderr: { write(text: string): unknown }; cwd: string }): Promise<void> {
+  const script = resolvePackagePath('models/lego-tiny/recipe/run.sh', io.cwd);
+  io.stderr.write(`lego eval: no held-out split in ${split} yet; writing it with ${script} data (a few minutes)\n`);
+  const code = await new Promise<number | null>((done, fail) => {
+    const child = spawn('bash', [script, 'data'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk: Buffer) => io.stderr.write(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => io.stderr.write(chunk.toString()));
+    child.on('error', fail);
+    child.on('close', done);
+  });
+  if (code !== 0 || !existsSync(join(split, 'eval.jsonl'))) {
+    const message = `could not write the held-out split (models/lego-tiny/recipe/run.sh data exited with ${String(code)})`;
+    throw new LegoError('engine-failed', message, { userMessage: message });
+  }
+}
+
 /**
  * `lego eval`: lego-tiny's held-out split through the engine (the TypeScript side), scored with the
  * same rules as the Python evaluation; prints the same table. Progress on stderr.
@@ -35,7 +59,7 @@ export const evalCommand: CliCommand = {
     program
       .command('eval')
       .description("run lego-tiny's held-out split through the engine and print the metric table")
-      .option('--split <dir>', 'the split written by models/lego-tiny/recipe (eval.jsonl + files)', 'models/lego-tiny/work/evalset')
+      .option('--split <dir>', 'the split written by models/lego-tiny/recipe (eval.jsonl + files; the default one is written when missing)', DEFAULT_SPLIT)
       .option('--limit <n>', 'questions per task (default: all)')
       .option('--tasks <list>', 'only these tasks, comma-separated (refer,region,count,…)')
       .option('--max-new <n>', 'max new tokens per answer', '200')
@@ -50,6 +74,7 @@ export const evalCommand: CliCommand = {
         const cli = await context.openBot(config);
         const split = resolvePackagePath(options.split, io.cwd);
         try {
+          if (options.split === DEFAULT_SPLIT && !existsSync(join(split, 'eval.jsonl'))) await buildDefaultSplit(split, io);
           let last = 0;
           const limit = count(options.limit, '--limit');
           const maxNew = count(options.maxNew, '--max-new');

@@ -140,18 +140,33 @@ def sound_labels(sound: dict, clips: int, tokens: int, single_clips: int) -> np.
 
 
 class SoundHead(nn.Module):
-    """Training-only: from each sound token, which (colour, kind) sources are heard in its time slot, so
-    the audio encoder gets a dense signal on every sound (the decoder's loss reaches it through a
-    couple of words per answer)."""
+    """Training-only: from each sound token, which (colour, kind) source is heard in its time slot (or none),
+    so the audio encoder gets a dense signal on every sound (the decoder's loss reaches it through a couple
+    of words per answer); for a sound alone, also its source from the tokens' mean.
+
+    Softmax targets, not per-class sigmoids: a BCE over 80 mostly-empty classes kept a fresh encoder at
+    chance for minutes while cross-entropy named 83 % of held-out sources after 1.5 (2026-12-07)."""
 
     def __init__(self, d: int):
         super().__init__()
-        self.ln = nn.LayerNorm(d)
-        self.out = nn.Linear(d, len(COLOUR_NAMES) * len(KINDS))
+        n = len(COLOUR_NAMES) * len(KINDS)
+        self.out = nn.Linear(d, n + 1)  # + "nothing heard"
+        self.source = nn.Linear(d, n)
 
     def loss(self, tokens: torch.Tensor, labels: torch.Tensor):
-        logits = self.out(self.ln(tokens))
-        loss = F.binary_cross_entropy_with_logits(logits, labels)
-        with torch.no_grad():  # the source named right: for a sound alone, its token mean's best guess
-            acc = ((logits.mean(1).argmax(-1) == labels.max(1).values.argmax(-1)).float().mean()).item()
+        """tokens [B, A, d]; labels [B, A, sources] (sound_labels). Returns the loss and how many sounds
+        alone had their source named right."""
+        logits = self.out(tokens)
+        none = (labels.sum(-1, keepdim=True) == 0).to(labels.dtype)
+        target = torch.cat([labels, none], -1)
+        target = target / target.sum(-1, keepdim=True)  # two sources heard at once: half each
+        loss = -(target * F.log_softmax(logits, -1)).sum(-1).mean()
+        single = (labels.sum(-1) == 1).all(-1) & (labels == labels[:, :1]).all(-1).all(-1)
+        acc = 0.0
+        if single.any():
+            src = self.source(tokens[single].mean(1))
+            want = labels[single, 0].argmax(-1)
+            loss = loss + F.cross_entropy(src, want)
+            with torch.no_grad():
+                acc = (src.argmax(-1) == want).float().mean().item()
         return loss, acc

@@ -171,6 +171,8 @@ def check(model, bundle: str) -> dict:
             "image": torch.randn(3, cfg.image_size, cfg.image_size, generator=g).flatten().tolist(),
             "video": torch.randn(cfg.video_frames, 3, cfg.frame_size, cfg.frame_size, generator=g).flatten().tolist(),
             "query": torch.randint(0, cfg.vocab_size, (7,), generator=g).tolist()}
+    if cfg.fusion_hears:  # sound tokens for an image encoder that hears
+        case["sound"] = torch.randn(cfg.audio_tokens, cfg.d_model, generator=g).flatten().tolist()
     d = tempfile.mkdtemp(prefix="from-onnx-check-")
     try:
         path = os.path.join(d, "case.json")
@@ -189,7 +191,12 @@ def check(model, bundle: str) -> dict:
         qm = torch.ones_like(q)
         emb = model.tok(ids)
         logits, _ = model.decode(emb, torch.ones_like(ids), torch.arange(ids.shape[1])[None])
-        img = model.encode_image(torch.tensor(case["image"]).view(1, 3, cfg.image_size, cfg.image_size), q, qm)
+        snd = smask = None
+        if cfg.fusion_hears:
+            snd = torch.tensor(case["sound"]).view(1, cfg.audio_tokens, cfg.d_model)
+            smask = torch.ones((1, cfg.audio_tokens), dtype=torch.long)
+        img = model.encode_image(torch.tensor(case["image"]).view(1, 3, cfg.image_size, cfg.image_size), q, qm,
+                                 sound=snd, sound_mask=smask)
         vid = model.encode_video(torch.tensor(case["video"]).view(1, cfg.video_frames, 3, cfg.frame_size, cfg.frame_size), q, qm)
     diff = {}
     for key, ref in (("logits", logits), ("image", img), ("video", vid)):

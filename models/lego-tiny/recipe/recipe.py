@@ -34,11 +34,13 @@ STAGES = [
 # with held-out templates for every task. `train --stage 6` (--init PATH continues from another checkpoint,
 # e.g. models/lego-tiny-v2/lego-tiny-v2.pt).
 # Stage 6 was run twice: 84 min (the audio encoder learnt from the decoder's few answer words: sound -> source
-# 6.7 %), then 80 min more from that checkpoint with the image fusion hearing the sound (Config.fusion_hears),
-# a per-token sound head (aux.SoundHead), shorter soundtrack spans and larger sound pools (MODEL.md).
+# 6.7 %), then, from that checkpoint (+12 min of a run with the sound head as BCE, stopped: the encoder stayed
+# at chance), a fresh audio encoder trained alone for 6 min (audio_pretrain.py), then kept frozen for 64 min more with the image
+# fusion hearing the sound (Config.fusion_hears), the sound head (aux.SoundHead), shorter soundtrack spans and
+# larger sound pools (MODEL.md).
 V2_STAGES = [
-    {"minutes": 80, "lr": 5e-4, "mix": "count=6,region=5,yesno=4,refer=6,describe=1", "video_frac": 0.16,
-     "sound_frac": 0.4, "audio_tokens": 8, "fusion_hears": True,
+    {"minutes": 64, "lr": 5e-4, "mix": "count=6,region=5,yesno=4,refer=6,describe=1", "video_frac": 0.16,
+     "sound_frac": 0.4, "audio_tokens": 8, "fusion_hears": True, "audio_pretrain": 6,
      "pool": {"images": 24000, "videos": 6000, "sounds": 6000, "tracks": 3000}},
 ]
 ALL_STAGES = STAGES + V2_STAGES
@@ -106,6 +108,8 @@ def stage_args(stage: dict) -> list:
         out += ["--sound-frac", str(stage["sound_frac"]), "--audio-tokens", str(stage["audio_tokens"])]
     if stage.get("fusion_hears"):
         out += ["--fusion-hears"]
+    if stage.get("audio_pretrain"):
+        out += ["--freeze-audio"]
     for key, value in stage.get("pool", {}).items():
         out += [f"--{key}", str(value)]
     return out
@@ -152,8 +156,30 @@ def train_step(args) -> None:
                 sys.exit(f"model:train: stage {n} starts from {prev}, which is missing; run stage {n - 1} first")
             init = ["--init", prev]
         print(f"== train: stage {n} of {len(ALL_STAGES)} ({stage['minutes']:g} of {total:g} min this run)", flush=True)
+        if stage.get("audio_pretrain"):
+            init = ["--init", audio_pretrain_step(args, stage, init[-1])]
         train.main(common + stage_args(stage) + init)
         shutil.copy(os.path.join(args.work, "final.pt"), os.path.join(args.work, f"stage-{n}.pt"))
+
+
+def audio_pretrain_step(args, stage: dict, init: str) -> str:
+    """The audio encoder trained alone first (audio_pretrain.py, from scratch) on the stage's sound pool."""
+    import audio_pretrain
+    from data import build_pool, build_sound_pool
+    from model import Config
+    cfg = Config(vocab_size=1)
+    pool = stage["pool"]
+    clips = build_pool(os.path.join(args.work, "pool.pkl"), pool["images"], pool["videos"], cfg.image_size,
+                       cfg.video_frames, cfg.frame_size)["clips"]
+    build_sound_pool(os.path.join(args.work, "sound-pool.pkl"), pool["sounds"], clips[: pool["tracks"]])
+    out = os.path.join(args.work, "heard.pt")
+    print(f"== audio pretrain: {stage['audio_pretrain']:g} min", flush=True)
+    # in a process of its own: torch's OpenMP pool with 2 threads here would hang the training processes
+    # this one forks next (run.sh)
+    import subprocess
+    subprocess.run([sys.executable, audio_pretrain.__file__, "--init", init, "--work", args.work, "--out", out,
+                    "--minutes", str(stage["audio_pretrain"]), "--threads", str(args.threads), "--fresh"], check=True)
+    return out
 
 
 def install_bundle(src: str, dest: str) -> None:

@@ -209,6 +209,9 @@ def main(argv=None):
                     "dialogue.IMAGE_MIX's weight)")
     ap.add_argument("--video-frac", type=float, default=0.28, help="share of samples that are clips")
     ap.add_argument("--audio-tokens", type=int, default=0, help="sound tokens (0 = no audio encoder; v2: 8)")
+    ap.add_argument("--freeze-audio", action="store_true",
+                    help="keep the audio encoder as --init has it (trained alone by audio_pretrain.py): the decoder's "
+                         "early gradients knocked it off what it had learnt")
     ap.add_argument("--fusion-hears", action="store_true",
                     help="the image's fusion also attends to the turn's sound tokens (v2; needs --audio-tokens)")
     ap.add_argument("--sound-frac", type=float, default=0.0, help="share of samples with a sound (needs --audio-tokens)")
@@ -339,18 +342,29 @@ def run(rank, world, port, args, tok, cfg, pool):
               f"lr {args.lr}, {args.minutes:g} min", flush=True)
     aux = None if args.aux == 0 else AuxHeads(cfg.d_model)
     sound_head = SoundHead(cfg.d_model) if aux is not None and cfg.audio_tokens else None
+    if sound_head is not None and args.init and "sound_head" in ck:  # audio_pretrain.py's head goes on learning
+        sound_head.load_state_dict(ck["sound_head"])
     coord_fams = [(base, n) for _, base, n in loss_fn.fams if n == 1001]
     bn_params = {id(p_) for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d) for p_ in m.parameters()}
-    params = [p_ for p_ in model.parameters() if not (freeze_bn and id(p_) in bn_params)] + (
+    frozen_audio = {id(p_) for p_ in model.audio.parameters()} if args.freeze_audio and model.audio is not None else set()
+    for p_ in model.parameters():
+        if id(p_) in frozen_audio:
+            p_.requires_grad_(False)
+    if frozen_audio:
+        sound_head = None  # nothing left for it to teach
+    params = [p_ for p_ in model.parameters() if not (freeze_bn and id(p_) in bn_params) and id(p_) not in frozen_audio] + (
         [] if aux is None else list(aux.parameters())) + ([] if sound_head is None else list(sound_head.parameters()))
     for p in params:  # gradients exist from the start (a batch without video still all-reduces them)
         p.grad = torch.zeros_like(p)
-    # the parts that start from scratch on a trained model (the audio encoder) learn at --new-lr-scale x lr
-    fresh = {id(p_) for p_ in (model.audio.parameters() if model.audio is not None and args.init else [])}
-    if model.fusion.hears and args.init and not ck["config"].get("fusion_hears"):  # the fusion's new ears (model.Fusion.hears) and the sound head
-        fresh |= {id(p_) for m in (model.fusion.ln_a, model.fusion.amean, model.fusion.ln_ak) for p_ in m.parameters()}
-    if sound_head is not None:
-        fresh |= {id(p_) for p_ in sound_head.parameters()}
+    # the parts that start from scratch on a trained model (those the checkpoint lacks: the audio encoder,
+    # the fusion's ears, the sound head) learn at --new-lr-scale x lr; parts it has (an audio encoder from
+    # audio_pretrain.py) at lr: 3x kept knocking a pretrained encoder off what it had learnt
+    fresh = set()
+    if args.init:
+        have = set(ck["model"])
+        fresh = {id(p_) for n, p_ in model.named_parameters() if n not in have}
+        if sound_head is not None and "sound_head" not in ck:
+            fresh |= {id(p_) for p_ in sound_head.parameters()}
     groups = [{"params": [p_ for p_ in params if id(p_) not in fresh], "scale": 1.0}]
     if fresh:
         groups.append({"params": [p_ for p_ in params if id(p_) in fresh], "scale": args.new_lr_scale})

@@ -1,6 +1,6 @@
 // Runs a bundle's graphs once with onnxruntime-node on given inputs and prints JSON {logits, image, video}:
 // embed_tokens + decoder (prefill, empty past) on `ids`, vision_encoder on `image`, video_encoder on
-// `video`, both with `query`. Used by from_onnx.py to check a rebuilt PyTorch model against the bundle.
+// `video`, both with `query` (and the image with `sound` when its encoder hears). Used by from_onnx.py to check a rebuilt PyTorch model against the bundle.
 const path = require('path');
 const fs = require('fs');
 const ort = require(path.join(process.cwd(), 'node_modules', 'onnxruntime-node'));
@@ -28,8 +28,13 @@ async function main() {
   const q = new ort.Tensor('int64', i64(c.query), [1, c.query.length]);
   const qm = new ort.Tensor('int64', i64(Array(c.query.length).fill(1)), [1, c.query.length]);
   const im = man.media.image, vi = man.media.video;
-  const img = await (await open(man.files.vision_encoder)).run({
-    pixel_values: new ort.Tensor('float32', Float32Array.from(c.image), [1, 3, im.size, im.size]), query_ids: q, query_mask: qm });
+  const imgFeeds = { pixel_values: new ort.Tensor('float32', Float32Array.from(c.image), [1, 3, im.size, im.size]), query_ids: q, query_mask: qm };
+  if (c.sound) {  // an image encoder that hears: the case's sound tokens, unmasked
+    const a = man.media.audio.tokens;
+    imgFeeds.sound_embeds = new ort.Tensor('float32', Float32Array.from(c.sound), [1, a, D.hidden_size]);
+    imgFeeds.sound_mask = new ort.Tensor('int64', i64(Array(a).fill(1)), [1, a]);
+  }
+  const img = await (await open(man.files.vision_encoder)).run(imgFeeds);
   const vid = await (await open(man.files.video_encoder)).run({
     pixel_values_videos: new ort.Tensor('float32', Float32Array.from(c.video), [1, vi.frames, 3, vi.size, vi.size]), query_ids: q, query_mask: qm });
   process.stdout.write(JSON.stringify({ logits: Array.from(dec.logits.data), image: Array.from(img.image_features.data), video: Array.from(vid.video_features.data) }));

@@ -59,7 +59,8 @@ class ExportTest(unittest.TestCase):
         # buffer with its unused slots masked out (the engine's way) gives the same logits
         self.assertEqual(res["stepTail"], 0.0)
         slot = np.array(res["slot"]).reshape(step.shape)
-        self.assertLess(np.abs(slot - with_past).max(), 1e-5)
+        # (float32 noise only: relative to the logits' size, which the random bundle's large weights make ~10)
+        self.assertLess(np.abs(slot - with_past).max(), 1e-5 * max(1.0, float(np.abs(with_past).max())))
 
     def test_audio_encoder_matches_pytorch_for_sounds_and_soundtracks(self):
         g = torch.Generator().manual_seed(1)
