@@ -113,6 +113,6 @@ describe('held-out scoring (same rules as the Python evaluation)', () => {
   it('prints the same table shape as the Python evaluation', () => {
     const table = formatEvalTable(aggregateScores(CASES.map(([t, truth, a]) => scoreAnswer(t, truth, a))));
     expect(table.split('\n')[0]).toBe('| metric | value | target | n |');
-    expect(table).toMatch(/\| Referring Acc@0\.5 \| 33\.3 % ✗ \| ≥ 90 % \| 3 \|/);
+    expect(table).toMatch(/\| Referring Acc@0\.5 \| 33\.3 % ✗ \| ≥ 95 % \| 3 \|/);
   });
 });

@@ -12,7 +12,7 @@ SPAN = re.compile(r"\{\s*(-?\d*\.?\d+)\s*,\s*(-?\d*\.?\d+)\s*\}")
 NUM_WORDS = {"no": 0, "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 
 METRICS = [  # (key, title, target or None)
-    ("refer_acc50", "Referring Acc@0.5", 0.90),
+    ("refer_acc50", "Referring Acc@0.5", 0.95),  # v2 (issue 17): 95 % on held-out templates; stage 5 had 90 %
     ("spatial_acc50", "Spatial referring Acc@0.5", None),
     ("describe_recall50", "Description box recall@0.5", None),
     ("region_acc", "Region question accuracy", 0.90),
@@ -20,7 +20,7 @@ METRICS = [  # (key, title, target or None)
     ("attribute_acc", "Colour/shape accuracy", None),
     ("yesno_acc", "Yes/no accuracy", 0.95),
     ("follow_acc", "Follow-up accuracy", 0.85),
-    ("video_r1_50", "Video R@1, IoU 0.5", 0.80),
+    ("video_r1_50", "Video R@1, IoU 0.5", 0.90),  # v2: 90 %; stage 5 had 80 %
     ("video_r1_70", "Video R@1, IoU 0.7", None),
     ("video_miou", "Video mIoU", None),
     ("vregion_acc", "Video segment question accuracy", None),
