@@ -296,9 +296,11 @@ export class Bot implements BotHandler {
     if (media !== undefined && entry !== undefined) {
       await this.#render(media, entry, answer.text, shownBoxes, shownSpans, message, runtime, call, files, notices);
     }
+    // an answer about the sound sent with the image names its source: the platforms' legends say so
+    const heard = new Set(media !== undefined && media.sound !== null && SOUND_WORDS.test(answer.text) ? boxRegions.map((b) => b.number) : []);
     const boxes: ReplyBox[] = shownBoxes
       .filter((r) => r.pixels !== null)
-      .map((r) => ({ ref: r.number, pixels: r.pixels!, ...(r.label === null ? {} : { label: r.label }) }));
+      .map((r) => ({ ref: r.number, pixels: r.pixels!, ...(r.label === null ? {} : { label: r.label }), ...(heard.has(r.number) ? { soundSource: true } : {}) }));
     const spans: ReplySpan[] = shownSpans
       .filter((r) => r.seconds !== null)
       .map((r) => ({ ref: r.number, seconds: r.seconds!, ...(r.label === null ? {} : { label: r.label }) }));

@@ -63,6 +63,8 @@ export interface ReplyBox {
   ref: number;
   pixels: PixelBox;
   label?: string;
+  /** the box is where the sound sent with the image comes from */
+  soundSource?: boolean;
 }
 
 export interface ReplySpan {

@@ -17,13 +17,13 @@ const DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that', 'another']);
 const CUT = new Set([
   'is', 'are', 'was', 'were', 'at', 'of', 'in', 'on', 'left', 'right', 'above', 'below', 'near', 'next', 'with',
   'moves', 'moving', 'stays', 'turns', 'appears', 'during', 'which', 'that', 'to', 'from', 'and', 'or', 'but',
-  'between', 'inside', 'within', 'under', 'over', 'behind', 'beside',
+  'between', 'inside', 'within', 'under', 'over', 'behind', 'beside', 'comes', 'come', 'makes', 'make', 'sounds',
 ]);
 /** Leading words of a clause without a determiner ("There is 1 red star:"). */
 const FILLER = new Set(['there', 'is', 'are', 'yes', 'no', 'and', 'or', 'also', 'here', 'we', 'see', 'can', 'i', 'you', 'find']);
 const NOT_A_NAME = new Set([
   'it', 'they', 'them', 'this', 'that', 'these', 'those', 'one', 'ones', 'what', 'which', 'where', 'who', 'its',
-  'he', 'she', 'something', 'anything', 'object',
+  'he', 'she', 'something', 'anything', 'object', 'sound', 'noise',
 ]);
 const MAX_WORDS = 4;
 
@@ -47,10 +47,23 @@ function clauses(context: string): { text: string; end: string }[] {
   return out;
 }
 
+/**
+ * The clause's subject when it names something ("The red star is at"), else the noun phrase after its
+ * last determiner ("The sound comes from the red star at", "It comes from the red star at").
+ */
 function nameIn(clause: string[]): string | undefined {
   const w = [...clause];
   while (w.length > 0 && TRAILING.has(w[w.length - 1]!.toLowerCase())) w.pop();
-  let start = w.findIndex((x) => DETERMINERS.has(x.toLowerCase()));
+  const subject = nameFrom(w, w.findIndex((x) => DETERMINERS.has(x.toLowerCase())));
+  if (subject !== undefined) return subject;
+  for (let i = w.length - 1; i > 0; i -= 1) {
+    if (DETERMINERS.has(w[i]!.toLowerCase())) return nameFrom(w, i);
+  }
+  return undefined;
+}
+
+function nameFrom(w: string[], determiner: number): string | undefined {
+  let start = determiner;
   if (start >= 0) {
     start += 1;
   } else {

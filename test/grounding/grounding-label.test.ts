@@ -21,6 +21,10 @@ describe('labels', () => {
     ['A red star moves left during {0.10, 0.50}. The square turns blue during {0.5, 0.9}.', ['red star', 'square']],
     ['The yellow cross is visible during {0.09,0.15}.', ['yellow cross']],
     ['What is in [0.1, 0.2, 0.3, 0.4]?', [undefined]],
+    // lego-tiny v2's sound answers: the source, not "sound comes" (the legend showed that)
+    ['The sound comes from the purple star at [0.1, 0.2, 0.3, 0.4].', ['purple star']],
+    ['It comes from the red heart at [0.1, 0.2, 0.3, 0.4].', ['red heart']],
+    ['The red square is heard during {0.13, 0.63}.', ['red square']],
   ])('%s', (text, expected) => {
     expect(labels(text)).toEqual(expected);
   });

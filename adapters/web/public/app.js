@@ -293,7 +293,9 @@
   function legend(items, kind) {
     const list = el('ul', { class: 'legend', 'aria-label': kind === 'box' ? 'Boxes' : 'Spans' });
     for (const item of items) {
-      const words = kind === 'box' ? (item.label || `box ${item.ref}`) : `${item.label ? `${item.label} · ` : ''}${formatTime(item.seconds.start)}–${formatTime(item.seconds.end)}`;
+      const words = kind === 'box'
+        ? `${item.label || `box ${item.ref}`}${item.soundSource ? ' — source of the sound' : ''}`
+        : `${item.label ? `${item.label} · ` : ''}${formatTime(item.seconds.start)}–${formatTime(item.seconds.end)}`;
       const button = paint(el('button', {
         type: 'button', 'data-ref': item.ref, 'aria-label': `${kind} ${item.ref}: ${words}`,
       }, [el('span', { class: 'num', text: String(item.ref) }), el('span', { text: words })]), item.ref);
