@@ -212,6 +212,9 @@ def main(argv=None):
     ap.add_argument("--freeze-audio", action="store_true",
                     help="keep the audio encoder as --init has it (trained alone by audio_pretrain.py): the decoder's "
                          "early gradients knocked it off what it had learnt")
+    ap.add_argument("--train-query-time", action="store_true",
+                    help="with --freeze-audio: the sound tokens' time codes (audio.query_time) still learn")
+    ap.add_argument("--sound-mix", type=parse_sound_mix, help="sound task weights, e.g. sound_span=3,sound_source=0.5")
     ap.add_argument("--fusion-hears", action="store_true",
                     help="the image's fusion also attends to the turn's sound tokens (v2; needs --audio-tokens)")
     ap.add_argument("--sound-frac", type=float, default=0.0, help="share of samples with a sound (needs --audio-tokens)")
@@ -284,6 +287,18 @@ def main(argv=None):
         sys.exit("train.py: a training process failed (see above)")
 
 
+def parse_sound_mix(text: str) -> dict:
+    """"sound_span=3" -> data.SOUND_MIX with those weights replaced."""
+    from data import SOUND_MIX
+    mix = dict(SOUND_MIX)
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        if name.strip() not in mix:
+            raise argparse.ArgumentTypeError(f"unknown sound task {name!r} (known: {', '.join(mix)})")
+        mix[name.strip()] = float(value)
+    return mix
+
+
 def parse_mix(text: str) -> dict:
     """"region=6,count=5" -> dialogue.IMAGE_MIX with those weights replaced (unknown tasks refused)."""
     mix = dict(dialogue.IMAGE_MIX)
@@ -347,6 +362,8 @@ def run(rank, world, port, args, tok, cfg, pool):
     coord_fams = [(base, n) for _, base, n in loss_fn.fams if n == 1001]
     bn_params = {id(p_) for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d) for p_ in m.parameters()}
     frozen_audio = {id(p_) for p_ in model.audio.parameters()} if args.freeze_audio and model.audio is not None else set()
+    if frozen_audio and args.train_query_time:
+        frozen_audio.discard(id(model.audio.query_time))
     for p_ in model.parameters():
         if id(p_) in frozen_audio:
             p_.requires_grad_(False)
@@ -370,7 +387,7 @@ def run(rank, world, port, args, tok, cfg, pool):
         groups.append({"params": [p_ for p_ in params if id(p_) in fresh], "scale": args.new_lr_scale})
     opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.98), weight_decay=0.05)
     batcher = Batcher(pool, tok, cfg, video_frac=args.video_frac, seed=args.seed + 1 + 1000 * rank, pack_share=args.pack,
-                      mix=args.mix, sound_pool=pool.get("sound"), sound_frac=args.sound_frac)
+                      mix=args.mix, sound_pool=pool.get("sound"), sound_frac=args.sound_frac, sound_mix=args.sound_mix)
     budget = args.minutes * 60.0
     warm = min(240.0, 0.05 * budget) if not args.init else 60.0
     t0 = time.time()
