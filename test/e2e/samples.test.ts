@@ -20,46 +20,12 @@ import { loadConfig } from '../../src/config';
 import { createConversationRuntime } from '../../src/conversation';
 import { OnnxLegoEngine } from '../../src/engine/onnx';
 import { launchChromium } from '../helpers/chromium';
+import { iou, iou1d, samples, SAMPLES, toPixels } from '../helpers/sample-media';
+import type { Box } from '../helpers/sample-media';
 import type { LaunchedChromium } from '../helpers/chromium';
 
 const ROOT = join(__dirname, '..', '..');
-const SAMPLES = join(ROOT, 'assets', 'samples');
 const LEGO_TINY = join(ROOT, 'models', 'lego-tiny');
-
-type Box = [number, number, number, number];
-interface Sample {
-  file: string;
-  kind: 'image' | 'video';
-  question: string;
-  width?: number;
-  height?: number;
-  duration?: number;
-  /** a sound heard with the image (assets/samples/<sound>) */
-  sound?: string;
-  /** the clip has a soundtrack and the question is about it */
-  soundtrack?: boolean;
-  truth: { boxes?: Box[]; spans?: [number, number][]; count?: number; names?: string[] };
-}
-
-const samples = (JSON.parse(readFileSync(join(SAMPLES, 'samples.json'), 'utf8')) as { samples: Sample[] }).samples;
-
-/** A box of the padded square (fractions) on the W×H original, in pixels (DESIGN: X = x·S − (S−W)/2). */
-function toPixels(box: Box, w: number, h: number): Box {
-  const s = Math.max(w, h);
-  return [box[0] * s - (s - w) / 2, box[1] * s - (s - h) / 2, box[2] * s - (s - w) / 2, box[3] * s - (s - h) / 2];
-}
-
-function iou(a: Box, b: Box): number {
-  const ix = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
-  const iy = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-  const inter = ix * iy;
-  return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter);
-}
-
-function iou1d(a: [number, number], b: [number, number]): number {
-  const inter = Math.max(0, Math.min(a[1], b[1]) - Math.max(a[0], b[0]));
-  return inter / (Math.max(a[1], b[1]) - Math.min(a[0], b[0]));
-}
 
 function bufferIo(): CliIo & { out: () => string; err: () => string } {
   let out = '';

@@ -29,6 +29,8 @@ import { startDiscordHarness } from '../helpers/discord-fake/discord-harness';
 import { startLegoServe } from '../helpers/lego-serve-harness';
 import type { DiscordHarness } from '../helpers/discord-fake/discord-harness';
 import { RecordingEngine } from '../helpers/recording-engine';
+import { iou, iou1d, samples, SAMPLES, toPixels } from '../helpers/sample-media';
+import type { Box } from '../helpers/sample-media';
 import { startSlackHarness } from '../helpers/slack-fake/slack-harness';
 import type { SlackHarness } from '../helpers/slack-fake/slack-harness';
 
@@ -37,41 +39,15 @@ jest.setTimeout(90_000);
 const ROOT = join(__dirname, '..', '..');
 /** the shipped model; another bundle of it (a checkpoint being trained) to try these tests on */
 const TINY = process.env.LEGO_TEST_TINY_BUNDLE ?? join(ROOT, 'models', 'lego-tiny');
-const SAMPLES = join(ROOT, 'assets', 'samples');
-type Box = [number, number, number, number];
-interface Sample {
-  file: string;
-  question: string;
-  width?: number;
-  height?: number;
-  duration?: number;
-  sound?: string;
-  soundtrack?: boolean;
-  truth: { boxes?: Box[]; spans?: [number, number][]; names?: string[] };
-}
-const samples = (JSON.parse(readFileSync(join(SAMPLES, 'samples.json'), 'utf8')) as { samples: Sample[] }).samples;
 const scene = samples.find((s) => s.sound !== undefined)!;
 const clip = samples.find((s) => s.soundtrack === true)!;
 const PNG = readFileSync(join(SAMPLES, scene.file));
 const WAV = readFileSync(join(SAMPLES, scene.sound!));
 const MP4 = readFileSync(join(SAMPLES, clip.file));
 
-/** The truth box (padded-square fractions) on the W×H scene, in pixels. */
+/** The truth box on the scene, in pixels. */
 function truthPixels(): Box {
-  const [b, w, h] = [scene.truth.boxes![0]!, scene.width!, scene.height!];
-  const s = Math.max(w, h);
-  return [b[0] * s - (s - w) / 2, b[1] * s - (s - h) / 2, b[2] * s - (s - w) / 2, b[3] * s - (s - h) / 2];
-}
-
-function iou(a: Box, b: Box): number {
-  const ix = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
-  const iy = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-  return (ix * iy) / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy);
-}
-
-function iou1d(a: [number, number], b: [number, number]): number {
-  const inter = Math.max(0, Math.min(a[1], b[1]) - Math.max(a[0], b[0]));
-  return inter / (Math.max(a[1], b[1]) - Math.min(a[0], b[0]));
+  return toPixels(scene.truth.boxes![0]!, scene.width!, scene.height!);
 }
 
 /** The model's box for the last answer: [1], on the scene's pixels. */
