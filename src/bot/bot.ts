@@ -293,11 +293,12 @@ export class Bot implements BotHandler {
     }
     const shownBoxes = unique([...drawnBoxes, ...boxRegions]);
     const shownSpans = unique([...drawnSpans, ...spanRegions]);
-    if (media !== undefined && entry !== undefined) {
-      await this.#render(media, entry, answer.text, shownBoxes, shownSpans, message, runtime, call, files, notices);
-    }
-    // an answer about the sound sent with the image names its source: the platforms' legends say so
+    // an answer about the sound sent with the image ("the sound comes from … [1]") names its source: the
+    // reply picture's legend and the platforms' say so
     const heard = new Set(media !== undefined && media.sound !== null && SOUND_WORDS.test(answer.text) ? boxRegions.map((b) => b.number) : []);
+    if (media !== undefined && entry !== undefined) {
+      await this.#render(media, entry, heard, shownBoxes, shownSpans, message, runtime, call, files, notices);
+    }
     const boxes: ReplyBox[] = shownBoxes
       .filter((r) => r.pixels !== null)
       .map((r) => ({ ref: r.number, pixels: r.pixels!, ...(r.label === null ? {} : { label: r.label }), ...(heard.has(r.number) ? { soundSource: true } : {}) }));
@@ -454,7 +455,8 @@ export class Bot implements BotHandler {
   async #render(
     media: MediaContext,
     entry: PreparedEntry,
-    answerText: string,
+    /** the numbers of the answer's boxes that are the sound's source */
+    soundSources: ReadonlySet<number>,
     boxes: readonly BoxRegion[],
     spans: readonly SpanRegion[],
     message: IncomingMessage,
@@ -467,9 +469,7 @@ export class Bot implements BotHandler {
     try {
       if (media.kind === 'image' && (boxes.length > 0 || render.annotateWithoutBoxes)) {
         const image = entry.display ?? (await this.#media.imageBytes(media, entry, message, runtime.backend.blobs, call));
-        // an answer about the sound sent with the image ("the sound comes from … [1]") marks its boxes as the source
-        const sourceBoxes = media.sound !== null && SOUND_WORDS.test(answerText) ? boxes.map((b) => b.number) : [];
-        files.unshift(await renderAnnotatedImage(image, boxes, render, this.#mediaOptions, { sourceBoxes }));
+        files.unshift(await renderAnnotatedImage(image, boxes, render, this.#mediaOptions, { sourceBoxes: [...soundSources] }));
       }
       if (media.kind === 'video' && spans.length > 0 && media.durationSec !== null) {
         const sound = entry.waveform === undefined ? {} : { waveform: entry.waveform };
