@@ -31,14 +31,14 @@ describe('the media loader decodes an image once, for the model and the reply', 
     const hash = contentHash(photo);
     const fresh = await media.prepare(hash, media.identify(photo));
     expect(fresh.prepared?.size).toEqual({ width: 4000, height: 3000 });
-    expect([fresh.display?.image.width, fresh.display?.image.height]).toEqual([1280, 960]);
+    expect([fresh.display?.image.width, fresh.display?.image.height]).toEqual([1000, 750]); // a quarter: see replyPictureSize
     expect(fresh.bytes).toBe(photo); // this turn may still cut a zoom from the file
     // a follow-up gets the cached entry: the tensor and the picture, without the 12 MP file (kept once, in the blob store)
     const again = await media.prepare(hash, media.identify(photo));
     expect(again.bytes).toBeUndefined();
     expect(again.display).toBe(fresh.display);
     expect(again.prepared).toBe(fresh.prepared);
-    expect(preparedEntryBytes(again)).toBe(1280 * 960 * 3 + 3 * 96 * 96 * 4);
+    expect(preparedEntryBytes(again)).toBe(1000 * 750 * 3 + 3 * 96 * 96 * 4);
   });
 
   it('without a display size (lego eval, lego serve) it prepares exactly as prepareImage and keeps the file', async () => {

@@ -124,6 +124,7 @@ describe('image preparation: one libvips pipeline against the full-decode refere
 
   it.each([
     ['4000×3000 JPEG, EXIF orientation 6, shown at 1280', 4000, 3000, 'jpeg', 6, 1280],
+    ['4000×3000 JPEG, EXIF orientation 6, shown at 1000 (the reply size, a quarter)', 4000, 3000, 'jpeg', 6, 1000],
     ['2400×1350 JPEG, shown at 1280', 2400, 1350, 'jpeg', 1, 1280],
     ['1280×960 PNG, shown at 800', 1280, 960, 'png', 1, 800],
     ['800×2400 PNG, shown at 1024', 800, 2400, 'png', 1, 1024],

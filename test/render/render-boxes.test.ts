@@ -111,7 +111,8 @@ describe('renderBoxes', () => {
     const options = { maxSide: 1280 };
     const spec = { size: 96, padRgb: [122, 116, 104] as [number, number, number], mean: [0.5, 0.5, 0.5] as [number, number, number], std: [0.5, 0.5, 0.5] as [number, number, number] };
     const { display } = await prepareImageAndDisplay(photo, spec, (size) => replyPictureSize(size, options));
-    expect([display.image.width, display.image.height]).toEqual([1280, 960]);
+    // a quarter of the photo's side (within maxSide 1280): a box average after shrink-on-load, no fractional resample
+    expect([display.image.width, display.image.height]).toEqual([1000, 750]);
     const fromFile = await renderBoxes(photo, boxes, options);
     const fromPicture = await renderBoxes(display, boxes, options);
     expect([fromPicture.width, fromPicture.height, fromPicture.scale, fromPicture.format]).toEqual([fromFile.width, fromFile.height, fromFile.scale, fromFile.format]);
@@ -123,6 +124,22 @@ describe('renderBoxes', () => {
     const painted = { ...display, image: { ...display.image, data: Buffer.alloc(display.image.data.length, 255) } };
     const onWhite = await renderBoxes(painted, boxes, options);
     expect(await rgbAt(onWhite.data, 640, 480)).toEqual([255, 255, 255]);
+  });
+
+  it('sends a large photo at its side halved, quartered or divided by 8 when that keeps 3/4 of maxSide', () => {
+    const at = (width: number, height: number, maxSide = 1280) => replyPictureSize({ width, height }, { maxSide });
+    expect(at(4000, 3000)).toEqual({ width: 1000, height: 750 }); // 1/4, not 1280×960
+    expect(at(3000, 4000)).toEqual({ width: 750, height: 1000 });
+    expect(at(4032, 3024)).toEqual({ width: 1008, height: 756 });
+    expect(at(2000, 1500)).toEqual({ width: 1000, height: 750 }); // 1/2
+    expect(at(8000, 6000)).toEqual({ width: 1000, height: 750 }); // 1/8
+    // 1/2 would lose more than a quarter of the side (800 < 960), and 1/3 is no JPEG shrink-on-load scale
+    expect(at(1600, 1200)).toEqual({ width: 1280, height: 960 });
+    expect(at(3000, 2000)).toEqual({ width: 1280, height: 853 });
+    expect(at(16000, 8000)).toEqual({ width: 1280, height: 640 }); // 1/16: beyond shrink-on-load
+    // never enlarged; the byte limit still bounds it
+    expect(at(640, 480)).toEqual({ width: 640, height: 480 });
+    expect(Math.max(...Object.values(replyPictureSize({ width: 4000, height: 3000 }, { maxSide: 4000, maxBytes: 1024 * 1024 })))).toBeLessThanOrEqual(1024);
   });
 
   it('shrinks until the picture fits the upload limit', async () => {
