@@ -292,7 +292,8 @@ def batch_sound(model, batch):
     order = {b: k for k, b in enumerate(batch["aud_idx"])}
     feats = None
     for c, (bs, x) in batch["audios"].items():
-        f = model.encode_audio(x)
+        sel = torch.tensor(bs)
+        f = model.encode_audio(x, batch["qids"][sel], batch["qmask"][sel])
         if feats is None:
             feats = f.new_zeros((len(order),) + tuple(f.shape[1:]))
         feats = feats.index_copy(0, torch.tensor([order[b] for b in bs]), f)

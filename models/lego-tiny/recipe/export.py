@@ -66,8 +66,8 @@ class AudioEncoderGraph(nn.Module):
         super().__init__()
         self.m = m
 
-    def forward(self, audio_features):
-        return self.m.encode_audio(audio_features)
+    def forward(self, audio_features, query_ids=None, query_mask=None):
+        return self.m.encode_audio(audio_features, query_ids, query_mask)
 
 
 class Decoder(nn.Module):
@@ -183,9 +183,13 @@ def export_graphs(model: LegoTiny, out: str) -> None:
                  (torch.randn(1, 5, d), torch.ones((1, 8), dtype=torch.long), torch.arange(3, 8)[None], *past),
                  ["inputs_embeds", "attention_mask", "position_ids"] + past_names, ["logits"] + present_names + step_names, dyn))
     if cfg.audio_tokens:
-        jobs.append(("audio_encoder", AudioEncoderGraph(model), (torch.randn(1, 3, cfg.audio_mels, cfg.audio_frames),),
-                     ["audio_features"], ["audio_embeds"],
-                     {"audio_features": {0: "batch", 1: "clips"}, "audio_embeds": {0: "batch"}}))
+        # v2.1 (cfg.sound_fusion): the sound tokens read the question, so the graph takes it like the image's
+        heard = cfg.sound_fusion
+        jobs.append(("audio_encoder", AudioEncoderGraph(model),
+                     (torch.randn(1, 3, cfg.audio_mels, cfg.audio_frames),) + ((q, qm) if heard else ()),
+                     ["audio_features"] + (["query_ids", "query_mask"] if heard else []), ["audio_embeds"],
+                     {"audio_features": {0: "batch", 1: "clips"}, "audio_embeds": {0: "batch"},
+                      "query_ids": {0: "batch", 1: "query"}, "query_mask": {0: "batch", 1: "query"}}))
     for name, mod, args, ins, outs, axes in jobs:
         mod.eval()
         path = os.path.join(out, "onnx", name + ".onnx")
@@ -255,10 +259,10 @@ def generate(model: LegoTiny, tok: Tokenizer, turns: List[dict], media_kind: Opt
     qids = query_ids(tok, [t["human"] for t in turns], cfg.query_max)
     x = torch.tensor(ids)[None]
     emb = model.tok(x)
-    sound = model.encode_audio(audio[None]) if audio is not None else None
+    qi = torch.tensor(qids)[None]
+    qm = torch.ones_like(qi)
+    sound = model.encode_audio(audio[None], qi, qm) if audio is not None else None
     if media_kind:
-        qi = torch.tensor(qids)[None]
-        qm = torch.ones_like(qi)
         if media_kind == "image":
             snd = smask = None
             if cfg.fusion_hears:  # the fusion hears the turn's sound (zeros, masked, when there is none)
@@ -465,7 +469,7 @@ def random_test_model(seed: int = 3) -> tuple:
     # 4 sound tokens (lego-tiny has 8): the engine must read the number from the manifest
     cfg = Config(vocab_size=len(tok.vocab), d_model=48, n_layers=2, n_heads=3, d_ff=96, max_positions=400,
                  image_size=48, image_grid=4, video_frames=6, frame_size=24, stem_channels=32, query_max=24,
-                 audio_tokens=4, audio_channels=16, fusion_hears=True)
+                 audio_tokens=4, audio_channels=16, fusion_hears=True, sound_fusion=True)
     model = LegoTiny(cfg)
     with torch.no_grad():  # larger weights than the training init, so greedy choices are not near-ties
         for m in model.modules():

@@ -173,6 +173,9 @@ def check(model, bundle: str) -> dict:
             "query": torch.randint(0, cfg.vocab_size, (7,), generator=g).tolist()}
     if cfg.fusion_hears:  # sound tokens for an image encoder that hears
         case["sound"] = torch.randn(cfg.audio_tokens, cfg.d_model, generator=g).flatten().tolist()
+    if cfg.audio_tokens:  # a soundtrack's features for the audio encoder (which reads the query with a sound fusion)
+        case["audio_clips"] = 8
+        case["audio"] = torch.randn(8, cfg.audio_mels, cfg.audio_frames, generator=g).flatten().tolist()
     d = tempfile.mkdtemp(prefix="from-onnx-check-")
     try:
         path = os.path.join(d, "case.json")
@@ -198,9 +201,14 @@ def check(model, bundle: str) -> dict:
         img = model.encode_image(torch.tensor(case["image"]).view(1, 3, cfg.image_size, cfg.image_size), q, qm,
                                  sound=snd, sound_mask=smask)
         vid = model.encode_video(torch.tensor(case["video"]).view(1, cfg.video_frames, 3, cfg.frame_size, cfg.frame_size), q, qm)
+        aud = (model.encode_audio(torch.tensor(case["audio"]).view(1, 8, cfg.audio_mels, cfg.audio_frames), q, qm)
+               if cfg.audio_tokens else None)
     diff = {}
-    for key, ref in (("logits", logits), ("image", img), ("video", vid)):
-        diff[key] = float(np.abs(np.array(got[key]).reshape(ref.shape) - ref.numpy()).max())
+    refs = [("logits", logits), ("image", img), ("video", vid)] + ([("audio", aud)] if aud is not None else [])
+    for key, ref in refs:
+        # relative to the tensor's largest value (at least 1): the random test bundle's big weights give
+        # sound tokens of ~100, where float32 noise alone reaches 1e-3
+        diff[key] = float(np.abs(np.array(got[key]).reshape(ref.shape) - ref.numpy()).max()) / max(1.0, float(ref.abs().max()))
     diff["logit_argmax_equal"] = bool((np.array(got["logits"]).reshape(logits.shape).argmax(-1) == logits.numpy().argmax(-1)).all())
     return diff
 
@@ -215,9 +223,10 @@ def main(argv=None):
     torch.set_num_threads(2)
     model, cfg, man = rebuild(os.path.abspath(args.bundle))
     diff = check(model, os.path.abspath(args.bundle))
-    print(f"from_onnx: max |PyTorch - onnxruntime|: logits {diff['logits']:.2e}, image features {diff['image']:.2e}, "
-          f"video features {diff['video']:.2e}; same argmax at every position: {diff['logit_argmax_equal']}", flush=True)
-    if max(diff["logits"], diff["image"], diff["video"]) > 1e-3 or not diff["logit_argmax_equal"]:
+    print(f"from_onnx: max |PyTorch - onnxruntime| / max(1, max |PyTorch|): logits {diff['logits']:.2e}, image features {diff['image']:.2e}, "
+          f"video features {diff['video']:.2e}, sound tokens {diff.get('audio', 0.0):.2e}; "
+          f"same argmax at every position: {diff['logit_argmax_equal']}", flush=True)
+    if max(diff["logits"], diff["image"], diff["video"], diff.get("audio", 0.0)) > 1e-3 or not diff["logit_argmax_equal"]:
         raise SystemExit("from_onnx: the rebuilt model does not match the ONNX graphs")
     import re
     m = re.search(r"for (\d+) min \((\d+) samples\)", man.get("description", ""))

@@ -12,6 +12,7 @@ A bundle without fusion (LEGO-7B) simply has no query inputs on its encoders.
 from __future__ import annotations
 
 import math
+from typing import Optional
 from dataclasses import asdict, dataclass
 
 import torch
@@ -38,6 +39,7 @@ class Config:
     audio_frames: int = 98
     audio_channels: int = 96
     fusion_hears: bool = False  # v2: the image's fusion also attends to the turn's sound tokens
+    sound_fusion: bool = False  # v2.1: the sound tokens attend to the question before the decoder (as video frames do)
 
     def to_dict(self):
         return asdict(self)
@@ -85,7 +87,7 @@ class Attention(nn.Module):
 class Fusion(nn.Module):
     """Visual tokens attend to the question (cross-attention + MLP, both residual)."""
 
-    def __init__(self, cfg: Config):
+    def __init__(self, cfg: Config, hears: Optional[bool] = None):
         super().__init__()
         d = cfg.d_model
         self.qpos = nn.Embedding(cfg.query_max, d)
@@ -98,7 +100,7 @@ class Fusion(nn.Module):
         self.qmean = nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))
         # v2: the image's fusion hears the turn's sound too ("where does this sound come from?" names no
         # shape: the sound does), as more keys and its own mean; zero-initialised, so stage 5 is unchanged
-        self.hears = cfg.audio_tokens > 0 and cfg.fusion_hears
+        self.hears = cfg.audio_tokens > 0 and cfg.fusion_hears if hears is None else hears
         if self.hears:
             self.ln_a = nn.LayerNorm(d)
             self.amean = nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))
@@ -245,11 +247,19 @@ class LegoTiny(nn.Module):
         self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.n_layers)])
         self.ln_f = nn.LayerNorm(d)
         self.audio = AudioEncoder(cfg) if cfg.audio_tokens else None
+        # v2.1: "when is the red star heard?" needs each sound token to know whether it is the one asked
+        # about, as each video frame does from the fusion; a fusion of its own (not under ``audio``, which
+        # audio_pretrain.py trains and stage 6 freezes) and a projector whose last layer starts at zero
+        self.sound_fuse = Fusion(cfg, hears=False) if cfg.audio_tokens and cfg.sound_fusion else None
+        self.sound_out = (nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, d))
+                          if self.sound_fuse is not None else None)
         self.apply(self._init)
         if self.audio is not None:
             self.audio_init()
             if cfg.fusion_hears:
                 self.fusion_hearing_init()
+        if self.sound_fuse is not None:
+            self.sound_fusion_init()
 
     def fusion_hearing_init(self) -> None:
         """The hearing terms start silent: a model warm-started from stage 5 sees as before."""
@@ -257,6 +267,12 @@ class LegoTiny(nn.Module):
         with torch.no_grad():
             f.amean[2].weight.zero_()
             f.amean[2].bias.zero_()
+
+    def sound_fusion_init(self) -> None:
+        """The question's term starts silent: a v2 model gains the sound fusion and answers as before."""
+        with torch.no_grad():
+            self.sound_out[2].weight.zero_()
+            self.sound_out[2].bias.zero_()
 
     def audio_init(self) -> None:
         """Clip times start in the span tokens' Fourier basis (like the video's frame times); the 8
@@ -311,8 +327,15 @@ class LegoTiny(nn.Module):
         out = self.vid_proj(x + self.vid_time[:n][None]) + self.vid_time[:n][None]
         return (out, x) if parts else out
 
-    def encode_audio(self, feats, parts: bool = False):
-        return self.audio(feats, parts)
+    def encode_audio(self, feats, query_ids=None, query_mask=None, parts: bool = False):
+        """Sound tokens [B, A, d]; with a sound fusion (``cfg.sound_fusion``) and the question, each token
+        has also read the question (the tokens the decoder and the image's fusion take)."""
+        if parts:
+            return self.audio(feats, parts)
+        tokens = self.audio(feats)
+        if self.sound_fuse is None or query_ids is None:
+            return tokens
+        return tokens + self.sound_out(self.sound_fuse(tokens, self.tok(query_ids), query_mask))
 
     # -- decoder ----------------------------------------------------------------------------
     def decode(self, inputs_embeds, attention_mask, position_ids, past=None, steps=None):

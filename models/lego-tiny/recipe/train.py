@@ -215,6 +215,8 @@ def main(argv=None):
     ap.add_argument("--train-query-time", action="store_true",
                     help="with --freeze-audio: the sound tokens' time codes (audio.query_time) still learn")
     ap.add_argument("--sound-mix", type=parse_sound_mix, help="sound task weights, e.g. sound_span=3,sound_source=0.5")
+    ap.add_argument("--sound-fusion", action="store_true",
+                    help="the sound tokens attend to the question before the decoder (v2.1; needs --audio-tokens)")
     ap.add_argument("--fusion-hears", action="store_true",
                     help="the image's fusion also attends to the turn's sound tokens (v2; needs --audio-tokens)")
     ap.add_argument("--sound-frac", type=float, default=0.0, help="share of samples with a sound (needs --audio-tokens)")
@@ -257,7 +259,8 @@ def main(argv=None):
         tok.save(tok_path)
     print(f"tokenizer: {len(tok.vocab)} tokens", flush=True)
     cfg = Config(vocab_size=len(tok.vocab), d_model=args.d_model, n_layers=args.layers, n_heads=args.heads,
-                 d_ff=4 * args.d_model, audio_tokens=args.audio_tokens, fusion_hears=args.fusion_hears)
+                 d_ff=4 * args.d_model, audio_tokens=args.audio_tokens, fusion_hears=args.fusion_hears,
+                 sound_fusion=args.sound_fusion)
     pool = build_pool(os.path.join(args.work, "pool.pkl"), args.images, args.videos, cfg.image_size,
                       cfg.video_frames, cfg.frame_size)
     sound_pool = None
@@ -337,10 +340,12 @@ def run(rank, world, port, args, tok, cfg, pool):
     freeze_bn = args.freeze_bn
     if args.init:
         ck = torch.load(args.init, map_location="cpu")
-        grown = {"vocab_size", "audio_tokens", "audio_mels", "audio_frames", "audio_channels", "fusion_hears"}
+        grown = {"vocab_size", "audio_tokens", "audio_mels", "audio_frames", "audio_channels", "fusion_hears", "sound_fusion"}
         other = {k: v for k, v in ck["config"].items() if k not in grown}
         if ck["config"].get("fusion_hears") and not cfg.fusion_hears:
             sys.exit(f"train.py: --init {args.init} hears in its fusion: pass --fusion-hears")
+        if ck["config"].get("sound_fusion") and not cfg.sound_fusion:
+            sys.exit(f"train.py: --init {args.init} has a sound fusion: pass --sound-fusion")
         mine = {k: v for k, v in cfg.to_dict().items() if k not in grown}
         if other != mine or ck["config"]["vocab_size"] > cfg.vocab_size:
             sys.exit(f"train.py: --init {args.init} has another config: {ck['config']}")

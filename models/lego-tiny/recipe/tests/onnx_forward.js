@@ -1,6 +1,7 @@
 // Runs a bundle's graphs once with onnxruntime-node on given inputs and prints JSON {logits, image, video}:
 // embed_tokens + decoder (prefill, empty past) on `ids`, vision_encoder on `image`, video_encoder on
-// `video`, both with `query` (and the image with `sound` when its encoder hears). Used by from_onnx.py to check a rebuilt PyTorch model against the bundle.
+// `video`, both with `query` (and the image with `sound` when its encoder hears), and the audio encoder on
+// `audio` (with `query` when it takes the question) when the bundle has one. Used by from_onnx.py to check a rebuilt PyTorch model against the bundle.
 const path = require('path');
 const fs = require('fs');
 const ort = require(path.join(process.cwd(), 'node_modules', 'onnxruntime-node'));
@@ -37,6 +38,14 @@ async function main() {
   const img = await (await open(man.files.vision_encoder)).run(imgFeeds);
   const vid = await (await open(man.files.video_encoder)).run({
     pixel_values_videos: new ort.Tensor('float32', Float32Array.from(c.video), [1, vi.frames, 3, vi.size, vi.size]), query_ids: q, query_mask: qm });
-  process.stdout.write(JSON.stringify({ logits: Array.from(dec.logits.data), image: Array.from(img.image_features.data), video: Array.from(vid.video_features.data) }));
+  let audio = null;
+  if (c.audio && man.files.audio_encoder) {
+    const a = man.media.audio.features;
+    const enc = await open(man.files.audio_encoder);
+    const af = { audio_features: new ort.Tensor('float32', Float32Array.from(c.audio), [1, c.audio_clips, a.n_mels, a.frames]) };
+    if (enc.inputNames.includes('query_ids')) Object.assign(af, { query_ids: q, query_mask: qm });
+    audio = Array.from((await enc.run(af)).audio_embeds.data);
+  }
+  process.stdout.write(JSON.stringify({ logits: Array.from(dec.logits.data), image: Array.from(img.image_features.data), video: Array.from(vid.video_features.data), audio }));
 }
 main().catch((e) => { console.error(e); process.exit(1); });

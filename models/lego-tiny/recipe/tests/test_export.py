@@ -65,11 +65,13 @@ class ExportTest(unittest.TestCase):
     def test_audio_encoder_matches_pytorch_for_sounds_and_soundtracks(self):
         g = torch.Generator().manual_seed(1)
         items, want = [], []
+        cfg = self.model.cfg
         for clips in (3, 8, 1):  # a sound, a soundtrack, and the clip count is free
             x = torch.randn(1, clips, 64, 98, generator=g)
+            q = torch.randint(0, cfg.vocab_size, (1, 5), generator=g)  # the question the sound tokens read (v2.1)
             with torch.no_grad():
-                want.append(self.model.encode_audio(x).numpy())
-            items.append({"clips": clips, "values": x.flatten().tolist()})
+                want.append(self.model.encode_audio(x, q, torch.ones_like(q)).numpy())
+            items.append({"clips": clips, "values": x.flatten().tolist(), "query": q.flatten().tolist()})
         path = os.path.join(self.dir, "audio.json")
         with open(path, "w") as f:
             json.dump({"items": items}, f)
@@ -80,6 +82,17 @@ class ExportTest(unittest.TestCase):
             self.assertEqual(got["dims"], list(ref.shape))
             scale = max(1.0, float(np.abs(ref).max()))
             self.assertLess(np.abs(np.array(got["values"]).reshape(ref.shape) - ref).max() / scale, 1e-4)
+
+    def test_the_sound_tokens_read_the_question(self):
+        # "when is the red star heard?": the soundtrack's tokens must differ with the question, as video frames do
+        cfg = self.model.cfg
+        self.assertTrue(cfg.sound_fusion)
+        g = torch.Generator().manual_seed(2)
+        x = torch.randn(1, 8, 64, 98, generator=g)
+        q1, q2 = (torch.randint(0, cfg.vocab_size, (1, 6), generator=g) for _ in range(2))
+        with torch.no_grad():
+            a, b = (self.model.encode_audio(x, q, torch.ones_like(q)) for q in (q1, q2))
+        self.assertGreater((a - b).abs().max().item(), 1e-3)
 
     def test_manifest_audio_section_is_the_contract(self):
         import audio_features as af

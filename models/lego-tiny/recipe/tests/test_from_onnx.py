@@ -23,7 +23,7 @@ class FromOnnxTest(unittest.TestCase):
 
     def test_matches_onnxruntime(self):
         self.assertTrue(self.diff["logit_argmax_equal"])
-        for key in ("logits", "image", "video"):
+        for key in ("logits", "image", "video", "audio"):  # the test bundle has an audio encoder that reads the query
             self.assertLess(self.diff[key], 1e-3, key)
 
     def test_reproduces_the_reference_generations(self):
