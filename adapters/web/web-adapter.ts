@@ -126,6 +126,7 @@ export class WebAdapter implements Adapter {
   private readonly options: WebAdapterOptions;
   /** the one turn loop (src/bot/turn-runner.ts): throttled partials, error replies, shutdown drain */
   private readonly runner: TurnRunner;
+  private readonly bot: BotHandler;
   private readonly logger: Logger;
   private readonly metricsSource: MetricsSource | undefined;
   private readonly shared: SharedBlobs | undefined;
@@ -142,6 +143,7 @@ export class WebAdapter implements Adapter {
     this.metricsSource = deps.metrics;
     this.shared = deps.blobs === undefined ? undefined : new SharedBlobs(deps.blobs);
     this.healthReport = deps.health;
+    this.bot = deps.bot;
     this.runner = new TurnRunner({ bot: deps.bot, logger: this.logger, platform: 'web' });
     this.uploads = blobCache(this.options.maxStoredUploadBytes, this.options.uploadTtlMs);
     this.files = blobCache(this.options.maxStoredFileBytes, 0);
@@ -286,6 +288,7 @@ export class WebAdapter implements Adapter {
       const id = await this.shared.put(data, { conversation, name, contentType });
       this.logger.debug({ conversation, bytes: data.length, contentType }, 'web upload (store)');
       this.json(res, 201, { id, name, contentType, size: data.length });
+      this.prepareAhead(id, name, contentType, data);
       return;
     }
     const id = randomUUID();
@@ -296,6 +299,25 @@ export class WebAdapter implements Adapter {
     }
     this.logger.debug({ conversation, bytes: data.length, contentType }, 'web upload');
     this.json(res, 201, { id, name, contentType, size: data.length });
+    this.prepareAhead(id, name, contentType, data);
+  }
+
+  /**
+   * The page sends its question right after the upload: the bot may start decoding an image now, while
+   * the question is on its way (the turn then finds it prepared, or being prepared, by content hash).
+   */
+  private prepareAhead(id: string, name: string, contentType: string, data: Buffer): void {
+    if (this.bot.prepareAhead === undefined) return;
+    this.bot.prepareAhead({
+      id,
+      name,
+      contentType,
+      size: data.length,
+      fetch: async ({ maxBytes }) => {
+        if (data.length > maxBytes) throw new LegoError('too-large', `upload of ${data.length} bytes is over ${maxBytes}`);
+        return data;
+      },
+    });
   }
 
   private async chat(req: HttpRequest, res: ServerResponse): Promise<void> {

@@ -200,6 +200,11 @@ export class Bot implements BotHandler {
     }
   }
 
+  /** Start preparing an image that arrived before its question (see BotHandler.prepareAhead). */
+  prepareAhead(attachment: IncomingAttachment): void {
+    this.#media.prepareAhead(attachment);
+  }
+
   /** Close the conversation layer when the bot opened it. The engine belongs to the caller. */
   async close(): Promise<void> {
     if (!this.#ownsRuntime || this.#runtime === undefined) return;

@@ -1,4 +1,5 @@
 import { LegoError } from '../errors';
+import { contentHash } from '../conversation/content-hash';
 import type { BlobStore } from '../conversation/blob-store';
 import type { MediaContext, MediaSource } from '../conversation/record';
 import type { MediaSpec } from '../engine/types';
@@ -42,6 +43,17 @@ function cacheKey(kind: string, hash: string): string {
   return `${kind}:${hash}`;
 }
 
+/** `promise`, or a rejection as soon as `signal` aborts (the work itself goes on for whoever else waits). */
+function whileNotAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(new LegoError('aborted', 'preparation aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new LegoError('aborted', 'preparation aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
   const timeout = AbortSignal.timeout(ms);
   return signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
@@ -56,6 +68,8 @@ function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
 export class MediaLoader {
   readonly #deps: MediaLoaderDeps;
   readonly #cache: BoundedLru<string, PreparedEntry>;
+  /** preparations under way, by cache key: a turn that asks for one being prepared ahead waits for it */
+  readonly #preparing = new Map<string, Promise<PreparedEntry>>();
 
   constructor(deps: MediaLoaderDeps) {
     this.#deps = deps;
@@ -99,15 +113,38 @@ export class MediaLoader {
     const key = cacheKey(media.kind, hash);
     const cached = this.#cache.get(key);
     if (cached !== undefined) return cached;
-    const entry = await prepareForEngine(this.#deps.spec, media.kind, 'bytes' in media ? media.bytes : media.path, this.#deps.options, {
+    const under = this.#preparing.get(key);
+    if (under !== undefined) return whileNotAborted(under, call.signal);
+    const preparing = prepareForEngine(this.#deps.spec, media.kind, 'bytes' in media ? media.bytes : media.path, this.#deps.options, {
       ...call,
       displaySize: this.#deps.displaySize,
+    }).then((entry) => {
+      // the cache keeps what the model and the reply need (tensors, the picture at display size), not the
+      // file: that is kept once, where it came from (the blob store, the platform's URL, the local file)
+      const { bytes: _file, ...kept } = entry;
+      this.#cache.set(key, entry.display === undefined ? entry : kept);
+      return entry;
     });
-    // the cache keeps what the model and the reply need (tensors, the picture at display size), not the
-    // file: that is kept once, where it came from (the blob store, the platform's URL, the local file)
-    const { bytes: _file, ...kept } = entry;
-    this.#cache.set(key, entry.display === undefined ? entry : kept);
-    return entry;
+    this.#preparing.set(key, preparing);
+    try {
+      return await preparing;
+    } finally {
+      this.#preparing.delete(key);
+    }
+  }
+
+  /**
+   * Start preparing an attachment that arrived ahead of the message naming it (the web chat's upload,
+   * sent before its question): the turn then finds it prepared, or being prepared, by content hash
+   * instead of decoding it only once the question is in. Best effort: a failure here is left for the turn
+   * to meet and report. The decode runs under the decode budget like any other.
+   */
+  prepareAhead(attachment: IncomingAttachment): void {
+    void (async () => {
+      const fetched = await this.fetch(attachment);
+      if (fetched.kind !== 'image') return; // images only: a video or a sound may be refused by the turn's limits before its work starts
+      await this.prepare(contentHash(fetched.bytes), fetched);
+    })().catch(() => undefined);
   }
 
   /**

@@ -104,6 +104,11 @@ export interface ReplyProgress {
 /** The one pipeline every adapter uses. */
 export interface BotHandler {
   handle(message: IncomingMessage, progress?: ReplyProgress, signal?: AbortSignal): Promise<Reply>;
+  /**
+   * An attachment has arrived ahead of the message that will name it (the web chat's upload): the
+   * handler may start preparing it now, so that the turn finds it ready. Returns at once; best effort.
+   */
+  prepareAhead?(attachment: IncomingAttachment): void;
 }
 
 /** Every platform adapter. */

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { contentHash } from '../../src/conversation/content-hash';
 import { cropImage, cropRegion } from '../../src/media/crop-image';
@@ -39,5 +40,16 @@ describe('cropImage', () => {
 describe('contentHash', () => {
   it('is the hex sha256 of the bytes', () => {
     expect(contentHash(Buffer.from('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('is remembered for large byte arrays (an upload is hashed once) and right for each', () => {
+    const a = randomBytes(200 * 1024);
+    const b = Buffer.from(a);
+    b[0] = a[0]! ^ 1;
+    const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+    expect(contentHash(a)).toBe(sha(a));
+    expect(contentHash(a)).toBe(sha(a));
+    expect(contentHash(b)).toBe(sha(b));
+    expect(contentHash(new Uint8Array(a))).toBe(sha(a)); // same bytes in another array: same hash
   });
 });

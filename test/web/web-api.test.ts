@@ -2,6 +2,7 @@ import { WebAdapter } from '../../adapters/web';
 import type { WebReply } from '../../adapters/web';
 import { httpRequest, parseSse } from '../helpers/http-client';
 import { ScriptedBot } from '../helpers/scripted-bot';
+import type { IncomingAttachment } from '../../src/bot/types';
 
 const CONVERSATION = 'tab-0123456789abcdef';
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108020000009077053e0000000c4944415408d763f8cfc000000301010018dd8db40000000049454e44ae426082', 'hex');
@@ -69,6 +70,22 @@ describe('web chat HTTP API', () => {
   test('address before start is an error', () => {
     const web = new WebAdapter({ bot: new ScriptedBot() });
     expect(() => web.address).toThrow(/not started/);
+  });
+
+  test('an upload is handed to the bot to prepare while its question is on the way', async () => {
+    class AheadBot extends ScriptedBot {
+      readonly ahead: IncomingAttachment[] = [];
+      prepareAhead(attachment: IncomingAttachment): void {
+        this.ahead.push(attachment);
+      }
+    }
+    const bot = new AheadBot();
+    const { base } = await start(bot);
+    const id = await upload(base, PNG);
+    expect(bot.ahead).toHaveLength(1);
+    expect(bot.ahead[0]).toMatchObject({ id, contentType: 'image/png', size: PNG.length });
+    expect((await bot.ahead[0]!.fetch({ maxBytes: 1000 })).equals(PNG)).toBe(true);
+    await expect(bot.ahead[0]!.fetch({ maxBytes: 10 })).rejects.toThrow(/over 10/);
   });
 
   test('upload, ask, and the answer streams as status, partials, reply, done', async () => {
