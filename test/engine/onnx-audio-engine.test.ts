@@ -126,10 +126,12 @@ describe('OnnxLegoEngine with the test bundle’s audio encoder', () => {
           });
           return row;
         };
+        // the sound first: the decoder takes its audio_embeds, the image encoder that hears its sound_embeds
+        const { features: audioEmbeds, heard } = await graphs.encodeAudio(sound.features, sound.clips, prompt.query);
+        expect(heard.length).toBe(manifest.media.audio.tokens * hidden);
         if (media !== undefined && media.kind === 'image') {
-          expect(splice(manifest.media.image.patch, (await graphs.encode('image', media.pixelValues, prompt.query)).features)).toBe(manifest.media.image.tokens);
+          expect(splice(manifest.media.image.patch, (await graphs.encode('image', media.pixelValues, prompt.query, heard)).features)).toBe(manifest.media.image.tokens);
         }
-        const audioEmbeds = (await graphs.encodeAudio(sound.features, sound.clips, prompt.query)).features;
         expect(audioEmbeds.length).toBe(manifest.media.audio.tokens * hidden);
         expect(splice(manifest.media.audio.patch, audioEmbeds)).toBe(manifest.media.audio.tokens);
         const step = await graphs.decode(embeds, prompt.ids.length, graphs.emptyCache());

@@ -285,24 +285,29 @@ def collate(tok: Tokenizer, cfg, items):
 
 
 def batch_sound(model, batch):
-    """The sound tokens of the batch's sounds, in ``aud_idx`` order [S, A, d] (None when there are none)."""
+    """The batch's sounds in ``aud_idx`` order: (decoder tokens [S, A, d], the encoder's own tokens
+    [S, A, d], which an image's fusion that hears takes), or None when there are none. The two are the
+    same tensor for a model without a sound fusion."""
     import torch
     if not batch.get("aud_idx"):
         return None
     order = {b: k for k, b in enumerate(batch["aud_idx"])}
-    feats = None
+    dec = heard = None
     for c, (bs, x) in batch["audios"].items():
         sel = torch.tensor(bs)
-        f = model.encode_audio(x, batch["qids"][sel], batch["qmask"][sel])
-        if feats is None:
-            feats = f.new_zeros((len(order),) + tuple(f.shape[1:]))
-        feats = feats.index_copy(0, torch.tensor([order[b] for b in bs]), f)
-    return feats
+        f, h = model.encode_audio(x, batch["qids"][sel], batch["qmask"][sel], heard=True)
+        if dec is None:
+            dec = f.new_zeros((len(order),) + tuple(f.shape[1:]))
+            heard = h.new_zeros((len(order),) + tuple(h.shape[1:]))
+        rows = torch.tensor([order[b] for b in bs])
+        dec = dec.index_copy(0, rows, f)
+        heard = heard.index_copy(0, rows, h)
+    return dec, heard
 
 
 def image_sound(model, batch, sound_feats):
     """What each image's fusion hears: [I, A, d] sound tokens and [I, A] mask (zeros for an image asked
-    about without a sound); (None, None) for a model without ears."""
+    about without a sound); (None, None) for a model without ears. ``sound_feats``: batch_sound's pair."""
     import torch
     if not model.cfg.fusion_hears or not batch["img_idx"]:
         return None, None
@@ -315,14 +320,14 @@ def image_sound(model, batch, sound_feats):
         rows = [(i, order[b]) for i, b in enumerate(batch["img_idx"]) if b in order]
         if rows:
             ii = torch.tensor([i for i, _ in rows])
-            snd = snd.index_copy(0, ii, sound_feats[torch.tensor([k for _, k in rows])])
+            snd = snd.index_copy(0, ii, sound_feats[1][torch.tensor([k for _, k in rows])])
             mask[ii] = 1
     return snd, mask
 
 
 def embed_batch(model, tok: Tokenizer, batch, image_feats=None, video_feats=None, sound_feats=None):
     """Token embeddings with the media patches replaced by encoder outputs (``image_feats`` etc.: the
-    encoders' outputs when the caller already has them)."""
+    encoders' outputs when the caller already has them; ``sound_feats``: batch_sound's pair)."""
     import torch
     ids = batch["ids"]
     emb = model.tok(ids)
@@ -343,5 +348,5 @@ def embed_batch(model, tok: Tokenizer, batch, image_feats=None, video_feats=None
         emb = emb.masked_scatter((ids == patch_vid)[..., None], feats.to(emb.dtype).reshape(-1))
     if sound_feats is not None:
         patch_aud = tok.ids[MEDIA["audio"][1]]
-        emb = emb.masked_scatter((ids == patch_aud)[..., None], sound_feats.to(emb.dtype).reshape(-1))
+        emb = emb.masked_scatter((ids == patch_aud)[..., None], sound_feats[0].to(emb.dtype).reshape(-1))
     return emb

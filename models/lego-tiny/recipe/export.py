@@ -67,7 +67,9 @@ class AudioEncoderGraph(nn.Module):
         self.m = m
 
     def forward(self, audio_features, query_ids=None, query_mask=None):
-        return self.m.encode_audio(audio_features, query_ids, query_mask)
+        if self.m.cfg.sound_fusion:  # the decoder's tokens and the encoder's own (for an image's fusion that hears)
+            return self.m.encode_audio(audio_features, query_ids, query_mask, heard=True)
+        return self.m.encode_audio(audio_features)
 
 
 class Decoder(nn.Module):
@@ -187,8 +189,9 @@ def export_graphs(model: LegoTiny, out: str) -> None:
         heard = cfg.sound_fusion
         jobs.append(("audio_encoder", AudioEncoderGraph(model),
                      (torch.randn(1, 3, cfg.audio_mels, cfg.audio_frames),) + ((q, qm) if heard else ()),
-                     ["audio_features"] + (["query_ids", "query_mask"] if heard else []), ["audio_embeds"],
-                     {"audio_features": {0: "batch", 1: "clips"}, "audio_embeds": {0: "batch"},
+                     ["audio_features"] + (["query_ids", "query_mask"] if heard else []),
+                     ["audio_embeds"] + (["sound_embeds"] if heard else []),
+                     {"audio_features": {0: "batch", 1: "clips"}, "audio_embeds": {0: "batch"}, "sound_embeds": {0: "batch"},
                       "query_ids": {0: "batch", 1: "query"}, "query_mask": {0: "batch", 1: "query"}}))
     for name, mod, args, ins, outs, axes in jobs:
         mod.eval()
@@ -261,12 +264,14 @@ def generate(model: LegoTiny, tok: Tokenizer, turns: List[dict], media_kind: Opt
     emb = model.tok(x)
     qi = torch.tensor(qids)[None]
     qm = torch.ones_like(qi)
-    sound = model.encode_audio(audio[None], qi, qm) if audio is not None else None
+    sound = heard = None
+    if audio is not None:
+        sound, heard = model.encode_audio(audio[None], qi, qm, heard=True)
     if media_kind:
         if media_kind == "image":
             snd = smask = None
             if cfg.fusion_hears:  # the fusion hears the turn's sound (zeros, masked, when there is none)
-                snd = sound if sound is not None else torch.zeros((1, cfg.audio_tokens, cfg.d_model))
+                snd = heard if heard is not None else torch.zeros((1, cfg.audio_tokens, cfg.d_model))
                 smask = torch.full((1, cfg.audio_tokens), 1 if sound is not None else 0, dtype=torch.long)
             feats = model.encode_image(pixels[None], qi, qm, sound=snd, sound_mask=smask)
         else:

@@ -248,11 +248,17 @@ class LegoTiny(nn.Module):
         self.ln_f = nn.LayerNorm(d)
         self.audio = AudioEncoder(cfg) if cfg.audio_tokens else None
         # v2.1: "when is the red star heard?" needs each sound token to know whether it is the one asked
-        # about, as each video frame does from the fusion; a fusion of its own (not under ``audio``, which
-        # audio_pretrain.py trains and stage 6 freezes) and a projector whose last layer starts at zero
+        # about (as each video frame does from the fusion) and which time slot it is. v2's sound tokens have
+        # norm ~31 against a time code of ~0.8 (video tokens: ~3.7 against ~1.4), so the decoder could not
+        # tell the slots apart. The decoder's tokens are the encoder's normalised to the video tokens' scale,
+        # with a time code in the numbers' basis (as vid_time), read against the question by a fusion of their
+        # own; the image's fusion goes on hearing the encoder's own tokens. Not under ``audio`` (which
+        # audio_pretrain.py trains and stage 6 freezes).
         self.sound_fuse = Fusion(cfg, hears=False) if cfg.audio_tokens and cfg.sound_fusion else None
-        self.sound_out = (nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, d))
-                          if self.sound_fuse is not None else None)
+        if self.sound_fuse is not None:
+            self.sound_norm = nn.LayerNorm(d)
+            self.sound_time = nn.Parameter(torch.zeros(cfg.audio_tokens, d))
+            self.sound_out = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, d))
         self.apply(self._init)
         if self.audio is not None:
             self.audio_init()
@@ -269,8 +275,15 @@ class LegoTiny(nn.Module):
             f.amean[2].bias.zero_()
 
     def sound_fusion_init(self) -> None:
-        """The question's term starts silent: a v2 model gains the sound fusion and answers as before."""
+        """The decoder's sound tokens start as the encoder's at the video tokens' scale (norm ~3.7) plus
+        their slot's time code at about vid_time's strength; the projector's residual starts at zero."""
+        k, amp = fourier_k(self.cfg.d_model), 0.3
+        n = self.cfg.audio_tokens
         with torch.no_grad():
+            self.sound_norm.weight.fill_(0.33)
+            tt = (torch.arange(n, dtype=torch.float32) + 0.5) / n
+            self.sound_time.zero_()
+            self.sound_time[:, : 2 * k] += fourier(tt, k) * amp
             self.sound_out[2].weight.zero_()
             self.sound_out[2].bias.zero_()
 
@@ -327,15 +340,21 @@ class LegoTiny(nn.Module):
         out = self.vid_proj(x + self.vid_time[:n][None]) + self.vid_time[:n][None]
         return (out, x) if parts else out
 
-    def encode_audio(self, feats, query_ids=None, query_mask=None, parts: bool = False):
-        """Sound tokens [B, A, d]; with a sound fusion (``cfg.sound_fusion``) and the question, each token
-        has also read the question (the tokens the decoder and the image's fusion take)."""
+    def encode_audio(self, feats, query_ids=None, query_mask=None, parts: bool = False, heard: bool = False):
+        """Sound tokens [B, A, d] for the decoder. With a sound fusion (``cfg.sound_fusion``) they have read
+        the question (``query_ids``/``query_mask``) and carry their slot's time; ``heard=True`` returns
+        (decoder tokens, the encoder's own tokens: what an image's fusion that hears takes)."""
         if parts:
             return self.audio(feats, parts)
         tokens = self.audio(feats)
-        if self.sound_fuse is None or query_ids is None:
-            return tokens
-        return tokens + self.sound_out(self.sound_fuse(tokens, self.tok(query_ids), query_mask))
+        out = tokens
+        if self.sound_fuse is not None:
+            if query_ids is None:
+                raise ValueError("a model with a sound fusion needs the question to encode a sound")
+            x = self.sound_norm(tokens) + self.sound_time[None]
+            x = self.sound_fuse(x, self.tok(query_ids), query_mask)
+            out = x + self.sound_out(x) + self.sound_time[None]
+        return (out, tokens) if heard else out
 
     # -- decoder ----------------------------------------------------------------------------
     def decode(self, inputs_embeds, attention_mask, position_ids, past=None, steps=None):

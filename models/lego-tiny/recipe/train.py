@@ -157,7 +157,7 @@ def forward_batch(model, tok, batch, aux=None, coord_fams=None, pick=0.0, sound_
     feats, aux_loss, aux_parts = None, None, None
     sound = batch_sound(model, batch)
     if sound is not None and sound_head is not None:
-        s_loss, s_acc = sound_head.loss(sound, batch["sound_labels"])
+        s_loss, s_acc = sound_head.loss(sound[1], batch["sound_labels"])
         aux_loss, aux_parts = 2.0 * s_loss, {"sound": s_loss.item(), "heard": s_acc}
     if aux is not None and batch["img_idx"]:
         sel_i = torch.tensor(batch["img_idx"])

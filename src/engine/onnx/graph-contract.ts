@@ -129,10 +129,19 @@ export function audioEncoderContract(m: BundleManifest): GraphContract | null {
         dims: ['batch', 'dynamic', fixed(audio.features.n_mels, 'media.audio.features.n_mels'), fixed(audio.features.frames, 'media.audio.features.frames')],
       },
     ],
+    // lego-tiny v2.1: the sound tokens read the question (query_ids/query_mask) and the graph also gives the
+    // encoder's own tokens, which an image encoder that hears takes (sound_embeds); the decoder takes audio_embeds
     optionalInputs: queryInputs,
     outputs: [
       {
         name: 'audio_embeds',
+        type: 'float32',
+        dims: ['batch', fixed(audio.tokens, 'media.audio.tokens'), fixed(m.decoder.hidden_size, 'decoder.hidden_size')],
+      },
+    ],
+    optionalOutputs: [
+      {
+        name: 'sound_embeds',
         type: 'float32',
         dims: ['batch', fixed(audio.tokens, 'media.audio.tokens'), fixed(m.decoder.hidden_size, 'decoder.hidden_size')],
       },

@@ -163,6 +163,9 @@ async function trialRun(m: BundleManifest, graphs: LegoGraphs, contracts: Record
       const features = new Float32Array(clips * audio.features.n_mels * audio.features.frames);
       const out = await guard(audioC, () => graphs.encodeAudio(features, clips, [0]));
       checkRunShape(audioC, 'audio_embeds', out.dims.map(Number), [1, audio.tokens, d.hidden_size]);
+      if (out.heard.length !== audio.tokens * d.hidden_size) {
+        checkRunShape(audioC, 'sound_embeds', [1, out.heard.length / d.hidden_size, d.hidden_size], [1, audio.tokens, d.hidden_size]);
+      }
     }
   }
   const decC = contracts.decoder!;

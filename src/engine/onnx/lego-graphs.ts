@@ -209,21 +209,29 @@ export class LegoGraphs {
   }
 
   /**
-   * Sound tokens: [tokens × hidden]. `features` is [clips, n_mels, frames] (the media pipeline's log-mel
-   * clips: media.audio.clips of a sound or media.audio.soundtrack_clips of a video's soundtrack).
+   * Sound tokens: [tokens × hidden] for the decoder (`features`) and for an image encoder that hears
+   * (`heard`: the graph's sound_embeds when it gives them — lego-tiny v2.1, whose decoder tokens have read
+   * the question — else the same tokens). `features` is [clips, n_mels, frames] (the media pipeline's
+   * log-mel clips: media.audio.clips of a sound or media.audio.soundtrack_clips of a video's soundtrack).
    */
-  async encodeAudio(features: Float32Array, clips: number, query: readonly number[] | undefined): Promise<{ features: Float32Array; dims: readonly number[] }> {
+  async encodeAudio(
+    features: Float32Array,
+    clips: number,
+    query: readonly number[] | undefined,
+  ): Promise<{ features: Float32Array; heard: Float32Array; dims: readonly number[] }> {
     const f = this.manifest.media.audio?.features;
     if (f === undefined) throw new LegoError('unsupported-media', 'this model has no audio encoder');
     const feeds = { audio_features: new ort.Tensor('float32', features, [1, clips, f.n_mels, f.frames]) };
-    return this.runEncoder('audio', feeds, query);
+    const out = await this.runEncoder('audio', feeds, query, ['sound_embeds']);
+    return { features: out.features, heard: out.extra.sound_embeds ?? out.features, dims: out.dims };
   }
 
   private async runEncoder(
     kind: MediaKind,
     feeds: Record<string, ort.Tensor>,
     query: readonly number[] | undefined,
-  ): Promise<{ features: Float32Array; dims: readonly number[] }> {
+    extraOutputs: readonly string[] = [],
+  ): Promise<{ features: Float32Array; dims: readonly number[]; extra: Partial<Record<string, Float32Array>> }> {
     const graph = this.encoder(kind);
     if (graph === null) throw new LegoError('unsupported-media', `this model has no ${kind} encoder`);
     if (graph.checked.optionalInputs.has('query_ids')) {
@@ -236,7 +244,9 @@ export class LegoGraphs {
     const out = await graph.session.run(feeds);
     const name = kind === 'image' ? 'image_features' : kind === 'video' ? 'video_features' : 'audio_embeds';
     const t = out[name];
-    return { features: floatData(t, name), dims: t?.dims ?? [] };
+    const extra: Partial<Record<string, Float32Array>> = {};
+    for (const x of extraOutputs) if (graph.checked.optionalOutputs.has(x)) extra[x] = floatData(out[x], x);
+    return { features: floatData(t, name), dims: t?.dims ?? [], extra };
   }
 
   /**

@@ -264,14 +264,15 @@ export class OnnxLegoEngine implements GroundingEngine {
     throwIfAborted();
     let features: Float32Array | undefined;
     let sound: Float32Array | undefined;
+    let heard: Float32Array | undefined;
     const t0 = performance.now();
     // the sound first: an image encoder that hears takes its tokens
     if (audio !== undefined) {
-      sound = (await graphs.encodeAudio(audio.features, audio.clips, prompt.query)).features;
+      ({ features: sound, heard } = await graphs.encodeAudio(audio.features, audio.clips, prompt.query));
       throwIfAborted();
     }
     if (media !== undefined) {
-      features = (await graphs.encode(media.kind, media.pixelValues, prompt.query, sound)).features;
+      features = (await graphs.encode(media.kind, media.pixelValues, prompt.query, heard)).features;
       throwIfAborted();
     }
     if (media !== undefined || audio !== undefined) timings.encodeMs = performance.now() - t0;
