@@ -36,7 +36,11 @@ function shrinkOnLoad(info: ImageInfo, outputSide: number | undefined): number {
   if (outputSide === undefined || !(outputSide > 0)) return 1;
   const ratio = Math.max(info.storedSize.width, info.storedSize.height) / outputSide;
   if (ratio < 2) return 1;
-  if (info.format === 'jpeg') return Math.min(8, 2 ** Math.floor(Math.log2(ratio)));
+  if (info.format === 'jpeg') {
+    // sharp halves a whole factor (libjpeg's rounding): exactly 1/4 decodes at 1/2, then shrinks by 2
+    const shrink = Math.min(8, 2 ** Math.floor(Math.log2(ratio)));
+    return Math.floor(ratio) === shrink ? shrink / 2 : shrink;
+  }
   if (info.format === 'webp') return Math.floor(ratio);
   return 1;
 }

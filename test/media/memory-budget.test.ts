@@ -1,6 +1,9 @@
 import sharp from 'sharp';
-import { decodeBudget, MemoryBudget } from '../../src/media/memory-budget';
+import { decodeBudget, DECODES_AT_ONCE, MemoryBudget } from '../../src/media/memory-budget';
+import { availableParallelism } from 'node:os';
 import { DEFAULT_MEDIA_OPTIONS } from '../../src/media/options';
+import { decodeCost } from '../../src/media/image-pipeline';
+import type { ImageInfo } from '../../src/media/image-info';
 import { prepareImage } from '../../src/media/prepare-image';
 
 const SPEC = { size: 32, padRgb: [0, 0, 0], mean: [0, 0, 0], std: [1, 1, 1] } as const;
@@ -51,6 +54,26 @@ describe('MemoryBudget', () => {
     expect(most).toBe(1);
   });
 
+  it('runs at most maxRunning tasks at once, however few bytes they take', async () => {
+    const budget = new MemoryBudget(1_000, 2);
+    let running = 0;
+    let most = 0;
+    const task = async (): Promise<void> => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 5));
+      running -= 1;
+    };
+    await Promise.all(Array.from({ length: 6 }, () => budget.run(1, task)));
+    expect(most).toBe(2);
+    expect(() => new MemoryBudget(10, 0)).toThrow(RangeError);
+  });
+
+  it('the decode budget runs one decode per core at once', async () => {
+    expect(DECODES_AT_ONCE).toBe(Math.max(1, availableParallelism()));
+    expect(decodeBudget(123_456_789).maxRunning).toBe(DECODES_AT_ONCE);
+  });
+
   it('gives the bytes back when a task fails, and drops a waiter whose signal aborts', async () => {
     const budget = new MemoryBudget(10);
     await expect(budget.run(10, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
@@ -90,5 +113,22 @@ describe('image decodes under the decode budget (issue 19, fault 2)', () => {
     expect(mostUsed).toBeLessThanOrEqual(decodeMemoryBytes);
     expect(mostWaiting).toBeGreaterThan(0);
     expect(budget.usedBytes).toBe(0);
+  });
+});
+
+describe('decodeCost', () => {
+  const info = (format: string): ImageInfo => ({
+    format, mime: `image/${format}`, bytes: 1, storedSize: { width: 4000, height: 3000 }, size: { width: 4000, height: 3000 },
+    orientation: 1, pages: 1, hasAlpha: false, space: 'srgb', depth: 'uchar',
+  });
+
+  it('counts the frame at the scale sharp decodes a JPEG at: a whole factor is halved (libjpeg rounding)', () => {
+    expect(decodeCost(info('jpeg'), 1280)).toBe(2000 * 1500 * 3); // 3.125: 1/2
+    expect(decodeCost(info('jpeg'), 1000)).toBe(2000 * 1500 * 3); // exactly 4: sharp decodes at 1/2
+    expect(decodeCost(info('jpeg'), 700)).toBe(1000 * 750 * 3); // 5.7: 1/4
+    expect(decodeCost(info('jpeg'), 500)).toBe(1000 * 750 * 3); // exactly 8: 1/4
+    expect(decodeCost(info('jpeg'), 96)).toBe(500 * 375 * 3); // 1/8
+    expect(decodeCost(info('jpeg'), 2000)).toBe(4000 * 3000 * 3); // exactly 2: full size
+    expect(decodeCost(info('png'), 96, 10)).toBe(4000 * 3000 * 3 + 10); // no shrink-on-load
   });
 });
