@@ -12,7 +12,7 @@ import type { DisplayPicture } from '../media/prepare-image';
 import { DEFAULT_MEDIA_OPTIONS } from '../media/options';
 import { drawTag, measureTag } from './draw-tag';
 import type { ReplyImageFormat } from './reply-image-format';
-import { encodeReplyImage, REPLY_BYTES_PER_PIXEL, REPLY_IMAGE_MIME, replyImageFormat } from './reply-image-format';
+import { encodeReply, encodeReplyImage, REPLY_BYTES_PER_PIXEL, REPLY_IMAGE_MIME, replyFormatOfSource, replyImageFormat } from './reply-image-format';
 import { referenceColour } from './palette';
 
 /** A box to draw: its reference number, where it is on the image as displayed, and an optional name. */
@@ -296,9 +296,13 @@ export async function renderBoxes(
             { input: overlay.data, raw: { width: overlay.width, height: overlay.height, channels: 4 }, left: overlay.left, top: overlay.top },
           ]);
         }
+        // a photo (or a second try) is encoded in the same libvips pass as the drawing; a PNG or the like
+        // is looked at first (flat synthetic images go back as PNG)
+        const known = chosen ?? replyFormatOfSource(sourceFormat);
+        if (known !== undefined) return { as: known, data: await encodeReply(pipeline, known) };
         const { data, info: out } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
         const drawn = { data, width: out.width, height: out.height, channels: out.channels === 4 ? (4 as const) : (3 as const) };
-        const as = chosen ?? replyImageFormat(sourceFormat, drawn);
+        const as = replyImageFormat(sourceFormat, drawn);
         return { as, data: await encodeReplyImage(drawn, as) };
       } catch (error) {
         throw fromSharpError(error);

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import type { Sharp } from 'sharp';
 import type { RawImage } from '../media/raw-image';
 
 /** How a picture is sent back: JPEG for photos, PNG for flat synthetic images (sharp edges, few colours). */
@@ -40,14 +41,23 @@ export function sampledColourCount(image: RawImage, stopAt = Infinity): number {
  * and not be smaller.
  */
 export function replyImageFormat(sourceFormat: string, image: RawImage): ReplyImageFormat {
-  if (sourceFormat === 'jpeg' || sourceFormat === 'heif' || sourceFormat === 'heic' || sourceFormat === 'avif') return 'jpeg';
-  return sampledColourCount(image, FLAT_MAX_COLOURS) > FLAT_MAX_COLOURS ? 'jpeg' : 'png';
+  return replyFormatOfSource(sourceFormat) ?? (sampledColourCount(image, FLAT_MAX_COLOURS) > FLAT_MAX_COLOURS ? 'jpeg' : 'png');
+}
+
+/** JPEG for a photo's lossy formats; undefined where the pixels decide (`replyImageFormat`). */
+export function replyFormatOfSource(sourceFormat: string): ReplyImageFormat | undefined {
+  return sourceFormat === 'jpeg' || sourceFormat === 'heif' || sourceFormat === 'heic' || sourceFormat === 'avif' ? 'jpeg' : undefined;
 }
 
 /** Encode raw pixels in the reply format (libjpeg-turbo or libspng through sharp); alpha is dropped. */
 export async function encodeReplyImage(image: RawImage, format: ReplyImageFormat): Promise<Buffer> {
-  const pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }).removeAlpha();
+  return encodeReply(sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }), format);
+}
+
+/** The end of a pipeline that draws a reply: encoded in the reply format in the same libvips pass; alpha is dropped. */
+export function encodeReply(pipeline: Sharp, format: ReplyImageFormat): Promise<Buffer> {
+  const opaque = pipeline.removeAlpha();
   return format === 'png'
-    ? pipeline.png({ compressionLevel: 3, adaptiveFiltering: true }).toBuffer()
-    : pipeline.jpeg({ quality: REPLY_JPEG_QUALITY, chromaSubsampling: '4:4:4' }).toBuffer();
+    ? opaque.png({ compressionLevel: 3, adaptiveFiltering: true }).toBuffer()
+    : opaque.jpeg({ quality: REPLY_JPEG_QUALITY, chromaSubsampling: '4:4:4' }).toBuffer();
 }
