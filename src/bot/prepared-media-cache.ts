@@ -22,7 +22,7 @@ export function preparedEntryBytes(entry: PreparedEntry): number {
 /**
  * The LRU of prepared media by content hash (and media kind), so that a follow-up question about the
  * same image or video does not fetch, decode and resample it again. Bounded by entries and by bytes
- * (`preparedEntryBytes`: a 12 MP photo's entry is its picture at display size, 1280×960 RGB = 3.7 MB,
+ * (`preparedEntryBytes`: a 12 MP photo's entry is its picture at display size, 1000×750 RGB = 2.25 MB,
  * plus a 0.1 MB tensor; the file itself stays where it came from), one per Bot;
  * the project's one LRU (src/bounded-lru.ts).
  */

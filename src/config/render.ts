@@ -11,7 +11,7 @@ export const RenderConfigSchema = z.object({
     .int()
     .positive()
     .default(1280)
-    .describe('longest side of the annotated image (display size: a 12 MP photo decodes at 1/2 scale)'),
+    .describe('longest side of the annotated image (display size); a photo whose side halved, quartered or divided by 8 keeps 3/4 of it is sent at that: 12 MP at 1000×750'),
   timelineWidth: z.number().int().min(200).default(1200).describe('width of the video timeline PNG'),
   keyframes: z.boolean().default(true).describe('show keyframe thumbnails on the timeline'),
   annotateWithoutBoxes: z.boolean().default(false).describe('send the image back even when the answer has no boxes'),
