@@ -17,7 +17,7 @@ from metrics import METRICS
 
 # the metrics with a target first, then the rest, in metrics.py's order
 ROWS = [m for m in METRICS if m[2] is not None] + [m for m in METRICS if m[2] is None]
-LABEL_W, BAR_W, TOP, LEGEND_H = 290, 560, 44, 26  # the bars start at LABEL_W; 100 % is BAR_W long
+LABEL_W, BAR_W, TOP, LEGEND_H = 380, 560, 44, 26  # the bars start at LABEL_W; 100 % is BAR_W long
 # the DejaVu Sans the renderer ships (src/render/fonts.ts), so the picture does not depend on system fonts
 FONT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "assets", "fonts", "DejaVuSans.ttf")
 # light to dark, one colour per run (a repeated colour would make two runs look like one)
