@@ -42,30 +42,16 @@ describe('MemoryBudget', () => {
 
   it('runs a task dearer than the whole budget alone instead of refusing it', async () => {
     const budget = new MemoryBudget(100);
-    let running = 0;
-    let most = 0;
-    const task = async (): Promise<void> => {
-      running += 1;
-      most = Math.max(most, running);
-      await new Promise((r) => setTimeout(r, 5));
-      running -= 1;
-    };
+    const { task, most } = concurrencyProbe();
     await Promise.all([budget.run(500, task), budget.run(500, task), budget.run(1, task)]);
-    expect(most).toBe(1);
+    expect(most()).toBe(1);
   });
 
   it('runs at most maxRunning tasks at once, however few bytes they take', async () => {
     const budget = new MemoryBudget(1_000, 2);
-    let running = 0;
-    let most = 0;
-    const task = async (): Promise<void> => {
-      running += 1;
-      most = Math.max(most, running);
-      await new Promise((r) => setTimeout(r, 5));
-      running -= 1;
-    };
+    const { task, most } = concurrencyProbe();
     await Promise.all(Array.from({ length: 6 }, () => budget.run(1, task)));
-    expect(most).toBe(2);
+    expect(most()).toBe(2);
     expect(() => new MemoryBudget(10, 0)).toThrow(RangeError);
   });
 
@@ -132,3 +118,16 @@ describe('decodeCost', () => {
     expect(decodeCost(info('png'), 96, 10)).toBe(4000 * 3000 * 3 + 10); // no shrink-on-load
   });
 });
+
+/** A 5-ms task that records how many copies of itself ran at once. */
+function concurrencyProbe(): { task: () => Promise<void>; most: () => number } {
+  let running = 0;
+  let most = 0;
+  const task = async (): Promise<void> => {
+    running += 1;
+    most = Math.max(most, running);
+    await new Promise((r) => setTimeout(r, 5));
+    running -= 1;
+  };
+  return { task, most: () => most };
+}

@@ -145,7 +145,7 @@ def build_sound(tmp: str, rng: random.Random, plan: dict, seed: int, t0: float) 
     for task, n in plan.items():
         for made in range(n):
             k += 1
-            sseed = SOUND_SEED + k
+            sseed = SOUND_SEED + (seed - EVAL_SEED) + k  # the held-out split's own at seed = EVAL_SEED
             audio_name = f"audio/{task}-{made:04d}.wav"
             if task == "sound_source":
                 snd = sw.make_sound(sseed)
@@ -197,8 +197,11 @@ def main(argv=None):
     ap.add_argument("--out", required=True)
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of the full split (e.g. 0.05 for a smoke test)")
     ap.add_argument("--sound-scale", type=float, help="fraction of the sound tasks (default: --scale)")
+    ap.add_argument("--seed", type=int, default=EVAL_SEED,
+                    help="another split drawn the same way, e.g. 920000000 for a validation split that chooses "
+                         "between checkpoints without looking at the held-out one (default: the held-out split)")
     args = ap.parse_args(argv)
-    build(args.out, args.scale, sound_scale=args.sound_scale)
+    build(args.out, args.scale, seed=args.seed, sound_scale=args.sound_scale)
 
 
 if __name__ == "__main__":
