@@ -58,6 +58,25 @@ interface StoredBlob<M> {
 }
 
 /** The one LRU, bounded by the bytes it holds (and, for uploads, a time-to-live). */
+/** An upload whose bytes are already in hand (the shared store's, or one just received), as an attachment. */
+function heldAttachment(id: string, name: string, contentType: string, data: Buffer): IncomingAttachment {
+  return {
+    id,
+    name,
+    contentType,
+    size: data.length,
+    async fetch({ signal, maxBytes }) {
+      if (signal?.aborted) throw new LegoError('aborted', 'fetch aborted');
+      if (data.length > maxBytes) {
+        throw new LegoError('too-large', `upload of ${data.length} bytes is over ${maxBytes}`, {
+          userMessage: `Sorry, that file is too large for me (the limit is ${formatBytes(maxBytes)}).`,
+        });
+      }
+      return data;
+    },
+  };
+}
+
 function blobCache<M>(maxBytes: number, ttlMs: number): BoundedLru<string, StoredBlob<M>> {
   return new BoundedLru<string, StoredBlob<M>>({ maxSize: maxBytes, sizeOf: (blob) => blob.data.length, ttlMs });
 }
@@ -307,17 +326,7 @@ export class WebAdapter implements Adapter {
    * the question is on its way (the turn then finds it prepared, or being prepared, by content hash).
    */
   private prepareAhead(id: string, name: string, contentType: string, data: Buffer): void {
-    if (this.bot.prepareAhead === undefined) return;
-    this.bot.prepareAhead({
-      id,
-      name,
-      contentType,
-      size: data.length,
-      fetch: async ({ maxBytes }) => {
-        if (data.length > maxBytes) throw new LegoError('too-large', `upload of ${data.length} bytes is over ${maxBytes}`);
-        return data;
-      },
-    });
+    this.bot.prepareAhead?.(heldAttachment(id, name, contentType, data));
   }
 
   private async chat(req: HttpRequest, res: ServerResponse): Promise<void> {
@@ -444,22 +453,7 @@ export class WebAdapter implements Adapter {
     if (found === undefined || found.meta.conversation !== conversation) {
       throw new LegoError('not-found', `unknown upload ${id}`, { userMessage: 'That upload has expired — please attach the file again.' });
     }
-    const data = found.data;
-    return {
-      id,
-      name: found.meta.name,
-      contentType: found.meta.contentType,
-      size: data.length,
-      async fetch({ signal, maxBytes }) {
-        if (signal?.aborted) throw new LegoError('aborted', 'fetch aborted');
-        if (data.length > maxBytes) {
-          throw new LegoError('too-large', `upload of ${data.length} bytes is over ${maxBytes}`, {
-            userMessage: `Sorry, that file is too large for me (the limit is ${formatBytes(maxBytes)}).`,
-          });
-        }
-        return data;
-      },
-    };
+    return heldAttachment(id, found.meta.name, found.meta.contentType, found.data);
   }
 
   /** The reply for the browser; with a shared store its files are kept there first, so any instance serves them. */

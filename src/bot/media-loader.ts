@@ -3,7 +3,7 @@ import { contentHash } from '../conversation/content-hash';
 import type { BlobStore } from '../conversation/blob-store';
 import type { MediaContext, MediaSource } from '../conversation/record';
 import type { MediaSpec } from '../engine/types';
-import { fileTooLargeError } from '../media/media-errors';
+import { abortedError, fileTooLargeError } from '../media/media-errors';
 import type { MediaOptions } from '../media/options';
 import { engineReads, identifyMedia, prepareForEngine, readMediaFile } from '../media/prepare-for-engine';
 import type { EngineMediaKind, IdentifiedMedia } from '../media/prepare-for-engine';
@@ -46,9 +46,9 @@ function cacheKey(kind: string, hash: string): string {
 /** `promise`, or a rejection as soon as `signal` aborts (the work itself goes on for whoever else waits). */
 function whileNotAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(new LegoError('aborted', 'preparation aborted'));
+  if (signal.aborted) return Promise.reject(abortedError());
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new LegoError('aborted', 'preparation aborted'));
+    const onAbort = (): void => reject(abortedError());
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
