@@ -45,6 +45,12 @@ export interface MediaOptions {
    */
   frameSampling: FrameSamplingStrategy;
   /**
+   * How far a frame read by seeking may move to a keyframe, as a share of the spacing between frames
+   * (0.25: a quarter of it; 0: the exact times). A keyframe is decoded alone, any other frame from the
+   * keyframe before it: a 60 s 1080p clip with a keyframe a second decodes 16 frames, not ~350.
+   */
+  keyframeSnap: number;
+  /**
    * Most frames read by seeking in one ffmpeg run for 1080p video (each is one open decoder, ~12 MB at
    * 1080p); proportionally fewer for larger frames; more frames use `decode`.
    */
@@ -82,6 +88,7 @@ export const DEFAULT_MEDIA_OPTIONS = {
   tempDir: undefined,
   frameMaxSide: 768,
   frameSampling: 'auto',
+  keyframeSnap: 0.25,
   maxSeekInputs: 32,
   decodeMemoryBytes: 256 * MiB,
 } as const satisfies MediaOptions;
@@ -114,6 +121,12 @@ export const mediaOptionsSchema = z.object({
     .enum(['auto', 'seek', 'decode'])
     .default(DEFAULT_MEDIA_OPTIONS.frameSampling)
     .describe('frame sampling strategy'),
+  keyframeSnap: z
+    .number()
+    .min(0)
+    .max(0.5)
+    .default(DEFAULT_MEDIA_OPTIONS.keyframeSnap)
+    .describe('how far a seeked frame may move to a keyframe, share of the frame spacing'),
   maxSeekInputs: positiveInt.default(DEFAULT_MEDIA_OPTIONS.maxSeekInputs).describe('most frames read by seeking'),
   decodeMemoryBytes: positiveInt
     .default(DEFAULT_MEDIA_OPTIONS.decodeMemoryBytes)

@@ -16,7 +16,7 @@ import type { MediaProbe, VideoStreamInfo } from './probe-media';
 import { probeMedia, probeMediaWithPackets } from './probe-media';
 import type { RawImage } from './raw-image';
 import { runFfmpeg } from './run-ffmpeg';
-import { planFrameSampling, sampleTimes } from './sampling-plan';
+import { KEYFRAME_SEEK_LEAD_SEC, planFrameSampling, sampleTimes, snapToKeyframes } from './sampling-plan';
 import { withTempDir } from './temp-workspace';
 
 /** One sampled frame: the frame shown at `time` (seconds from the start), upright, RGB. */
@@ -82,6 +82,8 @@ interface StrategyRun {
   dir: string;
   video: VideoStreamInfo;
   times: readonly number[];
+  /** `seek` only: per time, true when it is a keyframe's (read alone, see `snapToKeyframes`) */
+  onKeyframe: readonly boolean[];
   size: ImageSize;
   binaries: FfmpegBinaries;
   timeoutMs: number;
@@ -95,7 +97,11 @@ async function readRawFrame(path: string, size: ImageSize): Promise<RawImage | u
   return { data: data.subarray(0, frameBytes), width: size.width, height: size.height, channels: 3 };
 }
 
-/** One ffmpeg run with one input per frame, each fast-seeked (`-ss` before `-i`) to its time. */
+/**
+ * One ffmpeg run with one input per frame, each fast-seeked (`-ss` before `-i`) to its time: from the
+ * keyframe before it, decoding up to the time; a keyframe's own time takes the keyframe alone (seek
+ * just past it, the first frame decoded).
+ */
 async function sampleBySeeking(run: StrategyRun): Promise<SampledFrame[]> {
   const threads = Math.max(1, Math.min(4, Math.floor(availableParallelism() / run.times.length)));
   const outputs = run.times.map((_, i) => join(run.dir, `frame-${String(i).padStart(4, '0')}.rgb`));
@@ -103,7 +109,8 @@ async function sampleBySeeking(run: StrategyRun): Promise<SampledFrame[]> {
     (command) => {
       run.times.forEach((time, i) => {
         const global = i === 0 ? ['-nostdin', '-hide_banner', '-nostats', '-loglevel', 'error'] : [];
-        command.input(run.path).inputOptions([...global, '-threads', String(threads), '-ss', time.toFixed(6)]);
+        const seek = run.onKeyframe[i] ? ['-noaccurate_seek', '-ss', (time + KEYFRAME_SEEK_LEAD_SEC).toFixed(6)] : ['-ss', time.toFixed(6)];
+        command.input(run.path).inputOptions([...global, '-threads', String(threads), ...seek]);
       });
       outputs.forEach((output, i) => {
         command
@@ -167,8 +174,9 @@ async function sampleByDecoding(run: StrategyRun): Promise<SampledFrame[]> {
 }
 
 /**
- * Sample `count` frames of a video uniformly over the whole clip, at `(i + 0.5) / count × duration`,
- * in a single time-limited ffmpeg run: either one fast-seeking input per frame or one decoding pass
+ * Sample `count` frames of a video uniformly over the whole clip, at `(i + 0.5) / count × duration`
+ * (or, read by seeking, the keyframe nearest such a time when it is within `keyframeSnap` of the
+ * spacing: each frame's `time` says which), in a single time-limited ffmpeg run: either one fast-seeking input per frame or one decoding pass
  * with a `select` filter, whichever decodes fewer frames according to the clip's packet index
  * (`MediaOptions.frameSampling`). Frames come upright (rotation metadata honoured), with square
  * pixels, no larger than `frameMaxSide`. Checks size, type, duration and resolution first; an
@@ -185,8 +193,11 @@ export async function sampleVideo(
   return withTempDir(options.tempDir, async (dir) => {
     const file = await materialiseMedia(source, dir, options.maxVideoBytes, new Set(['video', 'audio']));
     const probeOptions = { binaries, timeoutMs: options.ffprobeTimeoutMs, signal: call.signal };
-    // `auto` plans from the packet index: read it in the same ffprobe run as the streams (one process).
-    const wantIndex = options.frameSampling === 'auto' && count <= options.maxSeekInputs;
+    // `auto` plans from the packet index, and seeking snaps to its keyframes: read it in the same ffprobe
+    // run as the streams (one process).
+    const wantIndex =
+      (options.frameSampling === 'auto' || (options.frameSampling === 'seek' && options.keyframeSnap > 0)) &&
+      count <= options.maxSeekInputs;
     const probed = wantIndex ? await probeMediaWithPackets(file.path, probeOptions) : { probe: await probeMedia(file.path, probeOptions), packets: undefined };
     const probe = probed.probe;
     const video = probe.video;
@@ -211,12 +222,15 @@ export async function sampleVideo(
       4,
       Math.floor((options.maxSeekInputs * SEEK_BUDGET_PIXELS) / Math.max(SEEK_BUDGET_PIXELS, video.width * video.height)),
     );
-    const strategy = planFrameSampling(times, index, options.frameSampling, seekCap);
+    // Seeking may take a keyframe near a time instead (decoded alone); decoding takes the exact times.
+    const seekTimes = snapToKeyframes(times, index, (options.keyframeSnap * durationSec) / count);
+    const strategy = planFrameSampling(seekTimes.times, index, options.frameSampling, seekCap, seekTimes.onKeyframe);
     const run: StrategyRun = {
       path: file.path,
       dir,
       video,
-      times,
+      times: strategy === 'seek' ? seekTimes.times : times,
+      onKeyframe: strategy === 'seek' ? seekTimes.onKeyframe : [],
       size: frameSize(video.size, call.frameMaxSide ?? options.frameMaxSide),
       binaries,
       timeoutMs: options.ffmpegTimeoutMs,

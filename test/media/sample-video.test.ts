@@ -17,6 +17,7 @@ const work = mkdtempSync(join(tmpdir(), 'lego-video-test-'));
 const tempDir = join(work, 'tmp');
 const files = {
   cfr: join(work, 'frames-cfr.mp4'),
+  bframes: join(work, 'frames-bframes.mp4'),
   vfr: join(work, 'frames-vfr.mp4'),
   rotated: join(work, 'rotated.mp4'),
   rotatedPlain: join(work, 'rotated-plain.mp4'),
@@ -68,6 +69,7 @@ async function failure(promise: Promise<unknown>): Promise<LegoError> {
 beforeAll(async () => {
   require('node:fs').mkdirSync(tempDir);
   await frameNumberVideo(files.cfr, { seconds: 8, fps: 10, gop: 10 });
+  await frameNumberVideo(files.bframes, { seconds: 8, fps: 10, gop: 10, bframes: 3 });
   await frameNumberVideo(files.vfr, { seconds: 8, fps: 10, gop: 10, select: 'not(eq(mod(n\\,3)\\,1))*not(between(n\\,22\\,28))' });
   await rotatedVideo(files.rotated, files.rotatedPlain, 90);
   await toneClip(files.tone, { seconds: 2 });
@@ -82,7 +84,11 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe.each(['seek', 'decode'] as const)('sampleVideo (%s)', (frameSampling) => {
+describe.each(['seek', 'decode'] as const)('sampleVideo (%s, exact times)', (strategy) => {
+  // keyframeSnap 0: every frame at its exact time, whichever way it is read
+  const frameSampling = strategy;
+  const options = (overrides: Partial<MediaOptions> = {}): MediaOptions => resolveMediaOptions({ tempDir, keyframeSnap: 0, ...overrides });
+
   it('takes the frames at (i + 0.5) / N × duration', async () => {
     const sampled = await sampleVideo(files.cfr, 8, options({ frameSampling }));
     expect(sampled.strategy).toBe(frameSampling);
@@ -117,6 +123,34 @@ describe.each(['seek', 'decode'] as const)('sampleVideo (%s)', (frameSampling) =
   });
 });
 
+describe('sampleVideo: keyframes near the times', () => {
+  it.each([
+    ['without B-frames', 'cfr'],
+    ['with B-frames', 'bframes'],
+  ] as const)('reads the keyframe within keyframeSnap of each time instead (%s), and says so in its time', async (_, file) => {
+    // 8 s at 10 fps, a keyframe a second; 3 frames at 1.33, 4 and 6.67 s, 2.67 s apart: a quarter of that
+    // reaches the keyframes at 1, 4 and 7 s
+    const sampled = await sampleVideo(files[file], 3, options({ frameSampling: 'seek' }));
+    expect(sampled.strategy).toBe('seek');
+    expect(sampled.frames.map((f) => f.time)).toEqual([1, 4, 7]);
+    expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([10, 40, 70]);
+  });
+
+  it('keeps a time exact when no keyframe is near enough, and auto seeks when the keyframes make it cheap', async () => {
+    // 8 frames 1 s apart sit half-way between keyframes: a quarter of the spacing does not reach them
+    const exact = await sampleVideo(files.bframes, 8, options({ frameSampling: 'seek' }));
+    expect(exact.frames.map((f) => readFrameNumber(f.image))).toEqual([5, 15, 25, 35, 45, 55, 65, 75]);
+    const auto = await sampleVideo(files.bframes, 3, options());
+    expect(auto.strategy).toBe('seek');
+    expect(auto.frames.map((f) => readFrameNumber(f.image))).toEqual([10, 40, 70]);
+  });
+
+  it('decoding from the start takes the exact times', async () => {
+    const sampled = await sampleVideo(files.bframes, 3, options({ frameSampling: 'decode' }));
+    expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([14, 40, 67]);
+  });
+});
+
 describe('sampleVideo', () => {
   it('picks a strategy from the packet index and shrinks frames to frameMaxSide', async () => {
     const sampled = await sampleVideo(files.cfr, 4, options({ frameMaxSide: 40 }));
@@ -146,7 +180,8 @@ describe('sampleVideo', () => {
     const probe = await probeMedia(join(work, 'streamed.webm'), { binaries, timeoutMs: 10_000 });
     expect(probe.video?.durationSec).toBeUndefined();
     expect(probe.formatDurationSec).toBeNaN();
-    const sampled = await sampleVideo(webm, 4, options());
+    // keyframeSnap 0: libvpx put keyframes at 1, 1.6, 2.6 and 3.6 s, which snapping would take
+    const sampled = await sampleVideo(webm, 4, options({ keyframeSnap: 0 }));
     expect(sampled.durationSec).toBeCloseTo(4, 1);
     expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([5, 15, 25, 35]);
   });
@@ -167,7 +202,7 @@ describe('sampleVideo', () => {
       const sampled = await sampleVideo(
         files.vfr,
         8,
-        options({ frameSampling, ffmpegPath: '/usr/bin/ffmpeg', ffprobePath: '/usr/bin/ffprobe' }),
+        options({ frameSampling, keyframeSnap: 0, ffmpegPath: '/usr/bin/ffmpeg', ffprobePath: '/usr/bin/ffprobe' }),
       );
       expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([5, 15, 29, 35, 45, 56, 65, 75]);
     }

@@ -1,6 +1,6 @@
 import type { PacketIndex } from '../../src/media/packet-index';
 import { parsePacketIndex } from '../../src/media/packet-index';
-import { estimateSamplingCost, planFrameSampling, sampleTimes } from '../../src/media/sampling-plan';
+import { estimateSamplingCost, planFrameSampling, sampleTimes, snapToKeyframes } from '../../src/media/sampling-plan';
 
 /** A constant-rate index: `seconds` at `fps`, a keyframe every `gop` frames. */
 function index(seconds: number, fps: number, gop: number): PacketIndex {
@@ -51,5 +51,33 @@ describe('parsePacketIndex', () => {
     expect(idx.frameTimes.map((t) => Number(t.toFixed(4)))).toEqual([0, 0.0333, 0.0333, 0.1]);
     expect(idx.keyframeTimes.map((t) => Number(t.toFixed(4)))).toEqual([0, 0.0333]);
     expect(idx.endSec).toBeCloseTo(0.1333, 3);
+  });
+});
+
+describe('snapToKeyframes', () => {
+  it('moves a time onto the nearest keyframe within the shift, and leaves the others exact', () => {
+    const idx = index(10, 10, 10); // a keyframe every second
+    const snapped = snapToKeyframes([1.2, 2.5, 4.9, 9.7], idx, 0.3);
+    expect(snapped.times).toEqual([1, 2.5, 5, 9.7]);
+    expect(snapped.onKeyframe).toEqual([true, false, true, false]);
+    expect(snapToKeyframes([1.2], idx, 0).onKeyframe).toEqual([false]);
+    expect(snapToKeyframes([1.2], undefined, 0.3).times).toEqual([1.2]);
+  });
+
+  it('does not take a keyframe whose next one is too close for the seek to land on it', () => {
+    const idx: PacketIndex = { frameTimes: [0, 1, 1.05, 2], keyframeTimes: [0, 1, 1.05, 2], endSec: 2.1 };
+    expect(snapToKeyframes([1.02], idx, 0.3)).toEqual({ times: [1.05], onKeyframe: [true] });
+    expect(snapToKeyframes([0.98], idx, 0.03)).toEqual({ times: [0.98], onKeyframe: [false] });
+  });
+
+  it('makes a keyframe read alone cheap in the plan (60 s at 30 fps, a keyframe every 2 s, 16 frames)', () => {
+    const idx = index(60, 30, 60);
+    const times = sampleTimes(60, 16);
+    const snapped = snapToKeyframes(times, idx, 0.25 * (60 / 16));
+    const moved = snapped.onKeyframe.filter(Boolean).length;
+    expect(moved).toBeGreaterThanOrEqual(8);
+    expect(snapped.times.every((t, i) => Math.abs(t - (times[i] ?? 0)) <= 0.25 * (60 / 16))).toBe(true);
+    // each frame moved onto a keyframe costs one frame and the input's opening, not ~half a GOP
+    expect(estimateSamplingCost(snapped.times, idx, snapped.onKeyframe).seek).toBeLessThan(0.6 * estimateSamplingCost(times, idx).seek);
   });
 });

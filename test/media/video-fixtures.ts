@@ -16,13 +16,17 @@ const FRAME_NUMBER_SOURCE = (seconds: number, fps: number): string =>
   `color=c=black:s=80x16:r=${fps}:d=${seconds},format=gray,geq=lum='255*mod(floor(N/pow(2\\,floor(X/8)))\\,2)'`;
 
 /** An H.264 MP4 showing its frame number; `select` drops frames (keeping timestamps: variable frame rate). */
-export async function frameNumberVideo(path: string, options: { seconds: number; fps: number; gop: number; select?: string }): Promise<void> {
+export async function frameNumberVideo(
+  path: string,
+  options: { seconds: number; fps: number; gop: number; select?: string; bframes?: number },
+): Promise<void> {
   const filters = options.select ? [`select='${options.select}'`, 'format=yuv420p'] : ['format=yuv420p'];
   await ffmpeg([
     '-f', 'lavfi', '-i', FRAME_NUMBER_SOURCE(options.seconds, options.fps),
     '-vf', filters.join(','),
     ...(options.select ? ['-vsync', 'vfr'] : []),
     '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '10', '-g', String(options.gop),
+    ...(options.bframes ? ['-bf', String(options.bframes)] : []),
     path,
   ]);
 }

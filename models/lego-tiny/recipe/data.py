@@ -87,6 +87,12 @@ def _track_job(args):
     return tr, sw.sound_features(tr, af.SOUNDTRACK_CLIPS).astype(np.float16)
 
 
+def track_clips(clips: list, n_tracks: int) -> list:
+    """The clip each of ``n_tracks`` soundtracks belongs to: the pool's clips in order, then again from the
+    first (a clip heard a second time gets another soundtrack: its own seed, other sources and spans)."""
+    return [clips[j % len(clips)] for j in range(n_tracks)]
+
+
 def build_sound_pool(path: str, n_sounds: int, clips: list, procs: int = 2) -> dict:
     """Pre-computed encoder inputs (float16): sounds balanced over (colour, kind), and a soundtrack for each
     of ``clips`` (the first clips of the image/video pool, same order)."""
@@ -201,7 +207,8 @@ class Batcher:
             return None
         t["aux_ref"] = None
         ids, mask = encode_conversation(self.tok, [t], "video", self.cfg.video_frames, n_audio=self.cfg.audio_tokens)
-        return ("video", self.pool["videos"][j], ids, mask, [t], self.pool["clips"][j], sp["track_feats"][j])
+        v = j % len(self.pool["clips"])  # more soundtracks than clips: track_clips()
+        return ("video", self.pool["videos"][v], ids, mask, [t], self.pool["clips"][v], sp["track_feats"][j])
 
     def sample(self):
         rng = self.rng

@@ -177,13 +177,13 @@ def train_step(args) -> None:
 def audio_pretrain_step(args, stage: dict, init: str) -> str:
     """The audio encoder trained alone first (audio_pretrain.py, from scratch) on the stage's sound pool."""
     import audio_pretrain
-    from data import build_pool, build_sound_pool
+    from data import build_pool, build_sound_pool, track_clips
     from model import Config
     cfg = Config(vocab_size=1)
     pool = stage["pool"]
     clips = build_pool(os.path.join(args.work, "pool.pkl"), pool["images"], pool["videos"], cfg.image_size,
                        cfg.video_frames, cfg.frame_size)["clips"]
-    build_sound_pool(os.path.join(args.work, "sound-pool.pkl"), pool["sounds"], clips[: pool["tracks"]])
+    build_sound_pool(os.path.join(args.work, "sound-pool.pkl"), pool["sounds"], track_clips(clips, pool["tracks"]))
     out = os.path.join(args.work, "heard.pt")
     print(f"== audio pretrain: {stage['audio_pretrain']:g} min", flush=True)
     # in a process of its own: torch's OpenMP pool with 2 threads here would hang the training processes

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 import dialogue
 from aux import AuxHeads, SoundHead, batch_labels
-from data import Batcher, batch_sound, build_pool, build_sound_pool, embed_batch, image_sound
+from data import Batcher, batch_sound, build_pool, build_sound_pool, embed_batch, image_sound, track_clips
 from model import Config, LegoTiny
 from tokenizer import SYSTEM, Tokenizer, build_vocab, coordinate_tokens
 from world import make_clip, make_scene, sample_times
@@ -221,7 +221,8 @@ def main(argv=None):
                     help="the image's fusion also attends to the turn's sound tokens (v2; needs --audio-tokens)")
     ap.add_argument("--sound-frac", type=float, default=0.0, help="share of samples with a sound (needs --audio-tokens)")
     ap.add_argument("--sounds", type=int, default=3000, help="pre-computed training sounds")
-    ap.add_argument("--tracks", type=int, default=1500, help="pre-computed soundtracks (for the first clips of the pool)")
+    ap.add_argument("--tracks", type=int, default=1500, help="pre-computed soundtracks (for the pool's clips in order; more than clips: "
+                    "the clips again, each with another soundtrack)")
     ap.add_argument("--tokenizer", help="tokenizer.json to use, written first when missing (default: WORK/tokenizer.json)")
     ap.add_argument("--base-tokenizer", help="extend this tokenizer.json (old ids kept) instead of building a new one")
     ap.add_argument("--new-lr-scale", type=float, default=3.0,
@@ -266,7 +267,7 @@ def main(argv=None):
     sound_pool = None
     if args.sound_frac > 0:
         sound_pool = build_sound_pool(os.path.join(args.work, "sound-pool.pkl"), args.sounds,
-                                      pool["clips"][: args.tracks])
+                                      track_clips(pool["clips"], args.tracks))
     pool["sound"] = sound_pool
     if args.procs == 1:
         run(0, 1, None, args, tok, cfg, pool)
