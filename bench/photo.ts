@@ -9,6 +9,7 @@
  *   npm run bench:photo                    # prep, web, video, help: the targets table
  *   npm run bench:photo -- --soak 1000     # also 1,000 photo turns each through the web chat and lego serve (RSS)
  *   npm run bench:photo -- --only prep,web # some parts only (prep, web, video, help, soak)
+ *   npm run bench:photo -- --only soak --soak 1000 --soak-on serve   # the soak through lego serve only
  *   npm run bench:photo -- --append        # also append the report to docs/benchmarks.md
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -24,6 +25,8 @@ const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const ONLY = (arg('--only') ?? 'prep,web,video,help').split(',');
 const SOAK = Number(arg('--soak') ?? 0);
+/** which servers the soak drives (`--soak-on serve` for lego serve alone) */
+const SOAK_ON = (arg('--soak-on') ?? 'web,serve').split(',');
 if (SOAK > 0 && !ONLY.includes('soak')) ONLY.push('soak');
 const APPEND = argv.includes('--append');
 const BUNDLE = existsSync(join(ROOT, 'models/lego-tiny/manifest.json')) ? 'models/lego-tiny' : 'models/test-bundle';
@@ -318,6 +321,7 @@ async function benchSoak(turns: number): Promise<void> {
     ['web chat', startWeb, (s: Server, i: number) => webTurn(s.url, `bench-soak-${i}`, 'Where is the red star?', photos[i % photos.length])],
     ['lego serve', startServe, (s: Server, i: number) => servePhotoTurn(s.url, photos[i % photos.length]!, 'Where is the red star?')],
   ] as const) {
+    if (!SOAK_ON.includes(name === 'web chat' ? 'web' : 'serve')) continue;
     const server = await start();
     try {
       const pid = server.child.pid!;
