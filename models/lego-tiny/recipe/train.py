@@ -212,6 +212,9 @@ def main(argv=None):
     ap.add_argument("--freeze-audio", action="store_true",
                     help="keep the audio encoder as --init has it (trained alone by audio_pretrain.py): the decoder's "
                          "early gradients knocked it off what it had learnt")
+    ap.add_argument("--audio-lr-scale", type=float, default=0.0,
+                    help="instead of --freeze-audio: the audio encoder learns at this factor of lr (and the sound head "
+                         "is off: a fresh head's gradients would knock the encoder off what it learnt)")
     ap.add_argument("--train-query-time", action="store_true",
                     help="with --freeze-audio: the sound tokens' time codes (audio.query_time) still learn")
     ap.add_argument("--sound-mix", type=parse_sound_mix, help="sound task weights, e.g. sound_span=3,sound_source=0.5")
@@ -236,6 +239,8 @@ def main(argv=None):
         ap.error("--procs, --threads, --batch and --minutes must be positive")
     if args.sound_frac > 0 and not args.audio_tokens:
         ap.error("--sound-frac needs --audio-tokens")
+    if args.audio_lr_scale > 0 and args.freeze_audio:
+        ap.error("--audio-lr-scale and --freeze-audio exclude each other")
 
     os.makedirs(args.work, exist_ok=True)
     tok_path = args.tokenizer or os.path.join(args.work, "tokenizer.json")
@@ -373,8 +378,8 @@ def run(rank, world, port, args, tok, cfg, pool):
     for p_ in model.parameters():
         if id(p_) in frozen_audio:
             p_.requires_grad_(False)
-    if frozen_audio:
-        sound_head = None  # nothing left for it to teach
+    if frozen_audio or args.audio_lr_scale > 0:
+        sound_head = None  # nothing left for it to teach (frozen), or a fresh head knocking a trained encoder
     params = [p_ for p_ in model.parameters() if not (freeze_bn and id(p_) in bn_params) and id(p_) not in frozen_audio] + (
         [] if aux is None else list(aux.parameters())) + ([] if sound_head is None else list(sound_head.parameters()))
     for p in params:  # gradients exist from the start (a batch without video still all-reduces them)
@@ -388,7 +393,12 @@ def run(rank, world, port, args, tok, cfg, pool):
         fresh = {id(p_) for n, p_ in model.named_parameters() if n not in have}
         if sound_head is not None and "sound_head" not in ck:
             fresh |= {id(p_) for p_ in sound_head.parameters()}
-    groups = [{"params": [p_ for p_ in params if id(p_) not in fresh], "scale": 1.0}]
+    slow = set()
+    if args.audio_lr_scale > 0 and model.audio is not None and not frozen_audio:
+        slow = {id(p_) for p_ in model.audio.parameters()} - fresh
+    groups = [{"params": [p_ for p_ in params if id(p_) not in fresh and id(p_) not in slow], "scale": 1.0}]
+    if slow:
+        groups.append({"params": [p_ for p_ in params if id(p_) in slow], "scale": args.audio_lr_scale})
     if fresh:
         groups.append({"params": [p_ for p_ in params if id(p_) in fresh], "scale": args.new_lr_scale})
     opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.98), weight_decay=0.05)

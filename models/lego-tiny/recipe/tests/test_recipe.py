@@ -73,6 +73,23 @@ class RecipeOptionsTest(unittest.TestCase):
         mix = train.parse_mix("region=6,count=5")
         self.assertEqual((mix["region"], mix["count"], mix["refer"]), (6.0, 5.0, dialogue.IMAGE_MIX["refer"]))
 
+    def test_audio_lr_scale_and_freeze_audio_exclude_each_other(self):
+        self.assertIn("exclude each other", refused(train.main, ["--work", "/nonexistent", "--audio-lr-scale", "0.1",
+                                                                 "--freeze-audio"]))
+
+    def test_more_soundtracks_than_clips_hear_the_clips_again_each_with_its_own_seed(self):
+        import data
+        import sound_world as sw
+        from world import make_clip
+        clips = [make_clip(700 + i) for i in range(3)]
+        owners = data.track_clips(clips, 7)
+        self.assertEqual([clips.index(c) for c in owners], [0, 1, 2, 0, 1, 2, 0])
+        first, again = data._track_job((0, owners[0]))[0], data._track_job((3, owners[3]))[0]
+        names = {(a["colour"], a["kind"]) for a in clips[0]["actors"]}
+        for track in (first, again):  # the clip's own actors are heard (an off-screen sound may join them)
+            self.assertTrue({(e["colour"], e["kind"]) for e in sw.event_spans(track)} & names)
+        self.assertNotEqual([e["span"] for e in sw.event_spans(first)], [e["span"] for e in sw.event_spans(again)])
+
     def test_the_mix_decides_which_questions_are_drawn(self):
         rng = random.Random(3)
         only_region = {k: 0 for k in dialogue.IMAGE_MIX} | {"region": 1}
