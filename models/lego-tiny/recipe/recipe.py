@@ -48,6 +48,12 @@ V2_STAGES = [
      "sound_frac": 0.45, "sound_mix": "sound_span=2.5", "audio_tokens": 8, "fusion_hears": True,
      "sound_fusion": True, "freeze_audio": True,
      "pool": {"images": 24000, "videos": 6000, "sounds": 6000, "tracks": 3000}},
+    # v2.2: the same, on 4x the soundtracks (12,000: each pool clip heard again with other sounds and spans;
+    # 3,000 were seen ~10 times each by stage 7), half the samples about sounds, the span drawn 3x
+    {"minutes": 50, "lr": 2.5e-4, "mix": "count=6,region=5,yesno=4,refer=6,describe=1", "video_frac": 0.16,
+     "sound_frac": 0.5, "sound_mix": "sound_span=3", "audio_tokens": 8, "fusion_hears": True,
+     "sound_fusion": True, "freeze_audio": True,
+     "pool": {"images": 24000, "videos": 6000, "sounds": 6000, "tracks": 12000}},
 ]
 ALL_STAGES = STAGES + V2_STAGES
 
@@ -120,6 +126,8 @@ def stage_args(stage: dict) -> list:
         out += ["--sound-mix", stage["sound_mix"]]
     if stage.get("audio_pretrain") or stage.get("freeze_audio"):
         out += ["--freeze-audio"]
+    if stage.get("audio_lr_scale"):
+        out += ["--audio-lr-scale", str(stage["audio_lr_scale"])]
     for key, value in stage.get("pool", {}).items():
         out += [f"--{key}", str(value)]
     return out
