@@ -54,6 +54,12 @@ V2_STAGES = [
      "sound_frac": 0.5, "sound_mix": "sound_span=3", "audio_tokens": 8, "fusion_hears": True,
      "sound_fusion": True, "freeze_audio": True,
      "pool": {"images": 24000, "videos": 6000, "sounds": 6000, "tracks": 12000}},
+    # v2.2 as shipped: stage 8 continued with the audio encoder learning at a quarter of the lr (no longer
+    # frozen, the sound head off), so its tokens can learn where in each slot a sound starts and stops
+    {"minutes": 40, "lr": 2e-4, "mix": "count=6,region=5,yesno=4,refer=6,describe=1", "video_frac": 0.16,
+     "sound_frac": 0.5, "sound_mix": "sound_span=3", "audio_tokens": 8, "fusion_hears": True,
+     "sound_fusion": True, "audio_lr_scale": 0.25,
+     "pool": {"images": 24000, "videos": 6000, "sounds": 6000, "tracks": 12000}},
 ]
 ALL_STAGES = STAGES + V2_STAGES
 
@@ -66,7 +72,8 @@ def main(argv=None):
                     help="train one run from scratch for this long instead of the shipped schedule")
     ap.add_argument("--stage", type=int, choices=range(1, len(ALL_STAGES) + 1),
                     help="run only this stage of the schedule (from the previous stage's stage-N.pt); "
-                         f"{len(STAGES) + 1} = lego-tiny v2 (sound, grammar), {len(STAGES) + 2} = v2.1 (the sound fusion)")
+                         f"{len(STAGES) + 1} = lego-tiny v2 (sound, grammar), {len(STAGES) + 2} = v2.1 (the sound fusion), "
+                         f"{len(STAGES) + 3}-{len(STAGES) + 4} = v2.2 (more soundtracks, the audio encoder learning)")
     ap.add_argument("--init", help="with --stage: start from this checkpoint instead of the previous stage's")
     ap.add_argument("--threads", type=int, default=1, help="torch threads per training process")
     ap.add_argument("--procs", type=int, default=2, help="data-parallel training processes (one per core)")
