@@ -20,7 +20,9 @@
  *                      runs each per round, and report each metric's median over the rounds and the
  *                      median of the per-round decode speed-ups (the host's noise hits both sides alike)
  *   --torch            the same as --torch-checkpoint with the PyTorch model rebuilt from the bundle's own
- *                      ONNX files (models/lego-tiny/recipe/from_onnx.py): works from a fresh clone
+ *                      ONNX files (models/lego-tiny/recipe/from_onnx.py): works from a fresh clone. The
+ *                      default when Debian's python3 has torch and onnx and no --pytorch file is given
+ *   --no-torch         the engine alone (no PyTorch rounds)
  *   --rounds N         rounds with --torch-checkpoint or --torch (default 5)
  *   --pytorch FILE     PyTorch-eager numbers for the same weights (hook for the recipe's bench script):
  *                      JSON {"prefill_ms": n, "decode_tokens_per_s": n, "first_token_ms": n,
@@ -216,12 +218,24 @@ export async function benchCache(options: { bundle: string; threads?: number; st
   }
 }
 
+function pythonForTorch(): string {
+  return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+}
+
+/** Whether the recipe's PyTorch side can run here: undefined when it can, else why not (one line). */
+function torchMissing(): string | undefined {
+  const r = spawnSync(pythonForTorch(), ['-c', 'import torch, onnx, numpy'], { encoding: 'utf8' });
+  if (r.status === 0) return undefined;
+  const why = (r.stderr || r.error?.message || '').trim().split('\n').pop() ?? '';
+  return `${pythonForTorch()} cannot import torch, onnx and numpy (${why}): apt-get install -y python3-torch python3-onnx python3-numpy, or bash scripts/system-packages.sh`;
+}
+
 /** One PyTorch-eager round: the recipe's bench script on the same reference cases. */
 function torchRound(checkpoint: string | undefined, bundle: string, runs: number, threads: number | undefined): PyTorchNumbers {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-torch-'));
   try {
     const out = path.join(dir, 'torch.json');
-    const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+    const python = pythonForTorch();
     const script = path.join(ROOT, 'models/lego-tiny/recipe/bench_torch.py');
     const args = [script, ...(checkpoint === undefined ? [] : ['--checkpoint', checkpoint]), '--bundle', bundle, '--out', out, '--runs', String(runs), '--threads', String(threads ?? 1)];
     const r = spawnSync(python, args, { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
@@ -327,6 +341,7 @@ async function main(): Promise<void> {
       'cache-steps': { type: 'string', default: '200' },
       'torch-checkpoint': { type: 'string' },
       torch: { type: 'boolean', default: false },
+      'no-torch': { type: 'boolean', default: false },
       rounds: { type: 'string', default: '5' },
     },
   });
@@ -341,7 +356,16 @@ async function main(): Promise<void> {
   let result: EngineBenchResult;
   let torch: PyTorchNumbers | undefined;
   let ratios: number[] | undefined;
-  if (values['torch-checkpoint'] !== undefined || values.torch === true) {
+  const asked = values['torch-checkpoint'] !== undefined || values.torch === true;
+  let anchor = asked;
+  if (!asked && values.pytorch === undefined && values['no-torch'] !== true) {
+    // by default the engine is measured against PyTorch eager on the same weights (issue 17): rebuilt
+    // from the bundle's ONNX files, so a fresh clone has it
+    const missing = torchMissing();
+    if (missing === undefined) anchor = true;
+    else console.log(`PyTorch anchor not run: ${missing}`);
+  }
+  if (anchor) {
     const checkpoint = values['torch-checkpoint'] === undefined ? undefined : path.resolve(values['torch-checkpoint']);
     const r = await benchRounds({ ...common, rounds: Math.max(1, Number(values.rounds)), checkpoint });
     result = r.onnx;
