@@ -25,6 +25,12 @@ const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const ONLY = (arg('--only') ?? 'prep,web,video,help').split(',');
 const SOAK = Number(arg('--soak') ?? 0);
+/**
+ * The servers run as `npm start` and the `lego` bin run them: compiled JavaScript from dist/ (built
+ * first when stale). `--tsx` runs the TypeScript sources through tsx instead (compiled at run time, its
+ * own memory on top).
+ */
+const TSX = process.argv.includes('--tsx');
 /** which servers the soak drives (`--soak-on serve` for lego serve alone) */
 const SOAK_ON = (arg('--soak-on') ?? 'web,serve').split(',');
 if (SOAK > 0 && !ONLY.includes('soak')) ONLY.push('soak');
@@ -183,8 +189,22 @@ interface Server {
   stop: () => Promise<void>;
 }
 
+let built = false;
+
+/** `src/x.ts` as the process to start: dist/src/x.js (built when stale), or tsx with `--tsx`. */
+function entryOf(source: string): string[] {
+  if (TSX) return ['--import', 'tsx', source];
+  if (!built) {
+    const build = spawnSync(process.execPath, ['scripts/build.js', '--if-stale'], { cwd: ROOT, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`node scripts/build.js --if-stale failed: ${build.stderr}`);
+    built = true;
+  }
+  return [join('dist', source.replace(/\.ts$/, '.js'))];
+}
+
 async function startServer(args: string[], env: Record<string, string>, ready: RegExp): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const [source, ...rest] = args;
+  const child = spawn(process.execPath, [...entryOf(source!), ...rest], {
     cwd: ROOT,
     env: { ...process.env, LEGO_LOGGING_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -295,7 +315,7 @@ async function benchWeb(): Promise<{ firstRatio: number; big: number; small: num
     const big = median(bigTimes);
     const smallMs = median(smallTimes);
     note('');
-    note(`Web chat (\`src/main.ts\`, ${BUNDLE}, at most 48 new tokens), one server process; a turn = upload + /api/chat to its last event.`);
+    note(`Web chat (\`node ${entryOf('src/main.ts').join(' ')}\`, ${BUNDLE}, at most 48 new tokens), one server process; a turn = upload + /api/chat to its last event.`);
     note('');
     note('| case | value |');
     note('|---|---:|');
