@@ -176,11 +176,12 @@ async function sampleByDecoding(run: StrategyRun): Promise<SampledFrame[]> {
 /**
  * Sample `count` frames of a video uniformly over the whole clip, at `(i + 0.5) / count × duration`
  * (or, read by seeking, the keyframe nearest such a time when it is within `keyframeSnap` of the
- * spacing: each frame's `time` says which), in a single time-limited ffmpeg run: either one fast-seeking input per frame or one decoding pass
- * with a `select` filter, whichever decodes fewer frames according to the clip's packet index
- * (`MediaOptions.frameSampling`). Frames come upright (rotation metadata honoured), with square
- * pixels, no larger than `frameMaxSide`. Checks size, type, duration and resolution first; an
- * audio-only file is a `bad-input` error. Temporary files are always removed.
+ * spacing: each frame's `time` says which), in a single time-limited ffmpeg run: either one
+ * fast-seeking input per frame or one decoding pass with a `select` filter, whichever decodes fewer
+ * frames according to the clip's packet index (`MediaOptions.frameSampling`). Frames come upright
+ * (rotation metadata honoured), with square pixels, no larger than `frameMaxSide`. Checks size, type,
+ * duration and resolution first; an audio-only file is a `bad-input` error. Temporary files are always
+ * removed.
  */
 export async function sampleVideo(
   source: MediaSource,
