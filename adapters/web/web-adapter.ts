@@ -57,7 +57,6 @@ interface StoredBlob<M> {
   meta: M;
 }
 
-/** The one LRU, bounded by the bytes it holds (and, for uploads, a time-to-live). */
 /** An upload whose bytes are already in hand (the shared store's, or one just received), as an attachment. */
 function heldAttachment(id: string, name: string, contentType: string, data: Buffer): IncomingAttachment {
   return {
@@ -77,6 +76,7 @@ function heldAttachment(id: string, name: string, contentType: string, data: Buf
   };
 }
 
+/** The one LRU, bounded by the bytes it holds (and, for uploads, a time-to-live). */
 function blobCache<M>(maxBytes: number, ttlMs: number): BoundedLru<string, StoredBlob<M>> {
   return new BoundedLru<string, StoredBlob<M>>({ maxSize: maxBytes, sizeOf: (blob) => blob.data.length, ttlMs });
 }

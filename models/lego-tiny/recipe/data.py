@@ -95,7 +95,7 @@ def track_clips(clips: list, n_tracks: int) -> list:
 
 def build_sound_pool(path: str, n_sounds: int, clips: list, procs: int = 2) -> dict:
     """Pre-computed encoder inputs (float16): sounds balanced over (colour, kind), and a soundtrack for each
-    of ``clips`` (the first clips of the image/video pool, same order)."""
+    of ``clips`` (the image/video pool's clips in order, repeated when there are more tracks: track_clips)."""
     if os.path.exists(path):
         with open(path, "rb") as f:
             pool = pickle.load(f)
