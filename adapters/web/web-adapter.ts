@@ -9,6 +9,7 @@ import type { BlobStore } from '../../src/conversation/blob-store';
 import { TurnRunner } from '../../src/bot/turn-runner';
 import type { Adapter, BotHandler, IncomingAttachment, IncomingMessage, Reply, ReplyFile } from '../../src/bot/types';
 import { drawnRegionFromJson, withDrawnRegion } from '../../src/conversation/drawn-region';
+import { heldOnce } from '../../src/conversation/content-hash';
 import { silentLogger } from '../../src/engine';
 import type { Logger } from '../../src/logger-type';
 import { LegoError } from '../../src/errors';
@@ -302,6 +303,8 @@ export class WebAdapter implements Adapter {
       throw error;
     }
     if (data.length === 0) throw new LegoError('bad-input', 'empty upload', { userMessage: 'That file is empty.' });
+    // the same bytes already held (a photo sent again, the store's copy): this request's copy goes now
+    data = heldOnce(data);
     const name = (url.searchParams.get('name') ?? '').replace(/[\u0000-\u001f/\\]/g, '').slice(0, 200) || `upload.${kind === 'image' ? 'img' : kind === 'video' ? 'video' : 'sound'}`;
     if (this.shared !== undefined) {
       const id = await this.shared.put(data, { conversation, name, contentType });

@@ -1,5 +1,5 @@
 import { LegoError } from '../errors';
-import { contentHash } from '../conversation/content-hash';
+import { contentHash, heldOnce } from '../conversation/content-hash';
 import type { BlobStore } from '../conversation/blob-store';
 import type { MediaContext, MediaSource } from '../conversation/record';
 import type { MediaSpec } from '../engine/types';
@@ -100,7 +100,8 @@ export class MediaLoader {
       if (call.signal?.aborted === true) throw new LegoError('aborted', 'download aborted', { cause: error });
       throw new LegoError('download-failed', `download of attachment ${attachment.id} failed`, { cause: error });
     }
-    return this.identify(bytes);
+    // the same photo downloaded again (sent twice, or in two channels): the copy already held
+    return this.identify(heldOnce(bytes));
   }
 
   /** What the bytes are, whatever the name says; only kinds the engine reads are accepted. */

@@ -1,7 +1,7 @@
 import { BoundedLru } from '../bounded-lru';
 import { LegoError } from '../errors';
 import type { BlobContent, BlobRef, BlobStore } from './blob-store';
-import { contentHash } from './content-hash';
+import { contentHash, heldOnce } from './content-hash';
 
 export interface MemoryBlobStoreOptions {
   ttlMs: number;
@@ -38,7 +38,8 @@ export class MemoryBlobStore implements BlobStore {
       });
     }
     const key = contentHash(bytes);
-    const kept = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const same = this.#blobs.get(key);
+    const kept = same?.bytes ?? heldOnce(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     // over the whole budget by itself: not kept (follow-ups then ask for the file again), as the keyv stores' refusal
     if (!this.#blobs.set(key, { bytes: kept, mime })) throw new LegoError('store-unavailable', 'write blob: over the memory store\'s blob budget');
     return { key, mime, byteLength: bytes.byteLength };

@@ -88,6 +88,24 @@ describe('web chat HTTP API', () => {
     await expect(bot.ahead[0]!.fetch({ maxBytes: 10 })).rejects.toThrow(/over 10/);
   });
 
+  test('the same photo uploaded twice is held once: the second request\'s bytes are the first\'s', async () => {
+    class AheadBot extends ScriptedBot {
+      readonly ahead: IncomingAttachment[] = [];
+      prepareAhead(attachment: IncomingAttachment): void {
+        this.ahead.push(attachment);
+      }
+    }
+    const bot = new AheadBot();
+    const { base } = await start(bot, { maxImageBytes: 1_000_000 });
+    const photo = Buffer.alloc(200_000);
+    for (let i = 0; i < photo.length; i += 1) photo[i] = (i * 13) & 0xff;
+    const ids = [await upload(base, photo, 'image/jpeg'), await upload(base, Buffer.from(photo), 'image/jpeg')];
+    expect(new Set(ids).size).toBe(2);
+    const [first, second] = await Promise.all(bot.ahead.map((attachment) => attachment.fetch({ maxBytes: 1_000_000 })));
+    expect(first!.equals(photo)).toBe(true);
+    expect(second).toBe(first);
+  });
+
   test('upload, ask, and the answer streams as status, partials, reply, done', async () => {
     const { base, bot } = await start(
       new ScriptedBot({ replies: [{ text: 'The dot [1] is here.', boxes: [{ ref: 1, pixels: { x1: 0, y1: 0, x2: 1, y2: 1 }, label: 'dot' }] }] }),
