@@ -11,6 +11,7 @@
  *   npm run bench:photo -- --only prep,web # some parts only (prep, web, video, help, soak)
  *   npm run bench:photo -- --only soak --soak 1000 --soak-on serve   # the soak through lego serve only
  *   npm run bench:photo -- --append        # also append the report to docs/benchmarks.md
+ *   npm run bench:photo -- --bare-env      # servers without the variables `npm start` sets (glibc's mmap threshold)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -31,6 +32,8 @@ const SOAK = Number(arg('--soak') ?? 0);
  * own memory on top).
  */
 const TSX = process.argv.includes('--tsx');
+/** `--bare-env`: start the servers without the variables package.json's scripts set (to measure what they do) */
+const BARE_ENV = process.argv.includes('--bare-env');
 /** which servers the soak drives (`--soak-on serve` for lego serve alone) */
 const SOAK_ON = (arg('--soak-on') ?? 'web,serve').split(',');
 if (SOAK > 0 && !ONLY.includes('soak')) ONLY.push('soak');
@@ -202,11 +205,27 @@ function entryOf(source: string): string[] {
   return [join('dist', source.replace(/\.ts$/, '.js'))];
 }
 
+/**
+ * The variables a package.json script sets before it starts node (`NAME=VALUE … exec node …`): the servers
+ * run with the same environment as `npm start` and `npm run lego` give them (glibc's mmap threshold).
+ */
+function launchEnv(script: 'start' | 'lego'): Record<string, string> {
+  if (BARE_ENV) return {};
+  const line = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts[script] ?? '';
+  const env: Record<string, string> = {};
+  for (const word of line.split(/\s+/)) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(\S*)$/.exec(word);
+    if (match === null) break;
+    env[match[1]!] = match[2]!;
+  }
+  return env;
+}
+
 async function startServer(args: string[], env: Record<string, string>, ready: RegExp): Promise<Server> {
   const [source, ...rest] = args;
   const child = spawn(process.execPath, [...entryOf(source!), ...rest], {
     cwd: ROOT,
-    env: { ...process.env, LEGO_LOGGING_LEVEL: 'warn', ...env },
+    env: { ...process.env, LEGO_LOGGING_LEVEL: 'warn', ...launchEnv(source === 'src/main.ts' ? 'start' : 'lego'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -315,7 +334,8 @@ async function benchWeb(): Promise<{ firstRatio: number; big: number; small: num
     const big = median(bigTimes);
     const smallMs = median(smallTimes);
     note('');
-    note(`Web chat (\`node ${entryOf('src/main.ts').join(' ')}\`, ${BUNDLE}, at most 48 new tokens), one server process; a turn = upload + /api/chat to its last event.`);
+    const launch = Object.entries(launchEnv('start')).map(([name, value]) => `${name}=${value} `).join('');
+    note(`Web chat (\`${launch}node ${entryOf('src/main.ts').join(' ')}\`, ${BUNDLE}, at most 48 new tokens), one server process; a turn = upload + /api/chat to its last event.`);
     note('');
     note('| case | value |');
     note('|---|---:|');
