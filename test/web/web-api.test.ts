@@ -15,6 +15,14 @@ interface Started {
 
 const running: WebAdapter[] = [];
 
+/** A bot that records the uploads it is asked to prepare ahead of their question. */
+class AheadBot extends ScriptedBot {
+  readonly ahead: IncomingAttachment[] = [];
+  prepareAhead(attachment: IncomingAttachment): void {
+    this.ahead.push(attachment);
+  }
+}
+
 async function start(bot = new ScriptedBot(), options: ConstructorParameters<typeof WebAdapter>[1] = {}): Promise<Started> {
   const web = new WebAdapter({ bot }, { port: 0, maxImageBytes: 1000, maxVideoBytes: 2000, heartbeatMs: 0, partialIntervalMs: 0, ...options });
   await web.start();
@@ -73,12 +81,6 @@ describe('web chat HTTP API', () => {
   });
 
   test('an upload is handed to the bot to prepare while its question is on the way', async () => {
-    class AheadBot extends ScriptedBot {
-      readonly ahead: IncomingAttachment[] = [];
-      prepareAhead(attachment: IncomingAttachment): void {
-        this.ahead.push(attachment);
-      }
-    }
     const bot = new AheadBot();
     const { base } = await start(bot);
     const id = await upload(base, PNG);
@@ -89,12 +91,6 @@ describe('web chat HTTP API', () => {
   });
 
   test('the same photo uploaded twice is held once: the second request\'s bytes are the first\'s', async () => {
-    class AheadBot extends ScriptedBot {
-      readonly ahead: IncomingAttachment[] = [];
-      prepareAhead(attachment: IncomingAttachment): void {
-        this.ahead.push(attachment);
-      }
-    }
     const bot = new AheadBot();
     const { base } = await start(bot, { maxImageBytes: 1_000_000 });
     const photo = Buffer.alloc(200_000);
