@@ -17,6 +17,7 @@ import { healthHttpStatus } from '../../src/health';
 import type { HealthReport } from '../../src/health';
 import { httpStatusOf } from './http-status';
 import { BoundedLru } from '../../src/bounded-lru';
+import { MemoryBudget } from '../../src/media/memory-budget';
 import { formatBytes, readBody } from './read-body';
 import { SseStream } from './sse-stream';
 import { findSamplesDir, loadStaticFiles } from './static-files';
@@ -152,6 +153,8 @@ export class WebAdapter implements Adapter {
   private readonly shared: SharedBlobs | undefined;
   private readonly healthReport: (() => Promise<HealthReport>) | undefined;
   private readonly uploads: BoundedLru<string, StoredBlob<UploadMeta>>;
+  /** the uploads being received: their bytes in one budget (`maxReceivingBytes`) */
+  private readonly receiving: MemoryBudget;
   private readonly files: BoundedLru<string, StoredBlob<FileMeta>>;
   private staticFiles = new Map<string, StaticFile>();
   private server: Server | undefined;
@@ -166,6 +169,7 @@ export class WebAdapter implements Adapter {
     this.bot = deps.bot;
     this.runner = new TurnRunner({ bot: deps.bot, logger: this.logger, platform: 'web' });
     this.uploads = blobCache(this.options.maxStoredUploadBytes, this.options.uploadTtlMs);
+    this.receiving = new MemoryBudget(this.options.maxReceivingBytes);
     this.files = blobCache(this.options.maxStoredFileBytes, 0);
   }
 
@@ -292,7 +296,7 @@ export class WebAdapter implements Adapter {
     const noun = kind === 'audio' ? 'sound' : kind;
     let data: Buffer;
     try {
-      data = await readBody(req, limit, `${kind} upload`, this.options.bodyIdleTimeoutMs);
+      data = await this.receive(req, limit, `${kind} upload`);
     } catch (error) {
       res.setHeader('Connection', 'close');
       if (LegoError.is(error, 'too-large')) {
@@ -322,6 +326,27 @@ export class WebAdapter implements Adapter {
     this.logger.debug({ conversation, bytes: data.length, contentType }, 'web upload');
     this.json(res, 201, { id, name, contentType, size: data.length });
     this.prepareAhead(id, name, contentType, data);
+  }
+
+  /**
+   * An upload's body, read once its bytes fit beside the uploads being received (`maxReceivingBytes`:
+   * its Content-Length, or its whole limit when it declares none). Until then it waits unread, and the
+   * client's own TCP window holds what it sends; a client that goes away while it waits gives its place up.
+   */
+  private async receive(req: HttpRequest, limit: number, what: string): Promise<Buffer> {
+    const declared = Number(req.headers['content-length']);
+    const cost = req.headers['content-length'] !== undefined && Number.isFinite(declared) && declared >= 0 ? Math.min(declared, limit) : limit;
+    const gone = new AbortController();
+    const onClose = (): void => gone.abort();
+    req.once('close', onClose);
+    if (this.receiving.usedBytes > 0 && this.receiving.usedBytes + cost > this.receiving.capacityBytes) {
+      this.logger.debug({ bytes: cost, receiving: this.receiving.usedBytes, waiting: this.receiving.waiting }, 'web upload waits for room');
+    }
+    try {
+      return await this.receiving.run(cost, () => readBody(req, limit, what, this.options.bodyIdleTimeoutMs), gone.signal);
+    } finally {
+      req.off('close', onClose);
+    }
   }
 
   /**

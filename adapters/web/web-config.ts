@@ -19,6 +19,9 @@ export const WebConfigSchema = z.object({
   maxStoredUploadBytes: bytes
     .default(288 * MiB)
     .describe('all uploads kept in memory at once, bytes (at least one largest video); the least recently used are dropped first'),
+  maxReceivingBytes: bytes
+    .default(16 * MiB)
+    .describe('uploads being received at once may hold this many bytes (by their Content-Length); more wait their turn unread, one larger upload is received alone'),
   uploadTtlMs: z.number().int().nonnegative().default(60 * 60 * 1000).describe('how long an upload stays usable for follow-ups, ms (0 = until dropped for room)'),
   maxStoredFileBytes: bytes
     .default(32 * MiB)

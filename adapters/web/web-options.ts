@@ -18,6 +18,12 @@ export interface WebAdapterOptions {
   maxAudioBytes: number;
   /** all uploads kept in memory at once, bytes; the oldest are dropped first */
   maxStoredUploadBytes: number;
+  /**
+   * bytes the uploads being received at once may hold (each counts its Content-Length, or its limit
+   * when it declares none); the rest wait, unread, until room is made. Eight phones posting a 5 MB photo
+   * at once are then not 40 MB of buffers in one moment (bench:photo's burst).
+   */
+  maxReceivingBytes: number;
   /** how long an upload stays usable (follow-ups may fetch it again), ms */
   uploadTtlMs: number;
   /** answer files (annotated PNG, timeline) kept for the browser to fetch, bytes; oldest dropped first */

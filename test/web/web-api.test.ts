@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { WebAdapter } from '../../adapters/web';
 import type { WebReply } from '../../adapters/web';
 import { httpRequest, parseSse } from '../helpers/http-client';
@@ -100,6 +101,44 @@ describe('web chat HTTP API', () => {
     const [first, second] = await Promise.all(bot.ahead.map((attachment) => attachment.fetch({ maxBytes: 1_000_000 })));
     expect(first!.equals(photo)).toBe(true);
     expect(second).toBe(first);
+  });
+
+  test('uploads beyond maxReceivingBytes wait unread until the ones being received are in; a larger one comes alone', async () => {
+    const bot = new AheadBot();
+    const { base } = await start(bot, { maxImageBytes: 1_000_000, maxReceivingBytes: 150_000 });
+    const url = new URL(base);
+    // A: declares 100 KB, sends half, and holds its place in the budget
+    const a = connect(Number(url.port), url.hostname);
+    let aAnswer = '';
+    a.setEncoding('latin1');
+    a.on('data', (chunk: string) => (aAnswer += chunk));
+    const body = Buffer.alloc(100_000, 3);
+    a.write(`POST /api/uploads?conversation=${CONVERSATION}&name=a.jpg HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: image/jpeg\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+    a.write(body.subarray(0, 50_000));
+    await new Promise((done) => setTimeout(done, 100));
+    // B: 100 KB more would pass 150 KB: it waits, though all its bytes are sent
+    const order: string[] = [];
+    const b = upload(base, Buffer.alloc(100_000, 4), 'image/jpeg').then((id) => {
+      order.push('b');
+      return id;
+    });
+    await new Promise((done) => setTimeout(done, 300));
+    expect(order).toEqual([]);
+    expect(bot.ahead).toHaveLength(0);
+    // A finishes: it is answered, then B is read and answered
+    const aClosed = new Promise((done) => a.once('close', done));
+    a.end(body.subarray(50_000));
+    await aClosed;
+    expect(aAnswer).toMatch(/^HTTP\/1\.1 201/);
+    await b;
+    expect(order).toEqual(['b']);
+    expect(bot.ahead.map((attachment) => [attachment.name, attachment.size])).toEqual([
+      ['a.jpg', 100_000],
+      ['dot.png', 100_000],
+    ]);
+    // one upload larger than the whole budget is received by itself
+    await upload(base, Buffer.alloc(200_000, 5), 'image/jpeg');
+    expect(bot.ahead).toHaveLength(3);
   });
 
   test('upload, ask, and the answer streams as status, partials, reply, done', async () => {
