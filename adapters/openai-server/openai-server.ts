@@ -18,6 +18,7 @@ import { ServeMetrics } from './serve-metrics';
 import { resolveServeOptions } from './serve-options';
 import type { OpenAiServerOptions, OpenAiServerOptionsInput } from './serve-options';
 import { wireBox, wireSpan } from './wire-grounding';
+import { MemoryBudget } from '../../src/media/memory-budget';
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -59,6 +60,8 @@ export class OpenAiServer {
   readonly metrics: ServeMetrics;
   private readonly server: Server;
   private readonly active = new Set<AbortController>();
+  /** the request bodies being received: their bytes in one budget (`maxReceivingBytes`) */
+  private readonly receiving: MemoryBudget;
   private readonly model: string;
   private closing = false;
 
@@ -68,6 +71,7 @@ export class OpenAiServer {
   ) {
     this.options = resolveServeOptions(options);
     this.metrics = new ServeMetrics(this.options.processMetrics);
+    this.receiving = new MemoryBudget(this.options.maxReceivingBytes);
     this.model = this.options.modelName ?? engine.name;
     const timeouts = {
       headersTimeout: Math.min(this.options.headersTimeoutMs, this.options.receiveTimeoutMs),
@@ -169,13 +173,39 @@ export class OpenAiServer {
     sendError(response, plainError(404, `no route ${method} ${path}`, 'not-found'));
   }
 
+  /**
+   * A request's JSON body, read once its bytes fit beside the bodies being received
+   * (`maxReceivingBytes`: its Content-Length, or maxBodyBytes when it declares none): eight clients
+   * posting a photo each at once are not eight bodies, their text and their bytes in one moment. A
+   * body over maxBodyBytes is refused at once; a client that goes away while waiting gives its place
+   * up (undefined).
+   */
+  private async receive(request: IncomingMessage): Promise<Awaited<ReturnType<typeof readJsonBody>> | undefined> {
+    const limits = { maxBytes: this.options.maxBodyBytes, idleTimeoutMs: this.options.bodyIdleTimeoutMs };
+    const declared = Number(request.headers['content-length']);
+    const known = request.headers['content-length'] !== undefined && Number.isFinite(declared) && declared >= 0;
+    if (known && declared > limits.maxBytes) return readJsonBody(request, limits); // the 413, nothing read
+    const gone = new AbortController();
+    const onClose = (): void => gone.abort();
+    request.once('close', onClose);
+    try {
+      return await this.receiving.run(known ? declared : limits.maxBytes, () => readJsonBody(request, limits), gone.signal);
+    } catch (error) {
+      if (gone.signal.aborted) return undefined;
+      throw error;
+    } finally {
+      request.off('close', onClose);
+    }
+  }
+
   private async chat(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
     if (this.closing) {
       sendError(response, plainError(503, 'shutting down', 'engine-unavailable', 'service_unavailable'));
       return;
     }
-    const body = await readJsonBody(request, { maxBytes: this.options.maxBodyBytes, idleTimeoutMs: this.options.bodyIdleTimeoutMs });
+    const body = await this.receive(request);
+    if (body === undefined) return; // the client went away while its body waited for room
     if ('error' in body) {
       this.metrics.errors.inc({ code: body.error.body.error.code ?? 'bad-input' });
       if (body.close === true) response.setHeader('connection', 'close');

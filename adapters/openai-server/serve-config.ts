@@ -13,6 +13,12 @@ export const ServeConfigSchema = z.object({
     .positive()
     .default(64 * MiB)
     .describe('largest request body in bytes, media as base64 data: URLs included (413 beyond it, refused from Content-Length before reading)'),
+  maxReceivingBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(32 * MiB)
+    .describe('request bodies being received at once may hold this many bytes (by Content-Length, or maxBodyBytes when none is declared); more wait their turn unread, one larger body is received alone'),
   maxMessageChars: z
     .number()
     .int()

@@ -2,6 +2,7 @@
  * Issue 19, faults 1, 5 and 6 on `lego serve`: text and token caps before anything is tokenised,
  * header/body timeouts, and the Host / Origin / Content-Type checks against DNS rebinding.
  */
+import { connect } from 'node:net';
 import { OpenAiServer } from '../../adapters/openai-server/openai-server';
 import type { OpenAiServerOptionsInput } from '../../adapters/openai-server/serve-options';
 import { hostAllowed } from '../../adapters/openai-server/request-guard';
@@ -83,6 +84,41 @@ describe('lego serve: text and token caps before tokenising (fault 1)', () => {
       expect(res.status).toBe(413);
       expect(Date.now() - started).toBeLessThan(3_000);
       expect(engine.calls).toHaveLength(0);
+    });
+  });
+});
+
+describe('lego serve: request bodies received within maxReceivingBytes', () => {
+  it('a body that would pass the budget waits unread until the ones being received are in; a larger one comes alone', async () => {
+    await withServer({ maxReceivingBytes: 150_000 }, async (url, engine) => {
+      const target = new URL(url);
+      const first = Buffer.from(JSON.stringify(ask(`first ${'a'.repeat(90_000)}`)));
+      // A: sends its head and half its body, and holds its place in the budget
+      const a = connect(Number(target.port), target.hostname);
+      let aAnswer = '';
+      a.setEncoding('latin1');
+      a.on('data', (chunk: string) => (aAnswer += chunk));
+      a.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: ${target.host}\r\nContent-Type: application/json\r\nContent-Length: ${first.length}\r\nConnection: close\r\n\r\n`);
+      a.write(first.subarray(0, 50_000));
+      await new Promise((done) => setTimeout(done, 100));
+      // B: another 90 KB would pass 150 KB: it waits, though all of it is sent
+      let bSettled = false;
+      const b = post(url, ask(`second ${'b'.repeat(90_000)}`)).then((res) => {
+        bSettled = true;
+        return res;
+      });
+      await new Promise((done) => setTimeout(done, 300));
+      expect(bSettled).toBe(false);
+      expect(engine.calls).toHaveLength(0);
+      const aClosed = new Promise((done) => a.once('close', done));
+      a.write(first.subarray(50_000)); // not end(): a client that half-closes has gone away for lego serve
+      await aClosed;
+      expect(aAnswer).toMatch(/^HTTP\/1\.1 200/);
+      expect((await b).status).toBe(200);
+      expect(engine.calls.map((call) => /"(first|second) /.exec(JSON.stringify(call))?.[1])).toEqual(['first', 'second']);
+      // one body larger than the whole budget is received by itself; one over maxBodyBytes is still a 413 at once
+      expect((await post(url, { messages: [{ role: 'user', content: 'c'.repeat(90_000) }, { role: 'assistant', content: 'd'.repeat(90_000) }, { role: 'user', content: 'Where?' }] })).status).toBe(200);
+      expect(engine.calls).toHaveLength(3);
     });
   });
 });
