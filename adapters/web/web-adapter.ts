@@ -335,7 +335,9 @@ export class WebAdapter implements Adapter {
    */
   private async receive(req: HttpRequest, limit: number, what: string): Promise<Buffer> {
     const declared = Number(req.headers['content-length']);
-    const cost = req.headers['content-length'] !== undefined && Number.isFinite(declared) && declared >= 0 ? Math.min(declared, limit) : limit;
+    const known = req.headers['content-length'] !== undefined && Number.isFinite(declared) && declared >= 0;
+    if (known && declared > limit) return readBody(req, limit, what, this.options.bodyIdleTimeoutMs); // refused at once, nothing read
+    const cost = known ? declared : limit;
     const gone = new AbortController();
     const onClose = (): void => gone.abort();
     req.once('close', onClose);

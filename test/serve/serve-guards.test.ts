@@ -90,7 +90,7 @@ describe('lego serve: text and token caps before tokenising (fault 1)', () => {
 
 describe('lego serve: request bodies received within maxReceivingBytes', () => {
   it('a body that would pass the budget waits unread until the ones being received are in; a larger one comes alone', async () => {
-    await withServer({ maxReceivingBytes: 150_000 }, async (url, engine) => {
+    await withServer({ maxReceivingBytes: 150_000, maxBodyBytes: 500_000 }, async (url, engine) => {
       const target = new URL(url);
       const first = Buffer.from(JSON.stringify(ask(`first ${'a'.repeat(90_000)}`)));
       // A: sends its head and half its body, and holds its place in the budget
@@ -110,13 +110,16 @@ describe('lego serve: request bodies received within maxReceivingBytes', () => {
       await new Promise((done) => setTimeout(done, 300));
       expect(bSettled).toBe(false);
       expect(engine.calls).toHaveLength(0);
+      // a body over maxBodyBytes is refused at once from its Content-Length, not queued
+      expect((await post(url, ask('e'.repeat(600_000)))).status).toBe(413);
+      expect(bSettled).toBe(false);
       const aClosed = new Promise((done) => a.once('close', done));
       a.write(first.subarray(50_000)); // not end(): a client that half-closes has gone away for lego serve
       await aClosed;
       expect(aAnswer).toMatch(/^HTTP\/1\.1 200/);
       expect((await b).status).toBe(200);
       expect(engine.calls.map((call) => /"(first|second) /.exec(JSON.stringify(call))?.[1])).toEqual(['first', 'second']);
-      // one body larger than the whole budget is received by itself; one over maxBodyBytes is still a 413 at once
+      // one body larger than the whole budget is received by itself
       expect((await post(url, { messages: [{ role: 'user', content: 'c'.repeat(90_000) }, { role: 'assistant', content: 'd'.repeat(90_000) }, { role: 'user', content: 'Where?' }] })).status).toBe(200);
       expect(engine.calls).toHaveLength(3);
     });

@@ -125,6 +125,10 @@ describe('web chat HTTP API', () => {
     await new Promise((done) => setTimeout(done, 300));
     expect(order).toEqual([]);
     expect(bot.ahead).toHaveLength(0);
+    // an upload over the image limit is refused at once from its Content-Length, not queued
+    const tooBig = await httpRequest(base, `/api/uploads?conversation=${CONVERSATION}`, { method: 'POST', headers: { 'Content-Type': 'image/jpeg' }, body: Buffer.alloc(1_000_001) });
+    expect(tooBig.status).toBe(413);
+    expect(order).toEqual([]);
     // A finishes: it is answered, then B is read and answered
     const aClosed = new Promise((done) => a.once('close', done));
     a.end(body.subarray(50_000));
