@@ -18,7 +18,7 @@ import { ServeMetrics } from './serve-metrics';
 import { resolveServeOptions } from './serve-options';
 import type { OpenAiServerOptions, OpenAiServerOptionsInput } from './serve-options';
 import { wireBox, wireSpan } from './wire-grounding';
-import { MemoryBudget } from '../../src/media/memory-budget';
+import { MemoryBudget, receiveWithin } from '../../src/media/memory-budget';
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -182,21 +182,14 @@ export class OpenAiServer {
    */
   private async receive(request: IncomingMessage): Promise<Awaited<ReturnType<typeof readJsonBody>> | undefined> {
     const limits = { maxBytes: this.options.maxBodyBytes, idleTimeoutMs: this.options.bodyIdleTimeoutMs };
-    const declared = Number(request.headers['content-length']);
-    const known = request.headers['content-length'] !== undefined && Number.isFinite(declared) && declared >= 0;
-    if (known && declared > limits.maxBytes) return readJsonBody(request, limits); // the 413, nothing read
-    const gone = new AbortController();
-    const onClose = (): void => gone.abort();
-    request.once('close', onClose);
     try {
-      return await this.receiving.run(known ? declared : limits.maxBytes, () => readJsonBody(request, limits), gone.signal);
+      return await receiveWithin(this.receiving, request, limits.maxBytes, () => readJsonBody(request, limits));
     } catch (error) {
-      if (gone.signal.aborted) return undefined;
+      if (LegoError.is(error, 'aborted')) return undefined;
       throw error;
-    } finally {
-      request.off('close', onClose);
     }
   }
+
 
   private async chat(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();

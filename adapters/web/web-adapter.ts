@@ -17,7 +17,7 @@ import { healthHttpStatus } from '../../src/health';
 import type { HealthReport } from '../../src/health';
 import { httpStatusOf } from './http-status';
 import { BoundedLru } from '../../src/bounded-lru';
-import { MemoryBudget } from '../../src/media/memory-budget';
+import { MemoryBudget, receiveWithin } from '../../src/media/memory-budget';
 import { formatBytes, readBody } from './read-body';
 import { SseStream } from './sse-stream';
 import { findSamplesDir, loadStaticFiles } from './static-files';
@@ -334,22 +334,13 @@ export class WebAdapter implements Adapter {
    * client's own TCP window holds what it sends; a client that goes away while it waits gives its place up.
    */
   private async receive(req: HttpRequest, limit: number, what: string): Promise<Buffer> {
-    const declared = Number(req.headers['content-length']);
-    const known = req.headers['content-length'] !== undefined && Number.isFinite(declared) && declared >= 0;
-    if (known && declared > limit) return readBody(req, limit, what, this.options.bodyIdleTimeoutMs); // refused at once, nothing read
-    const cost = known ? declared : limit;
-    const gone = new AbortController();
-    const onClose = (): void => gone.abort();
-    req.once('close', onClose);
-    if (this.receiving.usedBytes > 0 && this.receiving.usedBytes + cost > this.receiving.capacityBytes) {
-      this.logger.debug({ bytes: cost, receiving: this.receiving.usedBytes, waiting: this.receiving.waiting }, 'web upload waits for room');
+    const read = (): Promise<Buffer> => readBody(req, limit, what, this.options.bodyIdleTimeoutMs);
+    if (this.receiving.waiting > 0 || this.receiving.usedBytes > 0) {
+      this.logger.debug({ declared: req.headers['content-length'], receiving: this.receiving.usedBytes, waiting: this.receiving.waiting }, 'web upload beside others being received');
     }
-    try {
-      return await this.receiving.run(cost, () => readBody(req, limit, what, this.options.bodyIdleTimeoutMs), gone.signal);
-    } finally {
-      req.off('close', onClose);
-    }
+    return receiveWithin(this.receiving, req, limit, read);
   }
+
 
   /**
    * The page sends its question right after the upload: the bot may start decoding an image now, while
