@@ -277,6 +277,48 @@ describe('web chat in headless chromium', () => {
     }
   }, 60_000);
 
+  test('a file is uploaded when it is attached, so Send waits for the answer only; a replaced file\'s upload is dropped', async () => {
+    const engine = new FakeEngine({ replies: ['The red circle [0.094, 0.281, 0.344, 0.531].'] });
+    const server = await startServer(engine);
+    const page = await chromium.context.newPage();
+    const posts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') posts.push(new URL(request.url()).pathname);
+    });
+    const prepared: string[] = [];
+    const prepareAhead = server.bot.prepareAhead.bind(server.bot);
+    server.bot.prepareAhead = (attachment) => {
+      prepared.push(attachment.name);
+      prepareAhead(attachment);
+    };
+    try {
+      await page.goto(server.web.address);
+      // the first file's upload is under way when a second replaces it: only the second is sent on
+      const uploaded = page.waitForResponse((response) => response.url().includes('/api/uploads') && response.status() === 201);
+      await page.setInputFiles('#file-input', imagePath);
+      const second = join(dir, 'second.png');
+      writeFileSync(second, await sharp(Buffer.from(SHAPES_SVG)).resize(320, 240).png().toBuffer());
+      await page.setInputFiles('#file-input', second);
+      await uploaded;
+      await page.waitForFunction(() => !(document.querySelector('#attachment-name')?.textContent ?? '').includes('uploading'));
+      await expect(page.locator('#attachment-name').innerText()).resolves.toContain('second.png');
+      // uploaded (and handed to the bot to prepare) before any question was sent
+      expect(posts.filter((path) => path === '/api/chat')).toEqual([]);
+      expect(prepared).toContain('second.png');
+      const uploadsBeforeSend = posts.filter((path) => path === '/api/uploads').length;
+
+      await ask(page, 'Where is the circle?');
+      await expect(page.locator('.msg.bot .text').first().innerText()).resolves.toBe('The red circle 1.');
+      // Send posted the question only: the upload made on attach was used
+      expect(posts.filter((path) => path === '/api/uploads')).toHaveLength(uploadsBeforeSend);
+      expect(posts.filter((path) => path === '/api/chat')).toHaveLength(1);
+      await expect(page.locator('.msg.user img').first().getAttribute('src')).resolves.toMatch(/^blob:/);
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  }, 60_000);
+
   test('drag and drop attaches a file; the attach control is reachable by keyboard', async () => {
     const server = await startServer(new FakeEngine());
     const page = await chromium.context.newPage();

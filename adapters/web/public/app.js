@@ -410,15 +410,58 @@
 
   // ---- sending ----
 
-  async function upload(pending, signal) {
-    const url = `/api/uploads?conversation=${encodeURIComponent(state.conversation)}&name=${encodeURIComponent(pending.file.name)}`;
+  async function upload(pending, signal, conversation = state.conversation) {
+    const url = `/api/uploads?conversation=${encodeURIComponent(conversation)}&name=${encodeURIComponent(pending.file.name)}`;
     const label = $(pending.kind === 'audio' ? 'sound-name' : 'attachment-name');
-    label.textContent = `${pending.file.name} · uploading…`;
+    // the label is this file's only while it is the one attached (another may replace it meanwhile)
+    const shown = () => state.pending === pending || state.sound === pending;
+    if (shown()) label.textContent = `${pending.file.name} · uploading…`;
     const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': pending.file.type }, body: pending.file, signal })
-      .finally(() => { label.textContent = `${pending.file.name} · ${formatBytes(pending.file.size)}`; });
+      .finally(() => { if (shown()) label.textContent = `${pending.file.name} · ${formatBytes(pending.file.size)}`; });
     const body = await res.json().catch(() => null);
     if (!res.ok) throw new Error(body?.error?.message || `Sorry, the upload failed (${res.status}).`);
     return body.id;
+  }
+
+  /**
+   * Starts sending an attached file at once, as chat apps do: the server has it (and starts preparing a
+   * photo) while the question is typed, so pressing Send waits for the answer, not for the upload.
+   * Its error, if any, is shown when the question is sent.
+   */
+  function startUpload(pending) {
+    const controller = new AbortController();
+    const conversation = state.conversation;
+    const promise = upload(pending, controller.signal, conversation);
+    promise.catch(() => {});
+    pending.early = { controller, conversation, promise };
+  }
+
+  /** Stops a file's upload started on attach (the file was removed or replaced). */
+  function dropUpload(pending) {
+    if (pending && pending.early) pending.early.controller.abort();
+    if (pending) pending.early = null;
+  }
+
+  /**
+   * The upload id of a file being sent: the upload started when it was attached (once: the server lets
+   * go of an upload when its message is answered), or a new one when there is none, it failed, or it was
+   * made for another conversation (Reset in between).
+   */
+  async function uploadFor(pending, signal) {
+    const early = pending.early;
+    pending.early = null;
+    if (early && early.conversation === state.conversation) {
+      const stop = () => early.controller.abort();
+      signal.addEventListener('abort', stop, { once: true });
+      try {
+        return await early.promise;
+      } catch (error) {
+        if (signal.aborted) throw error;
+      } finally {
+        signal.removeEventListener('abort', stop);
+      }
+    } else if (early) early.controller.abort();
+    return upload(pending, signal);
   }
 
   /** Sends the question (with the attached file); commands (help, regions) go without the attachment. */
@@ -438,14 +481,15 @@
     const undoUpload = () => {
       if ((!pending && !sound) || state.pending || state.sound) return;
       state.media = previousMedia;
-      if (pending) showAttachment(pending);
-      if (sound) showSound(sound);
+      // shown again and sent again: the server kept nothing of it
+      if (pending) { showAttachment(pending); startUpload(pending); }
+      if (sound) { showSound(sound); startUpload(sound); }
     };
     try {
       const uploads = [];
       // the image (or video) first, then its sound: the pipeline hears them as one media context
-      if (pending) uploads.push(await upload(pending, controller.signal));
-      if (sound) uploads.push(await upload(sound, controller.signal));
+      if (pending) uploads.push(await uploadFor(pending, controller.signal));
+      if (sound) uploads.push(await uploadFor(sound, controller.signal));
       if (pending) {
         state.media = { url: pending.url, kind: pending.kind, name: pending.file.name };
         clearAttachment(false);
@@ -553,11 +597,13 @@
     if (kind === 'audio') {
       clearSound(true);
       showSound({ file, url: URL.createObjectURL(file), kind });
+      startUpload(state.sound);
       question.focus();
       return;
     }
     clearAttachment(true);
     showAttachment({ file, url: URL.createObjectURL(file), kind });
+    startUpload(state.pending);
     question.focus();
   }
 
@@ -571,7 +617,7 @@
   }
 
   function clearAttachment(revoke) {
-    if (state.pending && revoke) URL.revokeObjectURL(state.pending.url);
+    if (state.pending && revoke) { URL.revokeObjectURL(state.pending.url); dropUpload(state.pending); }
     state.pending = null;
     attachmentBox.hidden = true;
     fileInput.value = '';
@@ -584,7 +630,7 @@
   }
 
   function clearSound(revoke) {
-    if (state.sound && revoke) URL.revokeObjectURL(state.sound.url);
+    if (state.sound && revoke) { URL.revokeObjectURL(state.sound.url); dropUpload(state.sound); }
     state.sound = null;
     $('sound-attachment').hidden = true;
     fileInput.value = '';
