@@ -289,6 +289,34 @@ async function webTurn(base: string, conversation: string, text: string, photo?:
   return performance.now() - started;
 }
 
+/**
+ * A first turn as the web page sends it: the file is uploaded when it is attached, the question is
+ * typed (`typingMs`), then Send. Returns the time from Send to the answer's last event — what the
+ * person waits for.
+ */
+async function pageTurn(base: string, conversation: string, text: string, photo: Buffer, typingMs: number): Promise<number> {
+  const response = await fetch(`${base}/api/uploads?conversation=${conversation}&name=photo.jpg`, {
+    method: 'POST',
+    headers: { Origin: base, 'Content-Type': 'image/jpeg' },
+    body: new Uint8Array(photo),
+  });
+  if (response.status !== 201) throw new Error(`upload: ${response.status} ${await response.text()}`);
+  const { id } = (await response.json()) as { id: string };
+  await new Promise((done) => setTimeout(done, typingMs));
+  const sent = performance.now();
+  const chat = await fetch(`${base}/api/chat`, {
+    method: 'POST',
+    headers: { Origin: base, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ conversation, text, uploads: [id] }),
+  });
+  const body = await chat.text();
+  if (!chat.ok || !body.includes('event: done') || body.includes('event: error')) throw new Error(`chat: ${chat.status} ${body.slice(0, 300)}`);
+  return performance.now() - sent;
+}
+
+/** How long the bench's person takes to type the question after attaching the photo (short for a person). */
+const TYPING_MS = 1000;
+
 async function servePhotoTurn(base: string, photo: Buffer, text: string): Promise<void> {
   const response = await fetch(`${base}/v1/chat/completions`, {
     method: 'POST',
@@ -304,7 +332,7 @@ async function servePhotoTurn(base: string, photo: Buffer, text: string): Promis
   if (!response.ok) throw new Error(`serve: ${response.status} ${body.slice(0, 300)}`);
 }
 
-async function benchWeb(): Promise<{ firstRatio: number; big: number; small: number; rssDelta: number; startRss: number }> {
+async function benchWeb(): Promise<{ firstRatio: number; big: number; small: number; rssDelta: number; startRss: number; page: { big: number; small: number } }> {
   // the same scene, upright 480×360: a different file each turn, as the 12 MP photos are (the same bytes
   // again would be answered from the prepared-media cache by content hash, without a decode)
   const smalls = await Promise.all(Array.from({ length: 6 }, async (_, i) => sharp(await phoneJpeg(480, 360, i + 1)).rotate().jpeg({ quality: 90 }).toBuffer()));
@@ -331,6 +359,16 @@ async function benchWeb(): Promise<{ firstRatio: number; big: number; small: num
     const afterSequence = memoryOf(pid);
     await Promise.all(Array.from({ length: 8 }, (_, i) => webTurn(server.url, `bench-burst-${i}`, 'Where is the red star?', photos[(i + 7) % 15])));
     const end = memoryOf(pid);
+    // the same first turns as the page sends them (upload on attach, Send after typing), new files again
+    const pagePhotos = await Promise.all(Array.from({ length: 5 }, (_, i) => phoneJpeg(4000, 3000, 100 + i)));
+    const pageSmalls = await Promise.all(Array.from({ length: 5 }, async (_, i) => sharp(await phoneJpeg(480, 360, 100 + i)).rotate().jpeg({ quality: 90 }).toBuffer()));
+    const pageBig: number[] = [];
+    const pageSmall: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      pageBig.push(await pageTurn(server.url, `bench-page-big-${i}`, 'Where is the red star?', pagePhotos[i]!, TYPING_MS));
+      pageSmall.push(await pageTurn(server.url, `bench-page-small-${i}`, 'Where is the red star?', pageSmalls[i]!, TYPING_MS));
+    }
+    const page = { big: median(pageBig), small: median(pageSmall) };
     const big = median(bigTimes);
     const smallMs = median(smallTimes);
     note('');
@@ -342,9 +380,10 @@ async function benchWeb(): Promise<{ firstRatio: number; big: number; small: num
     note(`| first turn, 12 MP EXIF-6 JPEG (${(photos[0]!.length / MB).toFixed(1)} MB), median of 5 | ${big.toFixed(0)} ms |`);
     note(`| first turn, the same scene 480×360 (a different file each time), median of 5 (interleaved) | ${smallMs.toFixed(0)} ms |`);
     note(`| ratio | **${(big / smallMs).toFixed(2)}×** |`);
+    note(`| first turn as the page sends it (uploaded on attach, Send ${TYPING_MS} ms later; Send → last event), 12 MP vs 480×360, medians of 5 (after the turns below) | ${page.big.toFixed(0)} / ${page.small.toFixed(0)} ms = **${(page.big / page.small).toFixed(2)}×** |`);
     note(`| server RSS at start / after the 12 first turns / after 14 more (7 photos and a follow-up each) | ${(start.rss / MB).toFixed(0)} MB / ${(afterFirst.rss / MB).toFixed(0)} MB / ${(afterSequence.rss / MB).toFixed(0)} MB (peak so far ${(afterSequence.peak / MB).toFixed(0)} MB) |`);
     note(`| peak RSS after 22 more turns (the last 8 photos at once), over the RSS at start | **+${((end.peak - start.rss) / MB).toFixed(0)} MB** (peak ${(end.peak / MB).toFixed(0)} MB) |`);
-    return { firstRatio: big / smallMs, big, small: smallMs, rssDelta: end.peak - start.rss, startRss: start.rss };
+    return { firstRatio: big / smallMs, big, small: smallMs, rssDelta: end.peak - start.rss, startRss: start.rss, page };
   } finally {
     await server.stop();
   }
@@ -484,7 +523,9 @@ async function main(): Promise<void> {
     }
     if (ONLY.includes('web')) {
       const r = await benchWeb();
-      targets.push(`| first turn on a 12 MP phone JPEG ≤ 1.5× the same scene at 480×360 | ${r.big.toFixed(0)} / ${r.small.toFixed(0)} ms = ${r.firstRatio.toFixed(2)}× | ${r.firstRatio <= 1.5 ? 'met' : 'not met'} |`);
+      targets.push(`| first turn on a 12 MP phone JPEG ≤ 1.5× the same scene at 480×360 (upload + answer: attached and sent at once) | ${r.big.toFixed(0)} / ${r.small.toFixed(0)} ms = ${r.firstRatio.toFixed(2)}× | ${r.firstRatio <= 1.5 ? 'met' : 'not met'} |`);
+      const pageRatio = r.page.big / r.page.small;
+      targets.push(`| the same, as the page sends it (uploaded on attach, Send ${TYPING_MS} ms later; Send → answer) | ${r.page.big.toFixed(0)} / ${r.page.small.toFixed(0)} ms = ${pageRatio.toFixed(2)}× | ${pageRatio <= 1.5 ? 'met' : 'not met'} |`);
       if (decodeFloor !== undefined) {
         // the least a 12 MP turn can cost: the small scene's whole turn plus the cheapest decode of the photo (the libvips floor above, 1/8 shrink-on-load to 96 px)
         note(`\nThe floor of that ratio in this run: (small turn + libvips floor decode of the 12 MP JPEG) / small turn = (${r.small.toFixed(0)} + ${decodeFloor.toFixed(0)}) / ${r.small.toFixed(0)} = **${((r.small + decodeFloor) / r.small).toFixed(2)}×**.`);
