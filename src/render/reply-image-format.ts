@@ -54,10 +54,14 @@ export async function encodeReplyImage(image: RawImage, format: ReplyImageFormat
   return encodeReply(sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }), format);
 }
 
-/** The end of a pipeline that draws a reply: encoded in the reply format in the same libvips pass; alpha is dropped. */
+/**
+ * The end of a pipeline that draws a reply: encoded in the reply format in the same libvips pass; alpha
+ * is dropped. JPEG without Huffman optimisation: a 1000×750 photo encodes in ~7 ms instead of ~22 ms
+ * (issue 23: on the answer's path) for a file ~9 % larger (672 vs 618 KB for the bench's noisy photo).
+ */
 export function encodeReply(pipeline: Sharp, format: ReplyImageFormat): Promise<Buffer> {
   const opaque = pipeline.removeAlpha();
   return format === 'png'
     ? opaque.png({ compressionLevel: 3, adaptiveFiltering: true }).toBuffer()
-    : opaque.jpeg({ quality: REPLY_JPEG_QUALITY, chromaSubsampling: '4:4:4' }).toBuffer();
+    : opaque.jpeg({ quality: REPLY_JPEG_QUALITY, chromaSubsampling: '4:4:4', optimiseCoding: false }).toBuffer();
 }
