@@ -352,7 +352,7 @@ async function benchWeb(): Promise<{ firstRatio: number; big: number; small: num
     }
     const afterFirst = memoryOf(pid);
     // 22 turns: 7 conversations of photo + follow-up (14), then 8 photo turns at once
-    for (let i = 0; i < 7; i += 1) {
+    for (let i = 0; i < 9; i += 1) {
       await webTurn(server.url, `bench-seq-${i}`, 'Where is the red star?', photos[(i + 5) % 15]);
       await webTurn(server.url, `bench-seq-${i}`, 'What colour is box 1?');
     }
@@ -360,11 +360,11 @@ async function benchWeb(): Promise<{ firstRatio: number; big: number; small: num
     await Promise.all(Array.from({ length: 8 }, (_, i) => webTurn(server.url, `bench-burst-${i}`, 'Where is the red star?', photos[(i + 7) % 15])));
     const end = memoryOf(pid);
     // the same first turns as the page sends them (upload on attach, Send after typing), new files again
-    const pagePhotos = await Promise.all(Array.from({ length: 7 }, (_, i) => phoneJpeg(4000, 3000, 100 + i)));
-    const pageSmalls = await Promise.all(Array.from({ length: 7 }, async (_, i) => sharp(await phoneJpeg(480, 360, 100 + i)).rotate().jpeg({ quality: 90 }).toBuffer()));
+    const pagePhotos = await Promise.all(Array.from({ length: 9 }, (_, i) => phoneJpeg(4000, 3000, 100 + i)));
+    const pageSmalls = await Promise.all(Array.from({ length: 9 }, async (_, i) => sharp(await phoneJpeg(480, 360, 100 + i)).rotate().jpeg({ quality: 90 }).toBuffer()));
     const pageBig: number[] = [];
     const pageSmall: number[] = [];
-    for (let i = 0; i < 7; i += 1) {
+    for (let i = 0; i < 9; i += 1) {
       pageBig.push(await pageTurn(server.url, `bench-page-big-${i}`, 'Where is the red star?', pagePhotos[i]!, TYPING_MS));
       pageSmall.push(await pageTurn(server.url, `bench-page-small-${i}`, 'Where is the red star?', pageSmalls[i]!, TYPING_MS));
     }
@@ -380,7 +380,7 @@ async function benchWeb(): Promise<{ firstRatio: number; big: number; small: num
     note(`| first turn, 12 MP EXIF-6 JPEG (${(photos[0]!.length / MB).toFixed(1)} MB), median of 5 | ${big.toFixed(0)} ms |`);
     note(`| first turn, the same scene 480×360 (a different file each time), median of 5 (interleaved) | ${smallMs.toFixed(0)} ms |`);
     note(`| ratio | **${(big / smallMs).toFixed(2)}×** |`);
-    note(`| first turn as the page sends it (uploaded on attach, Send ${TYPING_MS} ms later; Send → last event), 12 MP vs 480×360, medians of 7 (after the turns below) | ${page.big.toFixed(0)} / ${page.small.toFixed(0)} ms = **${(page.big / page.small).toFixed(2)}×** |`);
+    note(`| first turn as the page sends it (uploaded on attach, Send ${TYPING_MS} ms later; Send → last event), 12 MP vs 480×360, medians of 9 (after the turns below) | ${page.big.toFixed(0)} / ${page.small.toFixed(0)} ms = **${(page.big / page.small).toFixed(2)}×** |`);
     note(`| server RSS at start / after the 12 first turns / after 14 more (7 photos and a follow-up each) | ${(start.rss / MB).toFixed(0)} MB / ${(afterFirst.rss / MB).toFixed(0)} MB / ${(afterSequence.rss / MB).toFixed(0)} MB (peak so far ${(afterSequence.peak / MB).toFixed(0)} MB) |`);
     note(`| peak RSS after 22 more turns (the last 8 photos at once), over the RSS at start | **+${((end.peak - start.rss) / MB).toFixed(0)} MB** (peak ${(end.peak / MB).toFixed(0)} MB) |`);
     return { firstRatio: big / smallMs, big, small: smallMs, rssDelta: end.peak - start.rss, startRss: start.rss, page };

@@ -1,5 +1,6 @@
 import { LegoError } from '../errors';
 import { contentHash, heldOnce } from '../conversation/content-hash';
+import { collectSoon } from '../idle-collect';
 import type { BlobStore } from '../conversation/blob-store';
 import type { MediaContext, MediaSource } from '../conversation/record';
 import type { MediaSpec } from '../engine/types';
@@ -145,6 +146,9 @@ export class MediaLoader {
       const fetched = await this.fetch(attachment);
       if (fetched.kind !== 'image') return; // images only: a video or a sound may be refused by the turn's limits before its work starts
       await this.prepare(contentHash(fetched.bytes), fetched);
+      // what the upload and its decode allocated would make V8 collect during the answer: let it collect
+      // now, while the question is typed (src/idle-collect.ts)
+      collectSoon();
     })().catch(() => undefined);
   }
 
