@@ -352,7 +352,7 @@ async function benchWeb(): Promise<{ firstRatio: number; big: number; small: num
     }
     const afterFirst = memoryOf(pid);
     // 22 turns: 7 conversations of photo + follow-up (14), then 8 photo turns at once
-    for (let i = 0; i < 9; i += 1) {
+    for (let i = 0; i < 7; i += 1) {
       await webTurn(server.url, `bench-seq-${i}`, 'Where is the red star?', photos[(i + 5) % 15]);
       await webTurn(server.url, `bench-seq-${i}`, 'What colour is box 1?');
     }

@@ -6,7 +6,8 @@ type Collect = (options: { type: 'major'; execution: 'async' }) => Promise<void>
 /** V8's collector, reached once: the global `gc` when node runs with --expose-gc, else through a new context. */
 let collector: Collect | null | undefined;
 
-function collectorOf(): Collect | null {
+/** V8's collector (`gc`), or null where it cannot be reached. */
+export function v8Collector(): Collect | null {
   if (collector !== undefined) return collector;
   try {
     const exposed = (globalThis as { gc?: Collect }).gc;
@@ -34,14 +35,14 @@ let pending: NodeJS.Timeout | undefined;
  * (bench:photo: a 12 MP turn had a 4–20 ms mark-compact in most answers); asked for while the person
  * is still typing, it happens then. Without a reachable collector it does nothing.
  */
-export function collectSoon(delayMs = 50): void {
+export function collectSoon(delayMs = 50, collect: () => Collect | null = v8Collector): void {
   if (pending !== undefined) return;
   const wait = Math.max(delayMs, lastAt + MIN_INTERVAL_MS - Date.now());
   pending = setTimeout(() => {
     pending = undefined;
     lastAt = Date.now();
     try {
-      void Promise.resolve(collectorOf()?.({ type: 'major', execution: 'async' })).catch(() => undefined);
+      void Promise.resolve(collect()?.({ type: 'major', execution: 'async' })).catch(() => undefined);
     } catch {
       // best effort: a collection refused changes nothing but the timing
     }
