@@ -236,6 +236,22 @@ describe('web chat in headless chromium', () => {
     }
   }, 60_000);
 
+  test('an upload the server refuses on attach is said at once, before Send', async () => {
+    const engine = new FakeEngine();
+    const server = await startServer(engine, { maxStoredUploadBytes: 100 });
+    const page = await chromium.context.newPage();
+    try {
+      await page.goto(server.web.address);
+      await page.setInputFiles('#file-input', imagePath);
+      await page.locator('#composer-error').waitFor();
+      await expect(page.locator('#composer-error').innerText()).resolves.toMatch(/too large.*limit is 100 bytes/);
+      expect(engine.calls).toHaveLength(0);
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  }, 60_000);
+
   test('Stop cuts a long answer; an engine failure shows a polite error and the chat goes on', async () => {
     const engine = new FakeEngine({
       replies: [

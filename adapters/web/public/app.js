@@ -426,13 +426,15 @@
   /**
    * Starts sending an attached file at once, as chat apps do: the server has it (and starts preparing a
    * photo) while the question is typed, so pressing Send waits for the answer, not for the upload.
-   * Its error, if any, is shown when the question is sent.
    */
   function startUpload(pending) {
     const controller = new AbortController();
     const conversation = state.conversation;
     const promise = upload(pending, controller.signal, conversation);
-    promise.catch(() => {});
+    // refused (no room on the server, the connection dropped): said at once, tried again at Send
+    promise.catch((error) => {
+      if (!controller.signal.aborted && (state.pending === pending || state.sound === pending)) showError((error && error.message) || 'Sorry, the upload failed.');
+    });
     pending.early = { controller, conversation, promise };
   }
 
