@@ -241,6 +241,7 @@ export class WebAdapter implements Adapter {
         throw forbidden(`refused Origin ${req.headers.origin ?? ''}`);
       }
       if (method === 'POST' && path === '/api/uploads') return this.upload(req, res, url);
+      if (method === 'DELETE' && path.startsWith('/api/uploads/')) return this.dropUpload(res, path.slice('/api/uploads/'.length), url);
       if (method === 'POST' && path === '/api/chat') return this.chat(req, res);
       if (method === 'POST' && path === '/api/reset') return this.reset(req, res);
       if (method === 'GET' && path.startsWith('/api/files/')) return this.file(res, path.slice('/api/files/'.length));
@@ -326,6 +327,24 @@ export class WebAdapter implements Adapter {
     this.logger.debug({ conversation, bytes: data.length, contentType }, 'web upload');
     this.json(res, 201, { id, name, contentType, size: data.length });
     this.prepareAhead(id, name, contentType, data);
+  }
+
+  /**
+   * DELETE /api/uploads/ID?conversation=ID: the page removed an attachment it had uploaded on attach; its
+   * bytes go now instead of at the end of their time-to-live. Uploads kept in a shared store are content
+   * addressed (another id may name the same record), so there it only answers: they expire by their TTL.
+   */
+  private dropUpload(res: ServerResponse, id: string, url: URL): void {
+    const conversation = this.conversationId(url.searchParams.get('conversation'));
+    if (this.shared !== undefined && SHARED_ID.test(id)) {
+      res.writeHead(204).end();
+      return;
+    }
+    const entry = UPLOAD_ID.test(id) ? this.uploads.get(id) : undefined;
+    if (entry === undefined || entry.meta.conversation !== conversation) throw new LegoError('not-found', `unknown upload ${id}`, { userMessage: 'That upload is gone already.' });
+    this.uploads.delete(id);
+    this.logger.debug({ conversation, bytes: entry.data.length }, 'web upload removed');
+    res.writeHead(204).end();
   }
 
   /**

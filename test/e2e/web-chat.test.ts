@@ -329,6 +329,17 @@ describe('web chat in headless chromium', () => {
       expect(posts.filter((path) => path === '/api/uploads')).toHaveLength(uploadsBeforeSend);
       expect(posts.filter((path) => path === '/api/chat')).toHaveLength(1);
       await expect(page.locator('.msg.user img').first().getAttribute('src')).resolves.toMatch(/^blob:/);
+
+      // a file uploaded on attach and then removed is let go of on the server
+      const third = page.waitForResponse((response) => response.url().includes('/api/uploads') && response.status() === 201);
+      await page.setInputFiles('#file-input', imagePath);
+      await third;
+      const removed = page.waitForResponse((response) => response.request().method() === 'DELETE');
+      await page.click('#attachment-remove');
+      const deletion = await removed;
+      // 204: the server had that upload, for this conversation, and dropped it
+      expect(deletion.status()).toBe(204);
+      expect(new URL(deletion.url()).pathname).toMatch(/^\/api\/uploads\/[0-9a-f-]{36}$/);
     } finally {
       await page.close();
       await server.close();

@@ -145,6 +145,17 @@ describe('web chat HTTP API', () => {
     expect(bot.ahead).toHaveLength(3);
   });
 
+  test('DELETE /api/uploads/ID lets go of an upload the page no longer needs; asking with it then says it is gone', async () => {
+    const { base } = await start();
+    const id = await upload(base, PNG);
+    expect((await httpRequest(base, `/api/uploads/${id}?conversation=tab-ffffffffffffffff`, { method: 'DELETE' })).status).toBe(404);
+    expect((await httpRequest(base, `/api/uploads/${id}?conversation=${CONVERSATION}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await httpRequest(base, `/api/uploads/${id}?conversation=${CONVERSATION}`, { method: 'DELETE' })).status).toBe(404);
+    const res = await chat(base, { conversation: CONVERSATION, text: 'What is this?', uploads: [id] });
+    expect(res.status).toBe(404);
+    expect(res.text).toMatch(/expired.*attach the file again/);
+  });
+
   test('upload, ask, and the answer streams as status, partials, reply, done', async () => {
     const { base, bot } = await start(
       new ScriptedBot({ replies: [{ text: 'The dot [1] is here.', boxes: [{ ref: 1, pixels: { x1: 0, y1: 0, x2: 1, y2: 1 }, label: 'dot' }] }] }),

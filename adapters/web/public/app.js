@@ -440,8 +440,12 @@
 
   /** Stops a file's upload started on attach (the file was removed or replaced). */
   function dropUpload(pending) {
-    if (pending && pending.early) pending.early.controller.abort();
-    if (pending) pending.early = null;
+    const early = pending && pending.early;
+    if (!early) return;
+    pending.early = null;
+    early.controller.abort();
+    // already on the server: it may let go of it now
+    early.promise.then((id) => fetch(`/api/uploads/${encodeURIComponent(id)}?conversation=${encodeURIComponent(early.conversation)}`, { method: 'DELETE' })).catch(() => {});
   }
 
   /**
