@@ -134,6 +134,7 @@ function forbidden(message: string): LegoError {
  * in front of the one bot pipeline.
  *
  *   POST /api/uploads?conversation=ID&name=NAME   raw bytes, Content-Type image/*, video/* or audio/*  → {id, …}
+ *   DELETE /api/uploads/ID?conversation=ID   an attachment removed before it was sent  → 204
  *   POST /api/chat    {conversation, text, uploads: [id], region?: {x1,y1,x2,y2} px | {start,end} s}  → text/event-stream: status, partial, reply, done
  *   POST /api/reset   {conversation}                        → the reply to "reset"
  *   GET  /api/files/ID                                      → an answer's annotated image / timeline
