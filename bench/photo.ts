@@ -264,28 +264,33 @@ function startServe(): Promise<Server> {
   return startServer(['src/cli/main.ts', 'serve', '--port', '0', '--bundle', BUNDLE], {}, /lego serve: .* at (http:\/\/[^\s/]+(?::\d+)?)/);
 }
 
-/** One web chat turn: upload the photo (if any), ask, read the event stream to its end. */
-async function webTurn(base: string, conversation: string, text: string, photo?: Buffer): Promise<number> {
-  const started = performance.now();
-  const uploads: string[] = [];
-  const headers = { Origin: base };
-  if (photo) {
-    const response = await fetch(`${base}/api/uploads?conversation=${conversation}&name=photo.jpg`, {
-      method: 'POST',
-      headers: { ...headers, 'Content-Type': 'image/jpeg' },
-      body: new Uint8Array(photo),
-    });
-    if (response.status !== 201) throw new Error(`upload: ${response.status} ${await response.text()}`);
-    uploads.push(((await response.json()) as { id: string }).id);
-  }
+/** POST /api/uploads: the photo's upload id. */
+async function uploadPhoto(base: string, conversation: string, photo: Buffer): Promise<string> {
+  const response = await fetch(`${base}/api/uploads?conversation=${conversation}&name=photo.jpg`, {
+    method: 'POST',
+    headers: { Origin: base, 'Content-Type': 'image/jpeg' },
+    body: new Uint8Array(photo),
+  });
+  if (response.status !== 201) throw new Error(`upload: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
+/** POST /api/chat, read to its last event (an error event is a failure). */
+async function askChat(base: string, conversation: string, text: string, uploads: string[]): Promise<void> {
   const response = await fetch(`${base}/api/chat`, {
     method: 'POST',
-    headers: { ...headers, 'Content-Type': 'application/json' },
+    headers: { Origin: base, 'Content-Type': 'application/json' },
     body: JSON.stringify({ conversation, text, uploads }),
   });
   const body = await response.text();
   if (!response.ok || !body.includes('event: done')) throw new Error(`chat: ${response.status} ${body.slice(0, 300)}`);
   if (body.includes('event: error')) throw new Error(`chat error: ${body.slice(0, 300)}`);
+}
+
+/** One web chat turn: upload the photo (if any), ask, read the event stream to its end. */
+async function webTurn(base: string, conversation: string, text: string, photo?: Buffer): Promise<number> {
+  const started = performance.now();
+  await askChat(base, conversation, text, photo ? [await uploadPhoto(base, conversation, photo)] : []);
   return performance.now() - started;
 }
 
@@ -295,22 +300,10 @@ async function webTurn(base: string, conversation: string, text: string, photo?:
  * person waits for.
  */
 async function pageTurn(base: string, conversation: string, text: string, photo: Buffer, typingMs: number): Promise<number> {
-  const response = await fetch(`${base}/api/uploads?conversation=${conversation}&name=photo.jpg`, {
-    method: 'POST',
-    headers: { Origin: base, 'Content-Type': 'image/jpeg' },
-    body: new Uint8Array(photo),
-  });
-  if (response.status !== 201) throw new Error(`upload: ${response.status} ${await response.text()}`);
-  const { id } = (await response.json()) as { id: string };
+  const id = await uploadPhoto(base, conversation, photo);
   await new Promise((done) => setTimeout(done, typingMs));
   const sent = performance.now();
-  const chat = await fetch(`${base}/api/chat`, {
-    method: 'POST',
-    headers: { Origin: base, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ conversation, text, uploads: [id] }),
-  });
-  const body = await chat.text();
-  if (!chat.ok || !body.includes('event: done') || body.includes('event: error')) throw new Error(`chat: ${chat.status} ${body.slice(0, 300)}`);
+  await askChat(base, conversation, text, [id]);
   return performance.now() - sent;
 }
 

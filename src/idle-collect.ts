@@ -30,7 +30,7 @@ let pending: NodeJS.Timeout | undefined;
 
 /**
  * Ask V8 for a major collection soon, marked concurrently (`execution: 'async'`), at most once a second.
- * Called when a large upload has been prepared ahead of its question (MediaLoader.prepareAhead): its
+ * Called when an upload has been prepared ahead of its question (MediaLoader.prepareAhead): a photo's
  * megabytes of external memory make V8 collect at its next busy moment, which is then the answer
  * (bench:photo: a 12 MP turn had a 4–20 ms mark-compact in most answers); asked for while the person
  * is still typing, it happens then. Without a reachable collector it does nothing.

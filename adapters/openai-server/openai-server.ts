@@ -18,7 +18,8 @@ import { ServeMetrics } from './serve-metrics';
 import { resolveServeOptions } from './serve-options';
 import type { OpenAiServerOptions, OpenAiServerOptionsInput } from './serve-options';
 import { wireBox, wireSpan } from './wire-grounding';
-import { MemoryBudget, receiveWithin } from '../../src/media/memory-budget';
+import { MemoryBudget } from '../../src/media/memory-budget';
+import { receiveWithin } from '../../src/receive-within';
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -189,7 +190,6 @@ export class OpenAiServer {
       throw error;
     }
   }
-
 
   private async chat(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();

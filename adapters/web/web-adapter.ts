@@ -17,7 +17,8 @@ import { healthHttpStatus } from '../../src/health';
 import type { HealthReport } from '../../src/health';
 import { httpStatusOf } from './http-status';
 import { BoundedLru } from '../../src/bounded-lru';
-import { MemoryBudget, receiveWithin } from '../../src/media/memory-budget';
+import { MemoryBudget } from '../../src/media/memory-budget';
+import { receiveWithin } from '../../src/receive-within';
 import { formatBytes, readBody } from './read-body';
 import { SseStream } from './sse-stream';
 import { findSamplesDir, loadStaticFiles } from './static-files';
@@ -361,10 +362,9 @@ export class WebAdapter implements Adapter {
     return receiveWithin(this.receiving, req, limit, read);
   }
 
-
   /**
-   * The page sends its question right after the upload: the bot may start decoding an image now, while
-   * the question is on its way (the turn then finds it prepared, or being prepared, by content hash).
+   * The page uploads a file when it is attached, before its question is typed: the bot may start
+   * decoding an image now (the turn then finds it prepared, or being prepared, by content hash).
    */
   private prepareAhead(id: string, name: string, contentType: string, data: Buffer): void {
     this.bot.prepareAhead?.(heldAttachment(id, name, contentType, data));
