@@ -9,6 +9,7 @@ import { createConversationRuntime } from '../conversation/conversation-runtime'
 import type { ConversationSession } from '../conversation/conversation-session';
 import { helpText } from '../conversation/help-text';
 import type { BoxRegion, MediaContext, MediaSource, SpanRegion } from '../conversation/record';
+import { describeNamed } from '../conversation/word-references';
 import { collectAnswer } from '../engine/collect-answer';
 import { silentLogger } from '../engine/silent-logger';
 import type { CollectedAnswer, FinishInfo, GenerateRequest, GenerationOptions, GroundedBox, GroundedSpan, GroundingEngine, PreparedMedia } from '../engine/types';
@@ -247,6 +248,10 @@ export class Bot implements BotHandler {
     }
     const plan = session.beginTurn(question);
     if (plan.type === 'reply') return textReply(plan.text, notices);
+    if (plan.resolution.status === 'resolved') {
+      // "the left one", "zoom into the heart": say which numbered regions the words were taken to be
+      for (const reference of plan.resolution.named) notices.push(describeNamed(reference));
+    }
 
     let entry: PreparedEntry | undefined;
     let requestMedia: PreparedMedia | undefined;

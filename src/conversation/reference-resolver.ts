@@ -7,6 +7,8 @@ import { formatBox, formatSpan } from '../grounding/lego-format';
 import type { ConversationRecord, CropRect, MediaContext, Region } from './record';
 import { parseReferences } from './reference-parser';
 import type { ReferenceIntent, ReferenceKind, ReferencePhrase } from './reference-parser';
+import { resolveWordReferences } from './word-references';
+import type { NamedReference } from './word-references';
 import { unionPixelBox, zoomCrop } from './zoom';
 
 export interface ResolveSettings {
@@ -20,8 +22,8 @@ export interface ResolveSettings {
 
 /**
  * What a question's region references come to:
- * - `none`: no numbered references; ask the model the text as it is (words like "the left one"
- *   included — the model has the conversation for context);
+ * - `none`: no references; ask the model the text as it is (words such as "the left one" that name
+ *   nothing this conversation has shown on its media included — the model has the conversation);
  * - `resolved`: the regions, the media they are on, and the question rewritten into LEGO's region
  *   syntax in the model's frame; for zoom, also the crop of the full image to ask `question` on;
  * - `unknown`: some numbers name no region; `message` says which regions there are;
@@ -44,6 +46,8 @@ export type ReferenceResolution =
       crop: CropRect | null;
       /** regions the person drew by hand ("the region 10,20,200,180"), in order, to be numbered with the question */
       drawn: DrawnInput[];
+      /** regions named in words ("the left one", "zoom into the heart"), to say which were taken */
+      named: NamedReference[];
     }
   | { status: 'unknown'; intent: ReferenceIntent; missing: number[]; message: string }
   | { status: 'invalid'; intent: ReferenceIntent | null; message: string };
@@ -136,21 +140,29 @@ function pixelsOf(region: Region, media: MediaContext | undefined): PixelBox | n
   return media?.size ? modelBoxToPixels(region.box, media.size) : null;
 }
 
-/** Resolve the numbered references of `text` against the regions this conversation has shown. */
-export function resolveReferences(text: string, record: ConversationRecord, settings: ResolveSettings): ReferenceResolution {
+/**
+ * Resolve the references of `text` against the regions this conversation has shown: numbers ("box 2",
+ * "zoom into 1"), and words for regions shown on the current media ("the left one", "zoom into the
+ * heart"), which are written as numbers first (word-references).
+ */
+export function resolveReferences(asked: string, record: ConversationRecord, settings: ResolveSettings): ReferenceResolution {
+  const words = resolveWordReferences(asked, record);
+  if (words.status === 'unclear') return { status: 'invalid', intent: null, message: words.message };
+  const named = words.status === 'named' ? words.named : [];
+  const text = words.status === 'named' ? words.text : asked;
   const drawnPhrases = findDrawnRegions(text);
   const intent = parseReferences(text);
   if (intent === null) {
     if (drawnPhrases.length === 0) return { status: 'none' };
-    return resolveDrawn(text, record, drawnPhrases);
+    return resolveDrawn(text, record, drawnPhrases, named);
   }
   const byNumber = new Map(record.regions.map((region) => [region.number, region] as const));
 
   const missing = intent.refs.filter((n) => !byNumber.has(n));
   if (missing.length > 0) {
     const names = intent.phrases.flatMap((p) => p.items).filter((item) => missing.includes(item.number));
-    const named = [...new Set(names.map((item) => `${item.hint === 'region' ? 'region' : item.hint} ${item.number}`))];
-    const lead = `I have no ${joinList(named)} in this conversation.`;
+    const listed = [...new Set(names.map((item) => `${item.hint === 'region' ? 'region' : item.hint} ${item.number}`))];
+    const lead = `I have no ${joinList(listed)} in this conversation.`;
     return { status: 'unknown', intent, missing, message: `${lead} ${describeRegions(record)}` };
   }
 
@@ -188,19 +200,19 @@ export function resolveReferences(text: string, record: ConversationRecord, sett
     }
     const crop = zoomCrop(unionPixelBox(boxes as PixelBox[]), media.size, { margin: settings.zoomMargin, minSize: settings.zoomMinSize });
     const question = intent.rest === '' ? settings.zoomQuestion : capitalise(intent.rest);
-    return { status: 'resolved', kind: 'zoom', intent, regions, mediaId, question, crop, drawn: drawn.map((d) => d.input) };
+    return { status: 'resolved', kind: 'zoom', intent, regions, mediaId, question, crop, drawn: drawn.map((d) => d.input), named };
   }
 
   const kind: ReferenceKind =
     intent.kind === 'compare' ? 'compare' : regions.every((r) => r.kind === 'span') ? 'ask-span' : 'ask-region';
   return {
     status: 'resolved', kind, intent, regions, mediaId,
-    question: rewrite(text, intent.phrases, byNumber, drawn), crop: null, drawn: drawn.map((d) => d.input),
+    question: rewrite(text, intent.phrases, byNumber, drawn), crop: null, drawn: drawn.map((d) => d.input), named,
   };
 }
 
 /** A question that points only at regions drawn by hand: they sit on the current media. */
-function resolveDrawn(text: string, record: ConversationRecord, phrases: readonly DrawnPhrase[]): ReferenceResolution {
+function resolveDrawn(text: string, record: ConversationRecord, phrases: readonly DrawnPhrase[], named: NamedReference[]): ReferenceResolution {
   const media = record.media.find((m) => m.id === record.activeMediaId);
   const drawn: { phrase: DrawnPhrase; input: DrawnInput }[] = [];
   for (const phrase of phrases) {
@@ -217,5 +229,6 @@ function resolveDrawn(text: string, record: ConversationRecord, phrases: readonl
     question: rewrite(text, [], new Map(), drawn),
     crop: null,
     drawn: drawn.map((d) => d.input),
+    named,
   };
 }
