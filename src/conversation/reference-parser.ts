@@ -2,7 +2,8 @@
  * Finds numbered-region references in what a person wrote: "what is in box 2?", "box #2",
  * "region 2", "[2]", "#2", "boxes 1 and 3", "zoom into 1", "zoom in on box 3", "compare 1 and 3",
  * "what happens in span 2?". Pure syntax: whether the regions exist is the resolver's business.
- * References in words ("the left one") are not recognised here; they go to the model as they are.
+ * References in words ("the left one") are not recognised here: word-references.ts writes them as
+ * numbers first, when they name regions the conversation has shown.
  * A bare number counts only after "zoom" or "compare" ("how many 2-door cars" has no reference).
  */
 

@@ -142,7 +142,7 @@ class Shown {
     return this.record.regions.filter((r) => r.kind === kind && r.mediaId === this.media.id);
   }
 
-  /** regions whose label has all of `words`, from the latest turn that showed any */
+  /** regions whose label has all of `words`, from the latest answer that showed any */
   labelled(words: readonly string[], kind: Kind | null): Region[] {
     const wanted = words.map(stem).filter((w) => !GENERIC.has(w));
     if (wanted.length === 0) return [];
@@ -151,8 +151,14 @@ class Shown {
       const label = new Set(wordsOf(r.label).map(stem));
       return wanted.every((w) => label.has(w));
     });
-    const latest = Math.max(...matching.map((r) => r.turnId));
-    return matching.filter((r) => r.turnId === latest);
+    // from the latest answer that showed any of them (a region shown again keeps its number)
+    for (let i = this.record.turns.length - 1; i >= 0; i -= 1) {
+      const turn = this.record.turns[i]!;
+      if (turn.role !== 'assistant' || turn.mediaId !== this.media.id) continue;
+      const shown = matching.filter((r) => turn.regions.includes(r.number));
+      if (shown.length > 0) return shown;
+    }
+    return matching;
   }
 }
 
@@ -308,7 +314,7 @@ export function resolveWordReferences(text: string, record: ConversationRecord):
     const end = m.index + m[0].length;
     add({ start: end, end, lead: ' on ', pick: () => pronoun('it', shown, media, 'zoom in') });
   }
-  for (const m of text.matchAll(new RegExp(`${COMPARE_VERB}(them|these|those|both(?:\\s+of\\s+them)?|the\\s+two(?:\\s+(?:boxes|ones|shapes|spans|regions))?|(?:the|these|those)\\s+(?:boxes|shapes|spans|regions))\\b`, 'gi'))) {
+  for (const m of text.matchAll(new RegExp(`${COMPARE_VERB}(them|these|those|both(?:\\s+of\\s+them)?|the\\s+two(?:\\s+(?:boxes|ones|shapes|spans|regions))?|(?:the|these|those)\\s+(?:boxes|shapes|spans|regions))(?=\\s*(?:[.!?,;:]|$|(?:by|and|for|in|on|please)\\b))`, 'gi'))) {
     const start = m.index + m[0].length - m[1]!.length;
     add({ start, end: m.index + m[0].length, lead: '', pick: () => all(m[1]!, shown, media) });
   }

@@ -57,6 +57,26 @@ describe('bot pipeline: references, sources, concurrency', () => {
     await runtime.close();
   });
 
+  it('"zoom into the right one" crops the right box of the last answer and says which box it took; "the star" asks which when two are shown', async () => {
+    const runtime = await createConversationRuntime({});
+    const engine = new FakeEngine({ replies: [TWO_BOXES, 'A handle [0.250, 0.250, 0.750, 0.750].'] });
+    const bot = createBot({ config: testConfig(), engine, runtime });
+    await bot.handle(message('what is there?', [memoryAttachment(await greyPng(400, 400))]));
+    const zoom = await bot.handle(message('zoom into the right one'));
+    // the cup, box 2 (x 240..320, y 200..280): the same crop as "zoom into 2"
+    expect(engine.calls[1]!.request.media?.size).toEqual({ width: 120, height: 120 });
+    expect(zoom.files.map((f) => f.name)).toContain('lego-zoom.png');
+    expect(zoom.notices).toContain('I took “the right one” as box 2 (cup).');
+    expect((await runtime.manager.read('test:conversation'))!.turns.at(-2)!.text).toBe('zoom into the right one');
+    engine.enqueue('A star [0.100, 0.300, 0.300, 0.500] and a star [0.400, 0.050, 0.500, 0.150].');
+    await bot.handle(message('and the stars?'));
+    const unclear = await bot.handle(message('zoom into the star'));
+    // box 1 shown again keeps its number; the new star is box 4 (3 is the zoom's handle)
+    expect(unclear.text).toMatch(/^“the star” could be box 1 \(star\) or box 4 \(star\)\. Which one\?/);
+    expect(engine.calls).toHaveLength(3);
+    await runtime.close();
+  });
+
   it('earlier media with a platform URL are fetched again through message.fetchUrl; without it the reply asks for the file', async () => {
     const runtime = await createConversationRuntime({});
     const engine = new FakeEngine({ fallback: 'A star [0.100, 0.300, 0.300, 0.500].' });
