@@ -77,6 +77,22 @@ describe('bot pipeline: references, sources, concurrency', () => {
     await runtime.close();
   });
 
+  it('"zoom into the handle" before any handle was shown: the model finds it, and the reply says how to look closer', async () => {
+    const runtime = await createConversationRuntime({});
+    const engine = new FakeEngine({ replies: [TWO_BOXES, 'The handle [0.300, 0.300, 0.400, 0.400].', 'A crack [0.250, 0.250, 0.750, 0.750].'] });
+    const bot = createBot({ config: testConfig(), engine, runtime });
+    await bot.handle(message('what is there?', [memoryAttachment(await greyPng(400, 400))]));
+    const found = await bot.handle(message('zoom into the handle'));
+    expect(engine.calls[1]!.request.media?.size).toEqual({ width: 400, height: 400 });
+    expect(found.notices).toContain('That is where I found it (box 3): say “zoom into it” for a closer look.');
+    const closer = await bot.handle(message('zoom into it'));
+    // box 3 = x 120..160 (40 px) grown to the 64 px minimum and its margins: a crop smaller than the image
+    expect(engine.calls[2]!.request.media!.size!.width).toBeLessThan(400);
+    expect(closer.notices).toContain('I took “it” as box 3 (handle).');
+    expect(closer.files.map((f) => f.name)).toContain('lego-zoom.png');
+    await runtime.close();
+  });
+
   it('earlier media with a platform URL are fetched again through message.fetchUrl; without it the reply asks for the file', async () => {
     const runtime = await createConversationRuntime({});
     const engine = new FakeEngine({ fallback: 'A star [0.100, 0.300, 0.300, 0.500].' });
