@@ -211,9 +211,9 @@ function pickBy(criterion: Criterion, words: string, kind: Kind, set: readonly R
     }
     return [set[index - 1]!];
   }
-  if (set.length === 1) return [set[0]!];
   // position words mean nothing on a timeline ("the left span"); size does (the longest)
   if (kind === 'span' && criterion.type !== 'size') return null;
+  if (set.length === 1) return [set[0]!];
   const placed = set.map((region) => ({ region, at: geometry(region, media) })).filter((p) => p.at !== null) as { region: Region; at: { cx: number; cy: number; size: number } }[];
   if (placed.length === 0) return null;
   const width = media.size?.width ?? 1;

@@ -128,6 +128,13 @@ describe('regions named in words', () => {
     expect(rewritten(s, 'what happens in the longest one?')).toBe('what happens in span 2?');
     expect(rewritten(s, 'compare them')).toBe('compare spans 1 and 2');
     expect(resolveWordReferences('what is the left one?', s.record)).toEqual({ status: 'none' });
+    // nor with only one span shown
+    const one = session();
+    one.addMedia({ kind: 'video', hash: HASH_V, mime: 'video/mp4', size: { width: 640, height: 360 }, durationSec: 10, source: { type: 'url', url: 'https://cdn/v.mp4' }, name: 'v.mp4' });
+    one.beginTurn('when does the circle appear?');
+    one.addAnswer({ text: 'the red circle {0.5, 0.9}', spans: [span(1, 0.5, 0.9, 'red circle')] });
+    expect(resolveWordReferences('what is the left one?', one.record)).toEqual({ status: 'none' });
+    expect(rewritten(one, 'what happens in the first one?')).toBe('what happens in span 1?');
   });
 
   test('a turn: "zoom into the left one" crops the heart, keeps the person\'s words and says which box it took', () => {
