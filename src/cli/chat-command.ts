@@ -7,7 +7,7 @@ import { replyError, stderrProgress } from './ask-command';
 import { errorLine } from './cli-error';
 import type { CliCommand } from './cli-command';
 import type { GlobalOptions } from './cli-context';
-import { fileAttachment } from './file-attachment';
+import { fileAttachment, sniffFile } from './file-attachment';
 import { defaultOutDir, formatDetails, formatReply, writeReplyFiles } from './reply-output';
 
 
@@ -115,6 +115,8 @@ export const chatCommand: CliCommand = {
                 const withImage = isSound ? pending.filter((a) => IMAGE_NAME.test(a.name)).slice(0, 1) : [];
                 const attachments = [...withImage, attachment];
                 if (question === '') {
+                  // a file that is no media at all is said now, not after the question typed for it
+                  await sniffFile(attachment, media[2] ?? media[3] ?? '');
                   pending = attachments;
                   say(withImage.length > 0 ? `Loaded ${withImage[0]!.name} with the sound ${attachment.name}: ask me about them.\n` : `Loaded ${attachment.name}: ask me about it.\n`);
                 } else {

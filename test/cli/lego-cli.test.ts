@@ -117,6 +117,7 @@ describe('lego CLI', () => {
       'where is the star?',
       '/regions',
       '/image missing.png',
+      '/image notes.png',
       '/reset',
       '/regions',
       '/help',
@@ -132,6 +133,9 @@ describe('lego CLI', () => {
     expect(out).toMatch(/I do not remember anything/);
     expect(out).toMatch(/\/quit/);
     expect(io.err()).toMatch(/^lego: cannot read missing\.png: no such file$/m);
+    // a file that is no media is refused when it is loaded, not after the question typed for it
+    expect(io.err()).toMatch(/^lego: notes\.png is not an image, a video or a sound I can read\. Try a JPEG/m);
+    expect(out).not.toMatch(/Loaded notes\.png/);
   });
 
   it('chat in a terminal streams the answer once, with [n] instead of coordinates', async () => {
