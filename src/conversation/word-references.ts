@@ -322,6 +322,8 @@ export function resolveWordReferences(text: string, record: ConversationRecord):
   for (const m of text.matchAll(new RegExp(`\\bthe\\s+(${ADJECTIVE})\\s+(${NOUN})\\b`, 'gi'))) {
     const criterion = criterionOf(m[1]!);
     if (criterion === null) continue;
+    // "is this the right one?" asks whether it is correct, not about the rightmost box
+    if (/^right$/i.test(m[1]!) && /\b(?:(?:this|that|it)\s+(?:is|was)|(?:is|was)\s+(?:this|that|it)|it's|that's)\s+$/i.test(text.slice(0, m.index))) continue;
     const kind = kindOf(m[2], media);
     add({ start: m.index, end: m.index + m[0].length, lead: '', pick: () => pickBy(criterion, m[0], kind, shown.set(kind), media) });
   }

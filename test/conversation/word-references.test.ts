@@ -111,6 +111,8 @@ describe('regions named in words', () => {
       'where is the red circle?',
       'zoom into the tree',
       'compare the two trees',
+      'is this the right one?',
+      "that's the right one",
     ]) {
       expect([text, resolveWordReferences(text, s.record)]).toEqual([text, { status: 'none' }]);
     }
