@@ -1,15 +1,12 @@
 import { ConversationSession } from '../../src/conversation/conversation-session';
 import { drawnRegionFromJson, findDrawnRegions, parseRegionOption, withDrawnRegion } from '../../src/conversation/drawn-region';
-import { ConversationRecordSchema, createConversationRecord } from '../../src/conversation/record';
+import { ConversationRecordSchema } from '../../src/conversation/record';
 import { parseReferences } from '../../src/conversation/reference-parser';
-import { HASH_A, HASH_V, testOptions } from './session-settings';
+import { HASH_A, HASH_V, newSession, testOptions } from './session-settings';
 
 const options = testOptions();
 
-function session(): ConversationSession {
-  let t = 1_000;
-  return new ConversationSession(createConversationRecord('chan:1', 1_000), options, { now: () => (t += 1) });
-}
+const session = (): ConversationSession => newSession(options);
 
 /** a 640×400 image: S = 640, 120 px of padding above and below in the model's frame */
 function withImage(): ConversationSession {

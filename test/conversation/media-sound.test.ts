@@ -1,13 +1,10 @@
 import { ConversationSession } from '../../src/conversation/conversation-session';
 import { describeMemory } from '../../src/conversation/memory-summary';
-import { ConversationRecordSchema, createConversationRecord } from '../../src/conversation/record';
+import { ConversationRecordSchema } from '../../src/conversation/record';
 import type { MediaSound } from '../../src/conversation/record';
-import { HASH_A, HASH_B, HASH_V, testOptions } from './session-settings';
+import { HASH_A, HASH_B, HASH_V, newSession } from './session-settings';
 
-function session(): ConversationSession {
-  let t = 1_000;
-  return new ConversationSession(createConversationRecord('chan:1', 1_000), testOptions(), { now: () => (t += 1) });
-}
+const session = (): ConversationSession => newSession();
 
 const image = { kind: 'image' as const, hash: HASH_A, mime: 'image/png', size: { width: 640, height: 480 }, durationSec: null, source: { type: 'blob' as const, key: HASH_A }, name: 'scene.png' };
 const sound = (hash: string, name: string): MediaSound => ({ hash, mime: 'audio/wav', durationSec: 2.5, source: { type: 'blob', key: hash }, name });

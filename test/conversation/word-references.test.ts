@@ -1,21 +1,8 @@
 import { ConversationSession } from '../../src/conversation/conversation-session';
-import { createConversationRecord } from '../../src/conversation/record';
 import { describeNamed, resolveWordReferences } from '../../src/conversation/word-references';
-import type { GroundedBox, GroundedSpan } from '../../src/engine/types';
-import { HASH_A, HASH_B, HASH_V, testOptions } from './session-settings';
+import { HASH_A, HASH_B, HASH_V, box, newSession, span } from './session-settings';
 
-function session(): ConversationSession {
-  let t = 1_000;
-  return new ConversationSession(createConversationRecord('chan:1', 1_000), testOptions(), { now: () => (t += 1) });
-}
-
-function box(index: number, x1: number, y1: number, x2: number, y2: number, label?: string): Omit<GroundedBox, 'start' | 'end'> {
-  return { index, box: { x1, y1, x2, y2 }, raw: `[${x1}, ${y1}, ${x2}, ${y2}]`, ...(label ? { label } : {}) };
-}
-
-function span(index: number, start: number, end: number, label?: string): Omit<GroundedSpan, 'start' | 'end'> {
-  return { index, span: { start, end }, raw: `{${start}, ${end}}`, ...(label ? { label } : {}) };
-}
+const session = (): ConversationSession => newSession();
 
 /**
  * A 400×400 image (model frame = pixels / 400) and an answer with three boxes:
