@@ -111,7 +111,7 @@ interface Found {
   pick: () => Region[] | string | null;
 }
 
-/** The regions of one kind shown on `media`, each once, in the order the latest answers showed them. */
+/** What the conversation has shown on one media: the latest answers' regions, and regions by their label. */
 class Shown {
   constructor(
     private readonly record: ConversationRecord,
