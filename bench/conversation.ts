@@ -4,6 +4,7 @@
  *
  *   npm run bench:conversation                 # print a markdown report
  *   npm run bench:conversation -- --append     # also append it to docs/benchmarks.md
+ *   npm run bench:conversation -- --references # only: reference resolution after a major GC vs warm
  *
  * Redis: LEGO_BENCH_REDIS_URL, or a redis-server this script starts on a free port (needs the binary).
  */
@@ -21,6 +22,7 @@ import { createConversationRecord } from '../src/conversation/record';
 import type { ConversationRecord } from '../src/conversation/record';
 import { openStoreBackend } from '../src/conversation/store-backend';
 import type { StoreBackend } from '../src/conversation/store-backend';
+import { v8Collector } from '../src/idle-collect';
 import { freePort, redisAnswers } from '../test/conversation/redis-server';
 
 const HISTORIES = [1, 50, 500];
@@ -131,7 +133,65 @@ async function manyAtOnce(kind: string, backend: StoreBackend, conversations: nu
   return { store: kind, conversations, turns: times.length, perSecond: (times.length / elapsed) * 1000, p50: percentile(times, 50), p95: percentile(times, 95) };
 }
 
+interface ReferenceRow {
+  question: string;
+  cold: number;
+  warm: number;
+}
+
+const REFERENCE_QUESTIONS = ['Where is the red star?', 'what colour is box 1?', 'zoom into the left one', 'compare 1 and 3'];
+
+/**
+ * Resolving a question's references (`session.resolve`: numbers and words) right after a major GC and
+ * again at once, medians of 9: V8 drops the compiled code of regexps that are not used often when it
+ * collects, so a server's next question compiles the patterns again.
+ */
+async function referencesAfterGc(): Promise<ReferenceRow[]> {
+  const collect = v8Collector() as unknown as (() => void) | null;
+  if (collect === null) throw new Error('V8\'s gc could not be reached');
+  const session = new ConversationSession(createConversationRecord('bench:refs', Date.now()), parseConversationOptions({}));
+  session.addMedia({ kind: 'image', hash: 'a'.repeat(64), mime: 'image/jpeg', size: { width: 4000, height: 3000 }, durationSec: null, source: { type: 'blob', key: 'a'.repeat(64) }, name: 'photo.jpg' });
+  session.beginTurn('What is in this picture?');
+  session.addAnswer({
+    text: 'a heart, a star and a star',
+    boxes: [0.1, 0.4, 0.7].map((x, i) => ({ index: i + 1, box: { x1: x, y1: 0.4, x2: x + 0.2, y2: 0.6 }, raw: '', label: ['pink heart', 'white star', 'pink star'][i]! })),
+  });
+  const rows: ReferenceRow[] = [];
+  for (const question of REFERENCE_QUESTIONS) {
+    const cold: number[] = [];
+    const warm: number[] = [];
+    for (let i = 0; i < 9; i += 1) {
+      // V8 ages a regexp's code over collections: two drop it
+      collect();
+      collect();
+      await new Promise((done) => setTimeout(done, 100));
+      let t = performance.now();
+      session.resolve(question);
+      cold.push(performance.now() - t);
+      t = performance.now();
+      session.resolve(question);
+      warm.push(performance.now() - t);
+    }
+    rows.push({ question, cold: percentile(cold, 50), warm: percentile(warm, 50) });
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--references')) {
+    const rows = await referencesAfterGc();
+    process.stdout.write([
+      '',
+      'Command: `npm run bench:conversation -- --references` (bench/conversation.ts): `session.resolve(question)` on an image',
+      'with three boxes, right after a major GC and again at once, medians of 9.',
+      '',
+      '| question | after a major GC | again |',
+      '|---|---:|---:|',
+      ...rows.map((r) => `| ${r.question} | ${ms(r.cold)} ms | ${ms(r.warm)} ms |`),
+      '',
+    ].join('\n'));
+    return;
+  }
   const append = process.argv.includes('--append');
   const dir = mkdtempSync(join(tmpdir(), 'lego-bench-conv-'));
   const redis = await startRedis();

@@ -46,8 +46,12 @@ const NUMBER_WORDS = [
 const WORDS = NUMBER_WORDS.join('|');
 const KEYWORD = '(?:box(?:es)?|regions?|spans?|segments?)';
 const NUMBER_PREFIX = '(?:(?:no\\.?|number|nr\\.?)\\s*)?(?:#\\s*|\\[\\s*)?';
-/** a number that may be a word: only right after a keyword or a verb */
-const NUM_WORDY = `${NUMBER_PREFIX}(?:\\d{1,4}|(?:${WORDS})\\b)(?:\\s*\\])?`;
+/**
+ * a number that may be a word: only right after a keyword or a verb. The patterns take any word there
+ * and `itemsOf` keeps the number words: twenty alternatives in each pattern made them ~3× as costly to
+ * compile, which V8 does again after each major GC (~15 ms a question).
+ */
+const NUM_WORDY = `${NUMBER_PREFIX}(?:\\d{1,4}|[a-z]+\\b)(?:\\s*\\])?`;
 /** a number in digits only (continuations such as "box 1 and 3") */
 const NUM_DIGITS = `${NUMBER_PREFIX}\\d{1,4}(?:\\s*\\])?`;
 const LIST_SEPARATOR = '(?:\\s*,\\s*(?:(?:and|or)\\s+)?|\\s+(?:and|or)\\s+|\\s*&\\s*)';
@@ -58,6 +62,8 @@ const ITEM_CONTINUATION = `(?:${KEYWORD}\\s*${NUM_WORDY}|${NUM_DIGITS})`;
 interface Pattern {
   role: ReferencePhrase['role'];
   regex: RegExp;
+  /** a cheap test the text must pass before `regex` runs (compiling it costs more than this) */
+  needs: RegExp;
 }
 
 // In priority order: a phrase found earlier in this list wins an overlap.
@@ -69,6 +75,7 @@ function patterns(): Pattern[] {
         `\\bzoom(?:\\s+in\\b)?(?:\\s+(?:into|onto|on|to|at)\\b)?(?:\\s+the\\b)?\\s*${ITEM_WORDY}(?:${LIST_SEPARATOR}${ITEM_CONTINUATION})*`,
         'gi',
       ),
+      needs: /zoom/i,
     },
     {
       role: 'compare',
@@ -76,15 +83,19 @@ function patterns(): Pattern[] {
         `\\bcompare\\s+(?:the\\s+)?${ITEM_WORDY}(?:${COMPARE_SEPARATOR}${ITEM_WORDY})+`,
         'gi',
       ),
+      needs: /compare/i,
     },
     {
       role: 'mention',
       regex: new RegExp(`\\b${KEYWORD}\\s*${NUM_WORDY}(?:${LIST_SEPARATOR}${ITEM_CONTINUATION})*`, 'gi'),
+      needs: /box|region|span|segment/i,
     },
-    { role: 'mention', regex: /\[\s*\d{1,4}\s*\]/g },
-    { role: 'mention', regex: /(?<![\w#&])#\s*\d{1,4}\b/g },
+    { role: 'mention', regex: /\[\s*\d{1,4}\s*\]/g, needs: /\[/ },
+    { role: 'mention', regex: /(?<![\w#&])#\s*\d{1,4}\b/g, needs: /#/ },
   ];
 }
+
+const PATTERNS = patterns();
 
 function hintOf(keyword: string): ReferenceHint {
   const word = keyword.toLowerCase();
@@ -98,27 +109,39 @@ function numberOf(token: string): number {
   return word >= 0 ? word + 1 : Number.parseInt(token, 10);
 }
 
-/** The numbers of one phrase, each with the nearest keyword before it as its hint. */
-function itemsOf(phrase: string): ReferenceItem[] {
+const ITEM_TOKEN = new RegExp(`\\b(${KEYWORD})|(\\d{1,4})|\\b(${WORDS})\\b`, 'gi');
+
+/**
+ * The numbers of one phrase, each with the nearest keyword before it as its hint, and where the last
+ * one ends (with its "]"): a phrase matched with a word that is no number ("zoom into the left") is
+ * cut there.
+ */
+function itemsOf(phrase: string): { items: ReferenceItem[]; end: number } {
   const items: ReferenceItem[] = [];
   let hint: ReferenceHint = 'region';
-  const token = new RegExp(`\\b(${KEYWORD})|(\\d{1,4})|\\b(${WORDS})\\b`, 'gi');
-  for (const match of phrase.matchAll(token)) {
-    if (match[1] !== undefined) hint = hintOf(match[1]);
-    else items.push({ number: numberOf(match[2] ?? match[3] ?? ''), hint });
+  let end = 0;
+  for (const match of phrase.matchAll(ITEM_TOKEN)) {
+    if (match[1] !== undefined) {
+      hint = hintOf(match[1]);
+      continue;
+    }
+    items.push({ number: numberOf(match[2] ?? match[3] ?? ''), hint });
+    end = match.index + match[0].length;
+    end += /^\s*\]/.exec(phrase.slice(end))?.[0].length ?? 0;
   }
-  return items;
+  return { items, end };
 }
 
 function findPhrases(text: string): ReferencePhrase[] {
   const accepted: ReferencePhrase[] = [];
-  for (const pattern of patterns()) {
+  for (const pattern of PATTERNS) {
+    if (!pattern.needs.test(text)) continue;
     for (const match of text.matchAll(pattern.regex)) {
       const start = match.index;
-      const end = start + match[0].length;
-      if (accepted.some((p) => start < p.end && p.start < end)) continue;
-      const items = itemsOf(match[0]);
+      const { items, end: last } = itemsOf(match[0]);
+      const end = start + last;
       if (items.length === 0) continue;
+      if (accepted.some((p) => start < p.end && p.start < end)) continue;
       if (pattern.role === 'compare' && items.length < 2) continue;
       accepted.push({ role: pattern.role, start, end, items });
     }
@@ -147,8 +170,14 @@ function restOf(text: string, phrases: readonly ReferencePhrase[], verb: boolean
   return rest;
 }
 
+/** Every pattern needs one of these: a keyword, a verb, "[" or "#". */
+const MAY_REFER = /box|region|span|segment|zoom|compare|\[|#/i;
+
 /** The references in `text`, or null when it names no numbered region. */
 export function parseReferences(text: string): ReferenceIntent | null {
+  // most questions name no region: the patterns above are compiled again after each major GC (V8 drops
+  // regexp code that is not used often, ~12 ms for these), so they run only on text that could match
+  if (!MAY_REFER.test(text)) return null;
   // "the region 10,20,200,180" is a rectangle drawn by hand, not regions 10, 20, 200 and 180
   const phrases = findPhrases(maskDrawnRegions(text, findDrawnRegions(text)));
   if (phrases.length === 0) return null;

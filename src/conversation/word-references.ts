@@ -72,6 +72,9 @@ const NOUN = 'one|box|region|shape|object|thing|item|span|segment|part';
 const BOX_NOUNS = new Set(['box', 'shape', 'object']);
 const SPAN_NOUNS = new Set(['span', 'segment']);
 
+/** Every phrase below needs one of these words. */
+const MAY_NAME = /zoom|compare|\b(?:one|box|region|shape|object|thing|item|span|segment|part)\b/i;
+
 const ZOOM_VERB = String.raw`\bzoom(?:\s+in)?(?:\s+(?:into|onto|on|to|at))?\s+`;
 const COMPARE_VERB = String.raw`\bcompare\s+`;
 const COMPARE_SEPARATOR = /^(?:\s*,\s*(?:(?:and|with)\s+)?|\s+(?:and|with|to|vs\.?|versus|against)\s+|\s*&\s*)/i;
@@ -286,14 +289,30 @@ function numbers(regions: readonly Region[]): string {
   return `${kind === 'box' ? 'boxes' : 'spans'} ${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
 }
 
+// the phrases' patterns, compiled once (and again by V8 after a major GC: each is searched only when its
+// verb or "the" is in the text)
+const ZOOM_PRONOUN = new RegExp(`${ZOOM_VERB}(it|them|both(?:\\s+of\\s+them)?|(?:these|those)(?:\\s+(?:ones|boxes|shapes|regions))?|(?:that|this)\\s+(?:one|box|shape|object|region)|(?:that|this)(?=\\s*(?:[.!?,]|and\\b|please\\b|$)))(?![\\p{L}])`, 'giu');
+const ZOOM_IN_ALONE = /\bzoom\s+in\b(?=\s*(?:[.!?]|please\b|$))/gi;
+const COMPARE_ALL = new RegExp(`${COMPARE_VERB}(them|these|those|both(?:\\s+of\\s+them)?|the\\s+two(?:\\s+(?:boxes|ones|shapes|spans|regions))?|(?:the|these|those)\\s+(?:boxes|shapes|spans|regions))(?=\\s*(?:[.!?,;:]|$|(?:by|and|for|in|on|please)\\b))`, 'gi');
+const THE_ADJECTIVE_NOUN = new RegExp(`\\bthe\\s+(${ADJECTIVE})\\s+(${NOUN})\\b`, 'gi');
+const THE_ONE_AT_PLACE = new RegExp(`\\bthe\\s+(one|box|shape|object|thing|item|region)\\s+(?:on|at|in|to(?:wards)?)\\s+the\\s+(${PLACE})(?:\\s+(?:side|corner|edge))?\\b`, 'gi');
+const ZOOM_AT = new RegExp(ZOOM_VERB, 'gi');
+const COMPARE_AT = new RegExp(COMPARE_VERB, 'gi');
+
 /**
  * Find the regions `text` names in words on the conversation's current media and write them as
  * numbers. `none` when nothing is named that way (or nothing has been shown to name).
  */
 export function resolveWordReferences(text: string, record: ConversationRecord): WordReferences {
+  // the patterns below are costly to compile again after a major GC (V8 drops rarely used regexp code):
+  // only text with a verb or a noun they need is searched
+  if (!MAY_NAME.test(text)) return { status: 'none' };
   const media = record.media.find((m) => m.id === record.activeMediaId);
   if (media === undefined || media.kind === 'audio') return { status: 'none' };
   const shown = new Shown(record, media);
+  const hasZoom = /zoom/i.test(text);
+  const hasCompare = /compare/i.test(text);
+  const hasThe = /\bthe\b/i.test(text);
   // numbers and hand-drawn regions already say what they mean
   const taken: { start: number; end: number }[] = [
     ...(parseReferences(text)?.phrases ?? []).map((p) => ({ start: p.start, end: p.end })),
@@ -306,20 +325,20 @@ export function resolveWordReferences(text: string, record: ConversationRecord):
   };
 
   // "zoom into it", "zoom in", "compare them"
-  for (const m of text.matchAll(new RegExp(`${ZOOM_VERB}(it|them|both(?:\\s+of\\s+them)?|(?:these|those)(?:\\s+(?:ones|boxes|shapes|regions))?|(?:that|this)\\s+(?:one|box|shape|object|region)|(?:that|this)(?=\\s*(?:[.!?,]|and\\b|please\\b|$)))(?![\\p{L}])`, 'giu'))) {
+  if (hasZoom) for (const m of text.matchAll(ZOOM_PRONOUN)) {
     const start = m.index + m[0].length - m[1]!.length;
     add({ start, end: m.index + m[0].length, lead: '', pick: () => pronoun(m[1]!, shown, media) });
   }
-  for (const m of text.matchAll(/\bzoom\s+in\b(?=\s*(?:[.!?]|please\b|$))/gi)) {
+  if (hasZoom) for (const m of text.matchAll(ZOOM_IN_ALONE)) {
     const end = m.index + m[0].length;
     add({ start: end, end, lead: ' on ', pick: () => pronoun('it', shown, media, 'zoom in') });
   }
-  for (const m of text.matchAll(new RegExp(`${COMPARE_VERB}(them|these|those|both(?:\\s+of\\s+them)?|the\\s+two(?:\\s+(?:boxes|ones|shapes|spans|regions))?|(?:the|these|those)\\s+(?:boxes|shapes|spans|regions))(?=\\s*(?:[.!?,;:]|$|(?:by|and|for|in|on|please)\\b))`, 'gi'))) {
+  if (hasCompare) for (const m of text.matchAll(COMPARE_ALL)) {
     const start = m.index + m[0].length - m[1]!.length;
     add({ start, end: m.index + m[0].length, lead: '', pick: () => all(m[1]!, shown, media) });
   }
   // "the left one", "the second span", "the top-right box"
-  for (const m of text.matchAll(new RegExp(`\\bthe\\s+(${ADJECTIVE})\\s+(${NOUN})\\b`, 'gi'))) {
+  if (hasThe) for (const m of text.matchAll(THE_ADJECTIVE_NOUN)) {
     const criterion = criterionOf(m[1]!);
     if (criterion === null) continue;
     // "is this the right one?" asks whether it is correct, not about the rightmost box
@@ -328,19 +347,19 @@ export function resolveWordReferences(text: string, record: ConversationRecord):
     add({ start: m.index, end: m.index + m[0].length, lead: '', pick: () => pickBy(criterion, m[0], kind, shown.set(kind), media) });
   }
   // "the one on the left", "the box in the top right corner"
-  for (const m of text.matchAll(new RegExp(`\\bthe\\s+(one|box|shape|object|thing|item|region)\\s+(?:on|at|in|to(?:wards)?)\\s+the\\s+(${PLACE})(?:\\s+(?:side|corner|edge))?\\b`, 'gi'))) {
+  if (hasThe) for (const m of text.matchAll(THE_ONE_AT_PLACE)) {
     const criterion = criterionOf(m[2]!);
     if (criterion === null) continue;
     const kind = kindOf(m[1], media);
     add({ start: m.index, end: m.index + m[0].length, lead: '', pick: () => pickBy(criterion, m[0], kind, shown.set(kind), media) });
   }
   // labels, right after the verbs: "zoom into the pink star", "compare the heart and the star"
-  for (const m of text.matchAll(new RegExp(ZOOM_VERB, 'gi'))) {
+  if (hasZoom) for (const m of text.matchAll(ZOOM_AT)) {
     const at = m.index + m[0].length;
     const phrase = labelPhrase(text, at, shown, 'box');
     if (phrase !== null) add({ start: at, end: phrase.end, lead: '', pick: () => oneOf(phrase.words, phrase.regions) });
   }
-  for (const m of text.matchAll(new RegExp(COMPARE_VERB, 'gi'))) {
+  if (hasCompare) for (const m of text.matchAll(COMPARE_AT)) {
     let at = m.index + m[0].length;
     for (let item = 0; item < 8; item += 1) {
       const phrase = labelPhrase(text, at, shown, null);
