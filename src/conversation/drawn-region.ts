@@ -36,13 +36,14 @@ const SPAN = new RegExp(
 /** The hand-drawn regions written in `text`, in order. Malformed ones (x2 ≤ x1…) are kept: the resolver says why they cannot be used. */
 export function findDrawnRegions(text: string): DrawnPhrase[] {
   const found: DrawnPhrase[] = [];
-  // both need numbers; most questions have none (and these patterns cost a compile after a major GC)
+  // both need numbers and a noun; most questions have neither (and these patterns are compiled again
+  // after a major GC)
   if (!/\d/.test(text)) return found;
-  for (const match of text.matchAll(BOX)) {
+  if (/region|area|rect|selection/i.test(text)) for (const match of text.matchAll(BOX)) {
     const [x1, y1, x2, y2] = match.slice(2, 6).map(Number) as [number, number, number, number];
     found.push({ start: match.index, end: match.index + match[0].length, coordsStart: match.index + (match[1] ?? '').length, region: { kind: 'box', pixels: { x1, y1, x2, y2 } } });
   }
-  for (const match of text.matchAll(SPAN)) {
+  if (/span|segment|stretch|part/i.test(text)) for (const match of text.matchAll(SPAN)) {
     const start = match.index;
     const end = start + match[0].length;
     if (found.some((p) => start < p.end && p.start < end)) continue;
