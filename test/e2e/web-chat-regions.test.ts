@@ -132,6 +132,40 @@ describe('regions marked by hand in the web chat', () => {
     }
   }, 180_000);
 
+  test('lego-tiny: "the top one" is the white star; "zoom into the left one" shows a closer look at the heart and says which box it took', async () => {
+    const engine = await OnnxLegoEngine.load('models/lego-tiny', { intraOpNumThreads: 1 });
+    const server = await startServer(engine);
+    const page = await chromium.context.newPage();
+    try {
+      await page.goto(server.web.address);
+      await page.setInputFiles('#file-input', SAMPLE);
+      await page.locator('#attachment').waitFor();
+      const first = await ask(page, 'What is in this picture?');
+      await expect(first.locator('.overlay .box').count()).resolves.toBe(3);
+
+      const top = await ask(page, 'what colour is the top one?');
+      await expect(top.locator('.text').first().innerText()).resolves.toMatch(/white/);
+      await expect(top.locator('.notice').first().innerText()).resolves.toMatch(/“the top one” as box \d+ \(white star\)/);
+
+      const zoom = await ask(page, 'zoom into the left one');
+      const notice = (await zoom.locator('.notice').allInnerTexts()).join(' ');
+      expect(notice).toMatch(/I took “the left one” as box \d+ \(pink heart\)/);
+      // the crop is shown, and it is the heart's part of the image: "(W×H px at X,Y)"
+      const alt = (await zoom.locator('img.file-image').first().getAttribute('alt')) ?? '';
+      const [w, h, x, y] = (/(\d+)×(\d+) px at (\d+),(\d+)/.exec(alt) ?? []).slice(1).map(Number);
+      expect(x).toBeLessThanOrEqual(HEART.x1);
+      expect(y).toBeLessThanOrEqual(HEART.y1);
+      expect(x! + w!).toBeGreaterThanOrEqual(HEART.x2);
+      expect(y! + h!).toBeGreaterThanOrEqual(HEART.y2);
+      expect(x! + w!).toBeLessThan(480);
+      await page.screenshot({ path: '/tmp/lego-web-chat-zoom-words.png', fullPage: true });
+
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  }, 180_000);
+
   test('a stretch dragged on the video timeline goes to the engine as a LEGO span and is numbered', async () => {
     const videoPath = join(dir, 'clip.webm');
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=4', '-c:v', 'libvpx', '-b:v', '200k', '-y', videoPath]);
