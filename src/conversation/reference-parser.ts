@@ -72,7 +72,8 @@ function patterns(): Pattern[] {
     {
       role: 'zoom',
       regex: new RegExp(
-        `\\bzoom(?:\\s+in\\b)?(?:\\s+(?:into|onto|on|to|at)\\b)?(?:\\s+the\\b)?\\s*${ITEM_WORDY}(?:${LIST_SEPARATOR}${ITEM_CONTINUATION})*`,
+        // after "the" a keyword: "zoom into the box 2", but "zoom into the one on the right" names no number
+        `\\bzoom(?:\\s+in\\b)?(?:\\s+(?:into|onto|on|to|at)\\b)?(?:\\s+the\\s+${KEYWORD}\\s*${NUM_WORDY}|\\s*${ITEM_WORDY})(?:${LIST_SEPARATOR}${ITEM_CONTINUATION})*`,
         'gi',
       ),
       needs: /zoom/i,

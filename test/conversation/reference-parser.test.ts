@@ -10,6 +10,7 @@ describe('parseReferences', () => {
     ['is box two red?', 'ask-region', [2], 'is red?'],
     ['zoom into 1', 'zoom', [1], ''],
     ['zoom in on box 3', 'zoom', [3], ''],
+    ['zoom into the box 2', 'zoom', [2], ''],
     ['Zoom in on [4] please', 'zoom', [4], ''],
     ['can you zoom into box 1 and tell me its colour?', 'zoom', [1], 'tell me its colour?'],
     ['compare 1 and 3', 'compare', [1, 3], ''],
@@ -31,6 +32,7 @@ describe('parseReferences', () => {
 
   test.each([
     'zoom into the left one',
+    'zoom into the one on the right',
     'what is the left one?',
     'how many 2-door cars are there?',
     'compare the two boxes',

@@ -47,6 +47,7 @@ describe('regions named in words', () => {
     ['and the last box?', 'and box 3?'],
     ['zoom into the left one', 'zoom into box 1'],
     ['please zoom in on the top one', 'please zoom in on box 2'],
+    ['zoom into the one on the right', 'zoom into box 3'],
     ['compare the left one and the right one', 'compare box 1 and box 3'],
   ])('%s → %s', (text, expected) => {
     expect(rewritten(threeShapes(), text)).toBe(expected);
