@@ -94,8 +94,8 @@ async function phoneJpeg(width: number, height: number, seed: number): Promise<B
     .toBuffer();
 }
 
-async function bigPng(): Promise<Buffer> {
-  return sharp(await scene()).resize(8000, 8000, { fit: 'fill', kernel: 'nearest' }).png({ compressionLevel: 9 }).toBuffer();
+async function bigPng(width = 8000, height = 8000): Promise<Buffer> {
+  return sharp(await scene()).resize(width, height, { fit: 'fill', kernel: 'nearest' }).png({ compressionLevel: 9 }).toBuffer();
 }
 
 function ffmpegPath(): string {
@@ -156,17 +156,20 @@ function runChild(args: string[]): { first: number; median: number; peakDelta: n
   return JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}');
 }
 
-async function benchPrep(dir: string): Promise<{ ratio12: number; ratio8k: number; floor12: number }> {
+async function benchPrep(dir: string): Promise<{ ratio12: number; ratio8k: number; ratioWide: number; floor12: number }> {
   const jpeg = join(dir, 'phone-12mp.jpg');
   const png = join(dir, 'big-8000.png');
   writeFileSync(jpeg, await phoneJpeg(4000, 3000, 1));
   writeFileSync(png, await bigPng());
+  // the 8000² PNG is square (no padding: one resize); a wide one is padded, through the preshrunk path
+  const wide = join(dir, 'big-8000x6000.png');
+  writeFileSync(wide, await bigPng(8000, 6000));
   note('');
   note('| case | prepareImage | libvips floor | ratio (median) | peak RSS over the loaded process: prepareImage / floor |');
   note('|---|---:|---:|---:|---:|');
   const ratios: number[] = [];
   const floors: number[] = [];
-  for (const [name, file] of [[`12 MP EXIF-6 JPEG (${(readFileSync(jpeg).length / MB).toFixed(1)} MB)`, jpeg], [`8000×8000 PNG (${(readFileSync(png).length / 1024).toFixed(0)} KB)`, png]] as const) {
+  for (const [name, file] of [[`12 MP EXIF-6 JPEG (${(readFileSync(jpeg).length / MB).toFixed(1)} MB)`, jpeg], [`8000×8000 PNG (${(readFileSync(png).length / 1024).toFixed(0)} KB)`, png], [`8000×6000 PNG (${(readFileSync(wide).length / 1024).toFixed(0)} KB)`, wide]] as const) {
     const prep: ReturnType<typeof runChild>[] = [];
     const floor: ReturnType<typeof runChild>[] = [];
     for (let round = 0; round < 3; round += 1) {
@@ -181,7 +184,7 @@ async function benchPrep(dir: string): Promise<{ ratio12: number; ratio8k: numbe
     const fm = median(floor.map((r) => r.peakDelta)) / MB;
     note(`| ${name} → ${BUNDLE.endsWith('tiny') ? '96' : 'spec'}² | ${p.toFixed(1)} ms | ${f.toFixed(1)} ms | **${(p / f).toFixed(2)}×** | +${pm.toFixed(1)} MB / +${fm.toFixed(1)} MB |`);
   }
-  return { ratio12: ratios[0]!, ratio8k: ratios[1]!, floor12: floors[0]! };
+  return { ratio12: ratios[0]!, ratio8k: ratios[1]!, ratioWide: ratios[2]!, floor12: floors[0]! };
 }
 
 // ---------------------------------------------------------------- servers (web chat, lego serve)
@@ -513,6 +516,8 @@ async function main(): Promise<void> {
       const r = await benchPrep(dir);
       decodeFloor = r.floor12;
       targets.push(`| image preparation ≤ 1.5× the libvips floor | 12 MP JPEG ${r.ratio12.toFixed(2)}×, 8000² PNG ${r.ratio8k.toFixed(2)}× | ${r.ratio12 <= 1.5 && r.ratio8k <= 1.5 ? 'met' : 'not met'} |`);
+      // the 8000² PNG is square and takes the one-resize path; a wide one is padded, as most photos are
+      targets.push(`| the same for a wide 8000×6000 PNG (padded: not one of the issue's cases) | ${r.ratioWide.toFixed(2)}× | ${r.ratioWide <= 1.5 ? 'within' : 'above'} |`);
     }
     if (ONLY.includes('web')) {
       const r = await benchWeb();

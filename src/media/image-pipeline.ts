@@ -74,8 +74,9 @@ export const PRESHRINK_FACTOR = 4;
  * LEGO's square, inside libvips: the image padded with `padRgb` to a centred square (floor offsets)
  * and resized to `side`×`side` (bicubic, sharp's `cubic`), as the bundle format says. A large image is
  * first shrunk (on load where the format allows) to at least `PRESHRINK_FACTOR × side` in the same
- * pipeline, so the full-size frame is never held; the padded square is then that small. `size` is
- * the image as `pipeline` yields it (displayed, i.e. after orientation). Returns raw RGB.
+ * pipeline, so the full-size frame is never held; the padded square is then that small. A large
+ * square image needs no padding and is resized to `side` in that one pipeline, as the reference does.
+ * `size` is the image as `pipeline` yields it (displayed, i.e. after orientation). Returns raw RGB.
  */
 export async function toPaddedSquare(
   pipeline: Sharp,
@@ -85,6 +86,11 @@ export async function toPaddedSquare(
 ): Promise<Buffer> {
   const background = { r: padRgb[0], g: padRgb[1], b: padRgb[2] };
   const k = Math.floor(Math.max(size.width, size.height) / (PRESHRINK_FACTOR * side));
+  if (k > 1 && size.width === size.height) {
+    // a square needs no padding: LEGO's square is the image itself, resized once as the reference does
+    // (one pass from the shrink-on-load decode, nearer the reference than two and cheaper)
+    return pipeline.removeAlpha().resize(side, side, { fit: 'fill', kernel: 'cubic' }).raw({ depth: 'uchar' }).toBuffer();
+  }
   const width = k > 1 ? Math.max(1, Math.round(size.width / k)) : size.width;
   const height = k > 1 ? Math.max(1, Math.round(size.height / k)) : size.height;
   if (k > 1) pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: 'cubic' });

@@ -100,6 +100,8 @@ describe('image preparation: one libvips pipeline against the full-decode refere
     ['2400×1350 JPEG', 2400, 1350, 'jpeg', 1],
     ['2000×1500 JPEG, EXIF orientation 6', 2000, 1500, 'jpeg', 6],
     ['800×2400 PNG', 800, 2400, 'png', 1],
+    ['2400×2400 PNG, a square (resized once)', 2400, 2400, 'png', 1],
+    ['3000×3000 JPEG, a square (resized once)', 3000, 3000, 'jpeg', 1],
   ] as const)('large images (%s) stay within the tolerance: mean |Δ| ≤ 1 of 255', async (_name, width, height, format, orientation) => {
     const bytes = await scene(width, height, format, orientation);
     const prepared = await prepareImage(bytes, SPEC);
