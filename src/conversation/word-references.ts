@@ -8,7 +8,8 @@
  *
  * - position and size ("the left one", "the top-right box", "the one in the middle", "the biggest
  *   one") and order ("the first one", "the last span") pick among the regions of the latest answer on
- *   that media that showed two or more of them (else among all of them there);
+ *   that media that showed two or more of them (else among all of them there); with a word of their
+ *   labels instead of "one" ("the left star", "the star on the right") among those that have it;
  * - after "zoom into" and "compare" also a region's label ("zoom into the pink star", "compare the heart
  *   and the star": the latest region whose label has those words) and pronouns ("zoom into it", "zoom
  *   in", "compare them": the latest answer's regions).
@@ -72,8 +73,10 @@ const NOUN = 'one|box|region|shape|object|thing|item|span|segment|part';
 const BOX_NOUNS = new Set(['box', 'shape', 'object']);
 const SPAN_NOUNS = new Set(['span', 'segment']);
 
-/** Every phrase below needs one of these words. */
-const MAY_NAME = /zoom|compare|\b(?:one|box|region|shape|object|thing|item|span|segment|part)\b/i;
+/** "the" and a noun, place, size or order word: what the position phrases need before they run */
+const MAY_PLACE = new RegExp(`\\bthe\\s+(?:${NOUN}|left|right|top|upper|highest|bottom|lower|lowest|middle|cent|central|big|larg|small|tin|little|long|short|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final|\\d)`, 'i');
+/** Every phrase below needs a verb or one of those. */
+const MAY_NAME = new RegExp(`zoom|compare|${MAY_PLACE.source}`, 'i');
 
 const ZOOM_VERB = String.raw`\bzoom(?:\s+in)?(?:\s+(?:into|onto|on|to|at))?\s+`;
 const COMPARE_VERB = String.raw`\bcompare\s+`;
@@ -289,13 +292,33 @@ function numbers(regions: readonly Region[]): string {
   return `${kind === 'box' ? 'boxes' : 'spans'} ${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
 }
 
+/**
+ * What "the left ___" picks among: for "one", "box", "span"… the set `Shown.set` gives; for a word of a
+ * label ("the left star") the regions of that set whose label has it, else the latest answer's that do.
+ * Null when no region shown has that word (the phrase is then no reference: "the first time").
+ */
+function candidates(noun: string, shown: Shown, media: MediaContext): { kind: Kind; set: Region[] } | null {
+  const word = noun.toLowerCase();
+  if (NOUN.split('|').includes(word)) {
+    const kind = kindOf(word, media);
+    return { kind, set: shown.set(kind) };
+  }
+  const kind: Kind = media.kind === 'video' ? 'span' : 'box';
+  const wanted = stem(word);
+  const inSet = shown.set(kind).filter((r) => r.label !== null && wordsOf(r.label).map(stem).includes(wanted));
+  const set = inSet.length > 0 ? inSet : shown.labelled([word], kind);
+  return set.length === 0 ? null : { kind, set };
+}
+
 // the phrases' patterns, compiled once (and again by V8 after a major GC: each is searched only when its
 // verb or "the" is in the text)
 const ZOOM_PRONOUN = new RegExp(`${ZOOM_VERB}(it|them|both(?:\\s+of\\s+them)?|(?:these|those)(?:\\s+(?:ones|boxes|shapes|regions))?|(?:that|this)\\s+(?:one|box|shape|object|region)|(?:that|this)(?=\\s*(?:[.!?,]|and\\b|please\\b|$)))(?![\\p{L}])`, 'giu');
 const ZOOM_IN_ALONE = /\bzoom\s+in\b(?=\s*(?:[.!?]|please\b|$))/gi;
 const COMPARE_ALL = new RegExp(`${COMPARE_VERB}(them|these|those|both(?:\\s+of\\s+them)?|the\\s+two(?:\\s+(?:boxes|ones|shapes|spans|regions))?|(?:the|these|those)\\s+(?:boxes|shapes|spans|regions))(?=\\s*(?:[.!?,;:]|$|(?:by|and|for|in|on|please)\\b))`, 'gi');
-const THE_ADJECTIVE_NOUN = new RegExp(`\\bthe\\s+(${ADJECTIVE})\\s+(${NOUN})\\b`, 'gi');
-const THE_ONE_AT_PLACE = new RegExp(`\\bthe\\s+(one|box|shape|object|thing|item|region)\\s+(?:on|at|in|to(?:wards)?)\\s+the\\s+(${PLACE})(?:\\s+(?:side|corner|edge))?\\b`, 'gi');
+// the noun is "one", "box"… or a word of a label (the models' labels are English): "the left star", "the
+// star on the right"
+const THE_ADJECTIVE_NOUN = new RegExp(`\\bthe\\s+(${ADJECTIVE})\\s+([a-z][a-z-]*)(?![a-z])`, 'gi');
+const THE_NOUN_AT_PLACE = new RegExp(`\\bthe\\s+([a-z][a-z-]*)\\s+(?:on|at|in|to(?:wards)?)\\s+the\\s+(${PLACE})(?:\\s+(?:side|corner|edge))?(?![a-z])`, 'gi');
 const ZOOM_AT = new RegExp(ZOOM_VERB, 'gi');
 const COMPARE_AT = new RegExp(COMPARE_VERB, 'gi');
 
@@ -312,7 +335,7 @@ export function resolveWordReferences(text: string, record: ConversationRecord):
   const shown = new Shown(record, media);
   const hasZoom = /zoom/i.test(text);
   const hasCompare = /compare/i.test(text);
-  const hasThe = /\bthe\b/i.test(text);
+  const hasPlace = MAY_PLACE.test(text);
   // numbers and hand-drawn regions already say what they mean
   const taken: { start: number; end: number }[] = [
     ...(parseReferences(text)?.phrases ?? []).map((p) => ({ start: p.start, end: p.end })),
@@ -337,21 +360,23 @@ export function resolveWordReferences(text: string, record: ConversationRecord):
     const start = m.index + m[0].length - m[1]!.length;
     add({ start, end: m.index + m[0].length, lead: '', pick: () => all(m[1]!, shown, media) });
   }
-  // "the left one", "the second span", "the top-right box"
-  if (hasThe) for (const m of text.matchAll(THE_ADJECTIVE_NOUN)) {
+  // "the left one", "the second span", "the top-right box", "the bigger star"
+  if (hasPlace) for (const m of text.matchAll(THE_ADJECTIVE_NOUN)) {
     const criterion = criterionOf(m[1]!);
     if (criterion === null) continue;
     // "is this the right one?" asks whether it is correct, not about the rightmost box
     if (/^right$/i.test(m[1]!) && /\b(?:(?:this|that|it)\s+(?:is|was)|(?:is|was)\s+(?:this|that|it)|it's|that's)\s+$/i.test(text.slice(0, m.index))) continue;
-    const kind = kindOf(m[2], media);
-    add({ start: m.index, end: m.index + m[0].length, lead: '', pick: () => pickBy(criterion, m[0], kind, shown.set(kind), media) });
+    const among = candidates(m[2]!, shown, media);
+    if (among === null) continue;
+    add({ start: m.index, end: m.index + m[0].length, lead: '', pick: () => pickBy(criterion, m[0], among.kind, among.set, media) });
   }
-  // "the one on the left", "the box in the top right corner"
-  if (hasThe) for (const m of text.matchAll(THE_ONE_AT_PLACE)) {
+  // "the one on the left", "the box in the top right corner", "the star on the right"
+  if (hasPlace) for (const m of text.matchAll(THE_NOUN_AT_PLACE)) {
     const criterion = criterionOf(m[2]!);
     if (criterion === null) continue;
-    const kind = kindOf(m[1], media);
-    add({ start: m.index, end: m.index + m[0].length, lead: '', pick: () => pickBy(criterion, m[0], kind, shown.set(kind), media) });
+    const among = candidates(m[1]!, shown, media);
+    if (among === null) continue;
+    add({ start: m.index, end: m.index + m[0].length, lead: '', pick: () => pickBy(criterion, m[0], among.kind, among.set, media) });
   }
   // labels, right after the verbs: "zoom into the pink star", "compare the heart and the star"
   if (hasZoom) for (const m of text.matchAll(ZOOM_AT)) {

@@ -48,6 +48,10 @@ describe('regions named in words', () => {
     ['zoom into the left one', 'zoom into box 1'],
     ['please zoom in on the top one', 'please zoom in on box 2'],
     ['zoom into the one on the right', 'zoom into box 3'],
+    ['what colour is the left star?', 'what colour is box 2?'],
+    ['zoom into the star on the right', 'zoom into box 3'],
+    ['is the bigger star pink?', 'is box 3 pink?'],
+    ['and the top heart?', 'and box 1?'],
     ['compare the left one and the right one', 'compare box 1 and box 3'],
   ])('%s → %s', (text, expected) => {
     expect(rewritten(threeShapes(), text)).toBe(expected);
@@ -100,6 +104,8 @@ describe('regions named in words', () => {
       'zoom into the tree',
       'compare the two trees',
       'is this the right one?',
+      'what did you see the first time?',
+      'what is the left tree?',
       "that's the right one",
     ]) {
       expect([text, resolveWordReferences(text, s.record)]).toEqual([text, { status: 'none' }]);
