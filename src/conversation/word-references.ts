@@ -9,7 +9,8 @@
  * - position and size ("the left one", "the top-right box", "the one in the middle", "the biggest
  *   one") and order ("the first one", "the last span") pick among the regions of the latest answer on
  *   that media that showed two or more of them (else among all of them there); with a word of their
- *   labels instead of "one" ("the left star", "the star on the right") among those that have it;
+ *   labels instead of "one" ("the left star", "the star on the right") among those that have it; "the
+ *   other one" is the one of that set the previous question did not name;
  * - after "zoom into" and "compare" also a region's label ("zoom into the pink star", "compare the heart
  *   and the star": the latest region whose label has those words) and pronouns ("zoom into it", "zoom
  *   in", "compare them": the latest answer's regions).
@@ -17,6 +18,7 @@
  */
 
 import { modelBoxToPixels } from '../grounding/coordinate-frames';
+import { formatBox, formatSpan } from '../grounding/lego-format';
 import type { PixelBox } from '../grounding/types';
 import { findDrawnRegions } from './drawn-region';
 import { describeRegion } from './memory-summary';
@@ -44,7 +46,9 @@ type Criterion =
   | { type: 'corner'; sx: 1 | -1; sy: 1 | -1 }
   | { type: 'middle' }
   | { type: 'size'; sign: 1 | -1 }
-  | { type: 'order'; index: number };
+  | { type: 'order'; index: number }
+  /** "the other one": the one of the set the previous question did not name */
+  | { type: 'other' };
 
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
 
@@ -65,7 +69,7 @@ const ADJECTIVE = [
   'biggest', 'largest', 'bigger', 'larger', 'big', 'large', 'longest', 'longer',
   'smallest', 'smaller', 'small', 'tiniest', 'tiny', 'little', 'shortest', 'shorter',
   ...ORDINALS,
-  'last', 'final', '1st', '2nd', '3rd', '(?:[4-9]|10)th',
+  'last', 'final', '1st', '2nd', '3rd', '(?:[4-9]|10)th', 'other',
 ].join('|');
 /** a place, after "the one on/at/in the" */
 const PLACE = '(?:top|upper|bottom|lower)[- ]?(?:left|right)|left|right|top|bottom|middle|cent(?:re|er)';
@@ -74,7 +78,7 @@ const BOX_NOUNS = new Set(['box', 'shape', 'object']);
 const SPAN_NOUNS = new Set(['span', 'segment']);
 
 /** "the" and a noun, place, size or order word: what the position phrases need before they run */
-const MAY_PLACE = new RegExp(`\\bthe\\s+(?:${NOUN}|left|right|top|upper|highest|bottom|lower|lowest|middle|cent|central|big|larg|small|tin|little|long|short|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final|\\d)`, 'i');
+const MAY_PLACE = new RegExp(`\\bthe\\s+(?:${NOUN}|left|right|top|upper|highest|bottom|lower|lowest|middle|cent|central|big|larg|small|tin|little|long|short|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final|other|\\d)`, 'i');
 /** Every phrase below needs a verb or one of those. */
 const MAY_NAME = new RegExp(`zoom|compare|${MAY_PLACE.source}`, 'i');
 
@@ -94,6 +98,7 @@ function criterionOf(adjective: string): Criterion | null {
   if (['biggest', 'bigger', 'big', 'largest', 'larger', 'large', 'longest', 'longer'].includes(word)) return { type: 'size', sign: 1 };
   if (['smallest', 'smaller', 'small', 'tiniest', 'tiny', 'little', 'shortest', 'shorter'].includes(word)) return { type: 'size', sign: -1 };
   if (word === 'last' || word === 'final') return { type: 'order', index: -1 };
+  if (word === 'other') return { type: 'other' };
   const ordinal = ORDINALS.indexOf(word);
   if (ordinal >= 0) return { type: 'order', index: ordinal + 1 };
   const numeric = /^(\d+)(?:st|nd|rd|th)$/.exec(word);
@@ -139,6 +144,18 @@ class Shown {
       if (regions.length >= least) return regions;
     }
     return [];
+  }
+
+  /** the regions the latest question on this media named (found in the prompt it was rewritten to) */
+  lastAsked(): Set<number> {
+    for (let i = this.record.turns.length - 1; i >= 0; i -= 1) {
+      const turn = this.record.turns[i]!;
+      if (turn.role !== 'user' || turn.mediaId !== this.media.id) continue;
+      const prompt = turn.prompt ?? '';
+      const named = this.record.regions.filter((r) => r.mediaId === this.media.id && prompt.includes(r.kind === 'box' ? formatBox(r.box) : formatSpan(r.span)));
+      return new Set(named.map((r) => r.number));
+    }
+    return new Set();
   }
 
   /** the set "the left one" picks from: the latest answer showing two or more, else every one there is */
@@ -208,8 +225,15 @@ function geometry(region: Region, media: MediaContext): { cx: number; cy: number
 }
 
 /** Pick by `criterion`: one region, a question back (a string) when two are too close to tell, or null. */
-function pickBy(criterion: Criterion, words: string, kind: Kind, set: readonly Region[], media: MediaContext): Region[] | string | null {
+function pickBy(criterion: Criterion, words: string, kind: Kind, set: readonly Region[], media: MediaContext, shown: Shown): Region[] | string | null {
   if (set.length === 0) return null;
+  if (criterion.type === 'other') {
+    const asked = shown.lastAsked();
+    if (asked.size === 0 || !set.some((r) => asked.has(r.number))) return null;
+    const others = set.filter((r) => !asked.has(r.number));
+    if (others.length === 0) return null;
+    return others.length === 1 ? [others[0]!] : which(words, others);
+  }
   if (criterion.type === 'order') {
     const index = criterion.index === -1 ? set.length : criterion.index;
     if (index > set.length) {
@@ -368,7 +392,7 @@ export function resolveWordReferences(text: string, record: ConversationRecord):
     if (/^right$/i.test(m[1]!) && /\b(?:(?:this|that|it)\s+(?:is|was)|(?:is|was)\s+(?:this|that|it)|it's|that's)\s+$/i.test(text.slice(0, m.index))) continue;
     const among = candidates(m[2]!, shown, media);
     if (among === null) continue;
-    add({ start: m.index, end: m.index + m[0].length, lead: '', pick: () => pickBy(criterion, m[0], among.kind, among.set, media) });
+    add({ start: m.index, end: m.index + m[0].length, lead: '', pick: () => pickBy(criterion, m[0], among.kind, among.set, media, shown) });
   }
   // "the one on the left", "the box in the top right corner", "the star on the right"
   if (hasPlace) for (const m of text.matchAll(THE_NOUN_AT_PLACE)) {
@@ -376,7 +400,7 @@ export function resolveWordReferences(text: string, record: ConversationRecord):
     if (criterion === null) continue;
     const among = candidates(m[1]!, shown, media);
     if (among === null) continue;
-    add({ start: m.index, end: m.index + m[0].length, lead: '', pick: () => pickBy(criterion, m[0], among.kind, among.set, media) });
+    add({ start: m.index, end: m.index + m[0].length, lead: '', pick: () => pickBy(criterion, m[0], among.kind, among.set, media, shown) });
   }
   // labels, right after the verbs: "zoom into the pink star", "compare the heart and the star"
   if (hasZoom) for (const m of text.matchAll(ZOOM_AT)) {

@@ -26,6 +26,14 @@ function rewritten(s: ConversationSession, text: string): string | null {
   return result.status === 'named' ? result.text : null;
 }
 
+/** Ask `first` on the three shapes, then return the question back that `then` gets. */
+function threeShapesAfter(first: string, then: string): string {
+  const s = threeShapes();
+  s.beginTurn(first);
+  s.addAnswer({ text: 'It is pink.' });
+  return unclear(s, then);
+}
+
 function unclear(s: ConversationSession, text: string): string {
   const result = resolveWordReferences(text, s.record);
   if (result.status !== 'unclear') throw new Error(`expected a question back for "${text}", got ${result.status}`);
@@ -87,6 +95,22 @@ describe('regions named in words', () => {
     expect(rewritten(s, 'zoom in')).toBe('zoom in on box 1');
     expect(rewritten(s, 'zoom in please')).toBe('zoom in on box 1 please');
     expect(rewritten(s, 'what is the right one?')).toBe('what is box 3?');
+  });
+
+  test('"the other one" is the one of the set the previous question did not name', () => {
+    const s = session();
+    s.addMedia({ kind: 'image', hash: HASH_A, mime: 'image/png', size: { width: 400, height: 400 }, durationSec: null, source: { type: 'url', url: 'https://cdn/x.png' }, name: 'x.png' });
+    s.beginTurn('where are the shapes?');
+    s.addAnswer({ text: 'a heart [1] and a star [2]', boxes: [box(1, 0.1, 0.45, 0.3, 0.65, 'heart'), box(2, 0.6, 0.4, 0.9, 0.7, 'star')] });
+    // before any question named one of them, "the other one" means nothing here
+    expect(resolveWordReferences('and the other one?', s.record)).toEqual({ status: 'none' });
+    s.beginTurn('what colour is the left one?');
+    s.addAnswer({ text: 'It is pink.' });
+    expect(rewritten(s, 'and the other one?')).toBe('and box 2?');
+    s.beginTurn('what is in box 2?');
+    s.addAnswer({ text: 'A star.' });
+    expect(rewritten(s, 'zoom into the other one')).toBe('zoom into box 1');
+    expect(threeShapesAfter('what is the left one?', 'and the other one?')).toMatch(/could be box 2 \(white star\) or box 3 \(pink star\)/);
   });
 
   test('nothing is named without regions shown on the current media, and numbers, hand-drawn regions and other words stay as written', () => {
