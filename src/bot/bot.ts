@@ -301,7 +301,7 @@ export class Bot implements BotHandler {
     for (const region of plan.drawn) {
       notices.push(`I numbered the ${region.kind === 'box' ? 'region' : 'span'} you marked ${region.number}: ask about “${region.kind} ${region.number}” in later questions.`);
     }
-    if (plan.resolution.status === 'none' && plan.crop === null && /\bzoom\b/i.test(question) && boxRegions.length > 0) {
+    if (plan.resolution.status === 'none' && plan.crop === null && /\bzoom\s+(?:in|into|onto|on|to)\b/i.test(question) && boxRegions.length > 0) {
       // "zoom into the pink star" before any pink star was shown: the model found it; the crop is one step away
       notices.push(boxRegions.length === 1
         ? `That is where I found it (box ${boxRegions[0]!.number}): say “zoom into it” for a closer look.`
