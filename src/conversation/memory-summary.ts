@@ -61,7 +61,7 @@ export function describeMemory(record: ConversationRecord): string {
   for (const media of record.media) lines.push(describeMedia(media, record));
   if (record.media.length === 0) lines.push(`• ${record.turns.filter((t) => t.role === 'user').length} questions without media`);
   lines.push(describeRegions(record));
-  if (record.regions.length > 0) lines.push('Ask about a region by its number, e.g. “what is in box 1?”, “zoom into 1” or “compare 1 and 2”.');
+  if (record.regions.length > 0) lines.push('Ask about a region by its number, e.g. “what is in box 1?”, “zoom into 1” or “compare 1 and 2”, or in words about the latest answer: “the left one”, “zoom into the heart”.');
   if (record.droppedTurns > 0) lines.push(`(I have forgotten the ${record.droppedTurns} oldest turns.)`);
   return lines.join('\n');
 }

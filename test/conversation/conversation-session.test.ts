@@ -127,7 +127,7 @@ describe('ConversationSession', () => {
         'Here is what I remember in this conversation:',
         '• image 1 (current): x.png, 640×480, 1 question',
         'Regions I remember: box 1 (red star), box 2 (blue star).',
-        'Ask about a region by its number, e.g. “what is in box 1?”, “zoom into 1” or “compare 1 and 2”.',
+        'Ask about a region by its number, e.g. “what is in box 1?”, “zoom into 1” or “compare 1 and 2”, or in words about the latest answer: “the left one”, “zoom into the heart”.',
       ].join('\n'),
     );
   });
