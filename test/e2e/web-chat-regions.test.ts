@@ -84,14 +84,19 @@ describe('regions marked by hand in the web chat', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('lego-tiny: a rectangle dragged around a shape gets an answer naming that shape, and keeps its number', async () => {
-    const engine = await OnnxLegoEngine.load('models/lego-tiny', { intraOpNumThreads: 1 });
-    const server = await startServer(engine);
+  /** lego-tiny behind the web chat, and a page with the three-shapes sample attached */
+  async function sampleWithLegoTiny(): Promise<{ server: Awaited<ReturnType<typeof startServer>>; page: Page }> {
+    const server = await startServer(await OnnxLegoEngine.load('models/lego-tiny', { intraOpNumThreads: 1 }));
     const page = await chromium.context.newPage();
+    await page.goto(server.web.address);
+    await page.setInputFiles('#file-input', SAMPLE);
+    await page.locator('#attachment').waitFor();
+    return { server, page };
+  }
+
+  test('lego-tiny: a rectangle dragged around a shape gets an answer naming that shape, and keeps its number', async () => {
+    const { server, page } = await sampleWithLegoTiny();
     try {
-      await page.goto(server.web.address);
-      await page.setInputFiles('#file-input', SAMPLE);
-      await page.locator('#attachment').waitFor();
       await ask(page, 'What shapes do you see?');
 
       // drag around the pink heart on the image in the user's own message
@@ -133,13 +138,8 @@ describe('regions marked by hand in the web chat', () => {
   }, 180_000);
 
   test('lego-tiny: "the top one" is the white star; "zoom into the left one" shows a closer look at the heart and says which box it took', async () => {
-    const engine = await OnnxLegoEngine.load('models/lego-tiny', { intraOpNumThreads: 1 });
-    const server = await startServer(engine);
-    const page = await chromium.context.newPage();
+    const { server, page } = await sampleWithLegoTiny();
     try {
-      await page.goto(server.web.address);
-      await page.setInputFiles('#file-input', SAMPLE);
-      await page.locator('#attachment').waitFor();
       const first = await ask(page, 'What is in this picture?');
       await expect(first.locator('.overlay .box').count()).resolves.toBe(3);
 
