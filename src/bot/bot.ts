@@ -274,10 +274,16 @@ export class Bot implements BotHandler {
           kind: 'crop',
         });
       }
+      if (plan.clip !== null) {
+        // a zoom in time: the stretch sampled again, frames as close together as the model takes them
+        requestMedia = await this.#media.prepareClip(media, plan.clip, message, runtime.backend.blobs, call);
+        notices.push(`I looked again at ${Number(plan.clip.start.toFixed(1))}–${seconds(plan.clip.end)} of the video.`);
+      }
     }
 
     const request: GenerateRequest = { turns: plan.request.turns, media: requestMedia, options: this.#generationOptions() };
-    if (entry?.audio !== undefined) request.audio = entry.audio;
+    // a stretch's frames only: the soundtrack's clips cover the whole video
+    if (entry?.audio !== undefined && plan.clip === null) request.audio = entry.audio;
     const answer = await runtime.limiter.run(
       async () => this.#generate(request, progress, session.record.nextRegionNumber, session.signal),
       { signal: session.signal },
@@ -496,6 +502,11 @@ export class Bot implements BotHandler {
       notices.push('I could not draw the picture this time; the numbers in my answer still name the regions.');
     }
   }
+}
+
+/** "2.5 s" */
+function seconds(value: number): string {
+  return `${Number(value.toFixed(1))} s`;
 }
 
 function timedOut(timeoutMs: number): LegoError {

@@ -3,7 +3,7 @@ import { contentHash, heldOnce } from '../conversation/content-hash';
 import { collectSoon } from '../idle-collect';
 import type { BlobStore } from '../conversation/blob-store';
 import type { MediaContext, MediaSource } from '../conversation/record';
-import type { MediaSpec } from '../engine/types';
+import type { MediaSpec, PreparedMedia } from '../engine/types';
 import { abortedError, fileTooLargeError } from '../media/media-errors';
 import type { MediaOptions } from '../media/options';
 import { engineReads, identifyMedia, prepareForEngine, readMediaFile } from '../media/prepare-for-engine';
@@ -171,6 +171,16 @@ export class MediaLoader {
     if (source.type === 'file') return this.prepare(hash, { kind: what.kind, path: source.path }, call);
     const bytes = await this.#refetch(what, message, blobs, call);
     return this.prepare(hash, { bytes, kind: what.kind, sniffed: this.identify(bytes).sniffed }, call);
+  }
+
+  /**
+   * A stretch of a video context prepared on its own (a zoom in time): sampled again from the video's
+   * source, not cached (a zoom is asked once).
+   */
+  async prepareClip(media: MediaContext, window: { start: number; end: number }, message: IncomingMessage, blobs: BlobStore, call: LoadCall = {}): Promise<PreparedMedia> {
+    const source = media.source.type === 'file' ? media.source.path : await this.#refetch(media, message, blobs, call);
+    const entry = await prepareForEngine(this.#deps.spec, 'video', source, this.#deps.options, { ...call, window });
+    return entry.prepared;
   }
 
   /** The original bytes of an image context (for crops and annotated pictures). */

@@ -4,14 +4,14 @@ import type { LegoError } from '../errors';
 import { describeMemory } from './memory-summary';
 import { modelBoxToPixels, spanToSeconds } from '../grounding/coordinate-frames';
 import { createConversationRecord } from './record';
-import type { ConversationRecord, CropRect, MediaContext, MediaSound, MediaSource, Region, StoredTurn } from './record';
+import type { Clip, ConversationRecord, CropRect, MediaContext, MediaSound, MediaSource, Region, StoredTurn } from './record';
 import { resolveReferences } from './reference-resolver';
 import type { DrawnInput, ReferenceResolution, ResolveSettings } from './reference-resolver';
 import { selectRequestTurns } from './request-turns';
 import type { RequestTurns, TokenBudget } from './request-turns';
 import { applyRetention } from './retention-policy';
 import type { RetentionLimits } from './retention-policy';
-import { cropBoxToImage } from './zoom';
+import { clipSpanToVideo, cropBoxToImage } from './zoom';
 
 export type SessionSettings = RetentionLimits & TokenBudget & ResolveSettings;
 
@@ -34,6 +34,8 @@ export interface UserTurnInput {
   prompt?: string | null;
   /** asked on this crop of the media (zoom) */
   crop?: CropRect | null;
+  /** asked on this stretch of the video (zoom into a span) */
+  clip?: Clip | null;
   /** defaults to the current media context */
   mediaId?: number | null;
 }
@@ -50,7 +52,8 @@ export interface AnswerInput {
  * What `beginTurn` decided:
  * - `reply`: answer `text` directly (a reference to a region that does not exist…); nothing stored;
  * - `ask`: the question was stored; send `request.turns` with `media` (or, when `crop` is set, with
- *   that crop of `media`) to the engine, then call `addAnswer`.
+ *   that crop of `media`; when `clip` is set, with that stretch of the video) to the engine, then call
+ *   `addAnswer`.
  */
 export type TurnPlan =
   | { type: 'reply'; text: string; resolution: ReferenceResolution }
@@ -59,6 +62,7 @@ export type TurnPlan =
       turn: StoredTurn;
       media: MediaContext | undefined;
       crop: CropRect | null;
+      clip: Clip | null;
       request: RequestTurns;
       resolution: ReferenceResolution;
       /** the regions the person drew by hand in this question, numbered (also in the record) */
@@ -191,6 +195,7 @@ export class ConversationSession {
       prompt: input.prompt ?? null,
       mediaId: input.mediaId === undefined ? this.#record.activeMediaId : input.mediaId,
       crop: input.crop ?? null,
+      clip: input.clip ?? null,
       regions: [],
       at: this.#now(),
     };
@@ -212,14 +217,16 @@ export class ConversationSession {
     }
     let prompt: string | null = null;
     let crop: CropRect | null = null;
+    let clip: Clip | null = null;
     if (resolution.status === 'resolved') {
       if (resolution.mediaId !== null) this.activateMedia(resolution.mediaId);
       prompt = resolution.question;
       crop = resolution.crop;
+      clip = resolution.clip;
     }
-    const turn = this.addUserTurn({ text, prompt, crop });
+    const turn = this.addUserTurn({ text, prompt, crop, clip });
     const drawn = resolution.status === 'resolved' ? resolution.drawn.map((input, i) => this.#addDrawn(input, turn, i + 1)) : [];
-    return { type: 'ask', turn, media: this.activeMedia, crop, request: this.requestTurns(), resolution, drawn };
+    return { type: 'ask', turn, media: this.activeMedia, crop, clip, request: this.requestTurns(), resolution, drawn };
   }
 
   /** A region drawn by hand gets the next number (or keeps the one of the same region shown before). */
@@ -254,6 +261,7 @@ export class ConversationSession {
     const question = this.#record.turns[this.#record.turns.length - 1];
     const mediaId = question?.role === 'user' ? question.mediaId : this.#record.activeMediaId;
     const crop = question?.role === 'user' ? question.crop : null;
+    const clip = question?.role === 'user' ? question.clip : null;
     const media = this.media(mediaId);
     const turn: StoredTurn = {
       id: this.#record.nextTurnId,
@@ -262,6 +270,7 @@ export class ConversationSession {
       prompt: null,
       mediaId,
       crop,
+      clip,
       regions: [],
       at: this.#now(),
     };
@@ -288,8 +297,10 @@ export class ConversationSession {
       this.#record.regions.push(region);
       regions.push(region);
     }
-    for (const grounded of answer.spans ?? []) {
+    for (const answered of answer.spans ?? []) {
       const duration = media?.durationSec ?? null;
+      // an answer asked on a stretch of the video (zoom): its spans are fractions of the stretch
+      const grounded = clip !== null && duration !== null ? { ...answered, ...clipSpanToVideo(answered.span, clip, duration) } : answered;
       const seconds = grounded.seconds ?? (duration === null ? null : spanToSeconds(grounded.span, duration));
       const again = this.#record.regions.find((r) => r.kind === 'span' && r.mediaId === mediaId &&
         Math.abs(r.span.start - grounded.span.start) < 0.005 && Math.abs(r.span.end - grounded.span.end) < 0.005);

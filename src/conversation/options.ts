@@ -153,7 +153,7 @@ export const ConversationOptionsSchema = z.object({
     .min(0)
     .max(4)
     .default(0.25)
-    .describe('zoom crops add this fraction of the box width/height on each side'),
+    .describe('zoom crops add this fraction of the box width/height on each side (and a zoom into a span this fraction of its length before and after)'),
   zoomMinSize: z
     .number()
     .int()

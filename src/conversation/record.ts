@@ -26,6 +26,12 @@ export const CropRectSchema = z.object({
   height: z.number().int().positive(),
 });
 
+/** A stretch of a video in seconds, for zooms in time ("zoom into span 2"). */
+export const ClipSchema = z.object({
+  start: z.number().finite().nonnegative(),
+  end: z.number().finite().positive(),
+});
+
 /** How to get the bytes of a media again. Tokens needed to fetch a URL are never stored here. */
 export const MediaSourceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('url'), url: z.string().min(1) }),
@@ -77,6 +83,8 @@ export const StoredTurnSchema = z.object({
   mediaId: id.nullable(),
   /** set when the turn was asked on a crop of the media (zoom); its text is in the crop's frame */
   crop: CropRectSchema.nullable(),
+  /** set when the turn was asked on a stretch of the video (zoom into a span); its spans are in the stretch's frame */
+  clip: ClipSchema.nullable().default(null),
   /** assistant turns: the region numbers it showed */
   regions: z.array(id),
   at: count,
@@ -133,6 +141,7 @@ export const ConversationRecordSchema = z.object({
 });
 
 export type CropRect = z.infer<typeof CropRectSchema>;
+export type Clip = z.infer<typeof ClipSchema>;
 export type MediaSource = z.infer<typeof MediaSourceSchema>;
 export type MediaContext = z.infer<typeof MediaContextSchema>;
 export type MediaSound = z.infer<typeof MediaSoundSchema>;

@@ -4,12 +4,12 @@ import type { DrawnPhrase } from './drawn-region';
 import { describeRegion, describeRegions } from './memory-summary';
 import { modelBoxToPixels, pixelBoxToModel, secondsToSpan } from '../grounding/coordinate-frames';
 import { formatBox, formatSpan } from '../grounding/lego-format';
-import type { ConversationRecord, CropRect, MediaContext, Region } from './record';
+import type { Clip, ConversationRecord, CropRect, MediaContext, Region } from './record';
 import { parseReferences } from './reference-parser';
 import type { ReferenceIntent, ReferenceKind, ReferencePhrase } from './reference-parser';
 import { resolveWordReferences } from './word-references';
 import type { NamedReference } from './word-references';
-import { unionPixelBox, zoomCrop } from './zoom';
+import { unionPixelBox, unionSeconds, ZOOM_MIN_SECONDS, zoomClip, zoomCrop } from './zoom';
 
 export interface ResolveSettings {
   /** see ZoomSettings.margin */
@@ -42,8 +42,10 @@ export type ReferenceResolution =
       mediaId: number | null;
       /** what to send to the model (model frame) */
       question: string;
-      /** zoom only: the rectangle of the full image to crop and ask `question` on */
+      /** zoom into boxes only: the rectangle of the full image to crop and ask `question` on */
       crop: CropRect | null;
+      /** zoom into spans only: the stretch of the video (seconds) to sample again and ask `question` on */
+      clip: Clip | null;
       /** regions the person drew by hand ("the region 10,20,200,180"), in order, to be numbered with the question */
       drawn: DrawnInput[];
       /** regions named in words ("the left one", "zoom into the heart"), to say which were taken */
@@ -56,6 +58,9 @@ export type ReferenceResolution =
 export type DrawnInput =
   | { kind: 'box'; box: ModelBox; pixels: PixelBox }
   | { kind: 'span'; span: ModelSpan; seconds: SecondSpan };
+
+/** What "zoom into span N" asks about the stretch when the person says nothing more. */
+const ZOOM_CLIP_QUESTION = 'What happens in this video?';
 
 function regionSyntax(region: Region): string {
   return region.kind === 'box' ? formatBox(region.box) : formatSpan(region.span);
@@ -194,20 +199,27 @@ export function resolveReferences(asked: string, record: ConversationRecord, set
   }
 
   if (intent.kind === 'zoom') {
+    // spans of a video: its stretch is sampled again, frames as close together as the model takes them
+    const seconds = regions.map((r) => (r.kind === 'span' ? r.seconds : null));
+    if (regions.every((r) => r.kind === 'span') && media?.kind === 'video' && media.durationSec !== null && !seconds.includes(null)) {
+      const clip = zoomClip(unionSeconds(seconds as { start: number; end: number }[]), media.durationSec, { margin: settings.zoomMargin, minSec: ZOOM_MIN_SECONDS });
+      const question = intent.rest === '' ? ZOOM_CLIP_QUESTION : capitalise(intent.rest);
+      return { status: 'resolved', kind: 'zoom', intent, regions, mediaId, question, crop: null, clip, drawn: drawn.map((d) => d.input), named };
+    }
     const boxes = regions.map((r) => pixelsOf(r, media));
     if (regions.some((r) => r.kind !== 'box') || media?.kind !== 'image' || media.size === null || boxes.includes(null)) {
-      return { status: 'invalid', intent, message: 'I can only zoom into boxes on an image. ' + describeRegions(record) };
+      return { status: 'invalid', intent, message: 'I can zoom into boxes on an image or spans of a video, one kind at a time. ' + describeRegions(record) };
     }
     const crop = zoomCrop(unionPixelBox(boxes as PixelBox[]), media.size, { margin: settings.zoomMargin, minSize: settings.zoomMinSize });
     const question = intent.rest === '' ? settings.zoomQuestion : capitalise(intent.rest);
-    return { status: 'resolved', kind: 'zoom', intent, regions, mediaId, question, crop, drawn: drawn.map((d) => d.input), named };
+    return { status: 'resolved', kind: 'zoom', intent, regions, mediaId, question, crop, clip: null, drawn: drawn.map((d) => d.input), named };
   }
 
   const kind: ReferenceKind =
     intent.kind === 'compare' ? 'compare' : regions.every((r) => r.kind === 'span') ? 'ask-span' : 'ask-region';
   return {
     status: 'resolved', kind, intent, regions, mediaId,
-    question: rewrite(text, intent.phrases, byNumber, drawn), crop: null, drawn: drawn.map((d) => d.input), named,
+    question: rewrite(text, intent.phrases, byNumber, drawn), crop: null, clip: null, drawn: drawn.map((d) => d.input), named,
   };
 }
 
@@ -228,6 +240,7 @@ function resolveDrawn(text: string, record: ConversationRecord, phrases: readonl
     mediaId: media?.id ?? null,
     question: rewrite(text, [], new Map(), drawn),
     crop: null,
+    clip: null,
     drawn: drawn.map((d) => d.input),
     named,
   };

@@ -28,8 +28,8 @@ function modelText(turn: StoredTurn): string {
  * The turns to send with the last (user) turn of `turns`:
  * - only turns of the same media context as the question — the model sees one media at a time, and
  *   earlier contexts' boxes are in another image's frame;
- * - a question asked on a crop (zoom) goes alone, and crop turns are never history for the full media
- *   (their boxes are in the crop's frame);
+ * - a question asked on a crop or a stretch of a video (zoom) goes alone, and those turns are never
+ *   history for the full media (their boxes and spans are in the crop's or the stretch's frame);
  * - whole exchanges (question + answer), newest first, while the estimate stays within the budget;
  *   a question that was never answered is skipped. The question itself is always sent.
  * Throws RangeError when the last turn is not a user turn.
@@ -38,7 +38,7 @@ export function selectRequestTurns(turns: readonly StoredTurn[], budget: TokenBu
   const question = turns[turns.length - 1];
   if (question === undefined || question.role !== 'user') throw new RangeError('the last turn must be the question (a user turn)');
   const asked: Turn = { role: 'user', text: modelText(question) };
-  if (question.crop !== null) return { turns: [asked], droppedTurns: 0 };
+  if (question.crop !== null || question.clip !== null) return { turns: [asked], droppedTurns: 0 };
 
   let used = estimateTokens(asked.text, budget.charsPerToken);
   const kept: Turn[] = [];
@@ -49,7 +49,7 @@ export function selectRequestTurns(turns: readonly StoredTurn[], budget: TokenBu
     const prior = turns[i - 1] as StoredTurn;
     if (answer.role !== 'assistant' || prior.role !== 'user') continue;
     if (answer.mediaId !== question.mediaId || prior.mediaId !== question.mediaId) continue;
-    if (answer.crop !== null || prior.crop !== null) continue;
+    if (answer.crop !== null || prior.crop !== null || answer.clip !== null || prior.clip !== null) continue;
     i -= 1;
     const cost = estimateTokens(modelText(prior), budget.charsPerToken) + estimateTokens(answer.text, budget.charsPerToken);
     if (full || used + cost > budget.tokenBudget) {

@@ -1,6 +1,7 @@
 import type { ImageSize, ModelBox, PixelBox } from '../grounding/types';
 import { modelBoxToPixels, pixelBoxToModel } from '../grounding/coordinate-frames';
-import type { CropRect } from './record';
+import type { ModelSpan, SecondSpan } from '../grounding/types';
+import type { Clip, CropRect } from './record';
 
 export interface ZoomSettings {
   /** fraction of the box's width (height) added on the left and right (top and bottom) */
@@ -71,4 +72,48 @@ export function cropBoxToImage(box: ModelBox, crop: CropRect, image: ImageSize):
   const onCrop = modelBoxToPixels(box, { width: crop.width, height: crop.height });
   const pixels = cropPixelsToImage(onCrop, crop);
   return { pixels, box: pixelBoxToModel(pixels, image) };
+}
+
+/** The shortest stretch "zoom into span N" looks at, in seconds (when the video is that long). */
+export const ZOOM_MIN_SECONDS = 1;
+
+/**
+ * The stretch for "zoom into span N": its seconds plus `margin` of its length before and after, at
+ * least `minSec` long (when the video allows), slid inside [0, duration] rather than cut at its ends.
+ */
+export function zoomClip(span: SecondSpan, durationSec: number, settings: { margin: number; minSec: number }): Clip {
+  const low = Math.min(span.start, span.end);
+  const high = Math.max(span.start, span.end);
+  const pad = (high - low) * settings.margin;
+  let a = low - pad;
+  let b = high + pad;
+  const want = Math.min(Math.max(b - a, settings.minSec), durationSec);
+  if (b - a < want) {
+    const centre = (a + b) / 2;
+    a = centre - want / 2;
+    b = centre + want / 2;
+  }
+  if (a < 0) {
+    b -= a;
+    a = 0;
+  }
+  if (b > durationSec) {
+    a -= b - durationSec;
+    b = durationSec;
+  }
+  const round = (t: number): number => Math.round(t * 1000) / 1000;
+  return { start: round(Math.max(0, a)), end: round(Math.min(durationSec, b)) };
+}
+
+/** The smallest stretch holding all of `spans` (seconds). */
+export function unionSeconds(spans: readonly SecondSpan[]): SecondSpan {
+  if (spans.length === 0) throw new RangeError('unionSeconds needs at least one span');
+  return { start: Math.min(...spans.map((s) => Math.min(s.start, s.end))), end: Math.max(...spans.map((s) => Math.max(s.start, s.end))) };
+}
+
+/** A span the model gave on a stretch (fractions of the stretch) as the whole video's: seconds and model frame. */
+export function clipSpanToVideo(span: ModelSpan, clip: Clip, durationSec: number): { span: ModelSpan; seconds: SecondSpan } {
+  const length = clip.end - clip.start;
+  const seconds = { start: clip.start + span.start * length, end: clip.start + span.end * length };
+  return { span: { start: seconds.start / durationSec, end: seconds.end / durationSec }, seconds };
 }

@@ -53,6 +53,11 @@ export interface PrepareCall {
    * is then decoded once, at that size, for both the tensor and the reply (`display`)
    */
   displaySize?: ((size: ImageSize) => ImageSize) | undefined;
+  /**
+   * a video: only this stretch (seconds), sampled as the whole clip would be (a zoom in time); its
+   * soundtrack is not read, and the prepared video is the stretch's (its duration, its frame times)
+   */
+  window?: { start: number; end: number } | undefined;
 }
 
 /** An image or a video prepared: the tensor (or source media) is there. */
@@ -169,7 +174,7 @@ export async function prepareForEngine(
   call.onStatus?.('Reading the video…');
   const budget = spec.source?.video;
   if (budget !== undefined && budget !== null) {
-    return prepareSourceVideo(source, budget, options, { signal: call.signal, keyframeSide: Math.min(options.frameMaxSide, KEYFRAME_SIDE) });
+    return prepareSourceVideo(source, budget, options, { signal: call.signal, keyframeSide: Math.min(options.frameMaxSide, KEYFRAME_SIDE), window: call.window });
   }
   const video = spec.video!;
   let sampled;
@@ -177,6 +182,7 @@ export async function prepareForEngine(
     sampled = await sampleVideo(source, video.frames, options, {
       signal: call.signal,
       frameMaxSide: Math.min(options.frameMaxSide, Math.max(video.size, KEYFRAME_SIDE)),
+      window: call.window,
     });
   } catch (error) {
     // an MP4/WebM that holds only sound (an Android voice recording, an audio-only WebM) is a sound
@@ -186,7 +192,8 @@ export async function prepareForEngine(
     throw error;
   }
   const prepared = await prepareSampledVideo(sampled, video);
-  const soundtrack = await soundtrackOf(spec, source, options, call);
+  // a stretch is looked at again for its pictures; the soundtrack's clips cover the whole video
+  const soundtrack = call.window === undefined ? await soundtrackOf(spec, source, options, call) : undefined;
   return soundtrack === undefined ? { prepared, frames: sampled.frames } : { prepared, frames: sampled.frames, ...soundtrack };
 }
 

@@ -41,6 +41,18 @@ export interface SampleVideoCallOptions {
   signal?: AbortSignal | undefined;
   /** overrides `MediaOptions.frameMaxSide` for this call */
   frameMaxSide?: number | undefined;
+  /**
+   * a stretch of the video (seconds) to sample instead of the whole of it (a zoom in time): the frames
+   * are spread over it, and the result is the stretch's (`durationSec` its length, frame times from its start)
+   */
+  window?: { start: number; end: number } | undefined;
+}
+
+/** `window` inside [0, duration], at least a frame's worth (10 ms) long. */
+function clampWindow(window: { start: number; end: number }, durationSec: number): { start: number; end: number } {
+  const start = Math.min(Math.max(0, window.start), Math.max(0, durationSec - 0.01));
+  const end = Math.min(durationSec, Math.max(window.end, start + 0.01));
+  return { start, end };
 }
 
 /** 1080p: the frame size `maxSeekInputs` is meant for; larger frames get proportionally fewer inputs. */
@@ -218,13 +230,15 @@ export async function sampleVideo(
       if (!(durationSec > 0)) throw corruptMediaError('video', 'duration unknown and no packets');
       if (durationSec > options.maxDurationSec) throw videoTooLongError(durationSec, options.maxDurationSec);
     }
-    const times = sampleTimes(durationSec, count);
+    const window = call.window === undefined ? null : clampWindow(call.window, durationSec);
+    const length = window === null ? durationSec : window.end - window.start;
+    const times = sampleTimes(length, count).map((t) => t + (window?.start ?? 0));
     const seekCap = Math.max(
       4,
       Math.floor((options.maxSeekInputs * SEEK_BUDGET_PIXELS) / Math.max(SEEK_BUDGET_PIXELS, video.width * video.height)),
     );
     // Seeking may take a keyframe near a time instead (decoded alone); decoding takes the exact times.
-    const seekTimes = snapToKeyframes(times, index, (options.keyframeSnap * durationSec) / count);
+    const seekTimes = snapToKeyframes(times, index, (options.keyframeSnap * length) / count);
     const strategy = planFrameSampling(seekTimes.times, index, options.frameSampling, seekCap, seekTimes.onKeyframe);
     const run: StrategyRun = {
       path: file.path,
@@ -238,6 +252,9 @@ export async function sampleVideo(
       signal: call.signal,
     };
     const frames = strategy === 'seek' ? await sampleBySeeking(run) : await sampleByDecoding(run);
+    if (window !== null) {
+      return { probe, video, durationSec: length, size: video.size, frames: frames.map((f) => ({ ...f, time: Math.max(0, f.time - window.start) })), strategy };
+    }
     return { probe, video, durationSec, size: video.size, frames, strategy };
   });
 }

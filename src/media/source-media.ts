@@ -91,12 +91,13 @@ export async function prepareSourceVideo(
   options: MediaOptions = DEFAULT_MEDIA_OPTIONS,
   call: SampleVideoCallOptions & { keyframes?: number; keyframeSide?: number } = {},
 ): Promise<PreparedSourceVideo> {
-  const first = await sampleVideo(source, call.keyframes ?? 16, options, { signal: call.signal, frameMaxSide: call.keyframeSide ?? 320 });
+  const window = call.window;
+  const first = await sampleVideo(source, call.keyframes ?? 16, options, { signal: call.signal, frameMaxSide: call.keyframeSide ?? 320, window });
   const sent = sourceSize(first.size, { ...budget, multipleOf: Math.max(2, budget.multipleOf) });
   const base = { kind: 'video' as const, size: first.size, durationSec: first.durationSec, pixelValues: new Float32Array(0) };
   if (budget.kind === 'frames') {
     const count = Math.min(budget.maxFrames, Math.max(budget.minFrames, Math.round(first.durationSec * budget.fps)));
-    const sampled = await sampleVideo(source, count, options, { signal: call.signal, frameMaxSide: Math.max(sent.width, sent.height) });
+    const sampled = await sampleVideo(source, count, options, { signal: call.signal, frameMaxSide: Math.max(sent.width, sent.height), window });
     const frames = await Promise.all(sampled.frames.map(async (f) => ({ time: f.time, image: await frameJpeg(f.image, sent, budget.quality) })));
     return { prepared: { ...base, frameTimes: frames.map((f) => f.time), source: { kind: 'frames', frames } }, frames: first.frames };
   }
@@ -107,6 +108,9 @@ export async function prepareSourceVideo(
       (command) =>
         command
           .input(file.path)
+          // a stretch of the video (a zoom in time): its seconds only, starting at 0
+          .inputOptions(window === undefined ? [] : ['-ss', window.start.toFixed(3)])
+          .outputOptions(window === undefined ? [] : ['-t', first.durationSec.toFixed(3)])
           .outputOptions([
             '-map', '0:v:0', '-an', '-sn',
             '-vf', `fps=${budget.fps},scale=${sent.width}:${sent.height}:flags=area,setsar=1`,

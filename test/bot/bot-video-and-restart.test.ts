@@ -50,6 +50,38 @@ describe('bot pipeline: video, store restarts', () => {
     await runtime.close();
   });
 
+  it('"zoom into span 1" samples that stretch of the video again and puts the answer\'s spans back on the whole timeline', async () => {
+    const path = join(dir, 'zoom.mp4');
+    await frameNumberVideo(path, { seconds: 4, fps: 10, gop: 10 });
+    const runtime = await createConversationRuntime({});
+    const engine = new FakeEngine({ replies: ['The light turns on {0.25, 0.50}.', 'It blinks {0.00, 0.50}.'] });
+    const bot = createBot({ config: testConfig(), engine, runtime });
+    await bot.handle(message('When does the light turn on?', [memoryAttachment(readFileSync(path), 'zoom.mp4', { contentType: 'video/mp4' })]));
+    const zoom = await bot.handle(message('zoom into span 1'));
+    expect(zoom.error).toBeUndefined();
+    // span 1 is 1–2 s; a quarter of its length either side: 0.75–2.25 s, asked alone
+    const asked = engine.calls[1]!.request;
+    expect(asked.turns).toEqual([{ role: 'user', text: 'What happens in this video?' }]);
+    expect(asked.media?.kind).toBe('video');
+    const video = asked.media?.kind === 'video' ? asked.media : undefined;
+    expect(video?.durationSec).toBeCloseTo(1.5, 2);
+    expect(video?.frameTimes).toHaveLength(16);
+    for (const t of video?.frameTimes ?? []) {
+      expect(t).toBeGreaterThanOrEqual(0);
+      expect(t).toBeLessThanOrEqual(1.5);
+    }
+    expect(zoom.notices).toContain('I looked again at 0.8–2.3 s of the video.');
+    // "{0.00, 0.50}" of the stretch is 0.75–1.5 s of the video, on the whole video's timeline
+    expect(zoom.text).toBe('It blinks [2].');
+    expect(zoom.spans[0]!.seconds.start).toBeCloseTo(0.75, 2);
+    expect(zoom.spans[0]!.seconds.end).toBeCloseTo(1.5, 2);
+    expect(zoom.files.some((f) => f.kind === 'timeline')).toBe(true);
+    const record = await runtime.manager.read('test:conversation');
+    const region = record!.regions.find((r) => r.number === 2);
+    expect(region?.kind === 'span' ? region.span.start : NaN).toBeCloseTo(0.1875, 4);
+    await runtime.close();
+  });
+
   it('a conversation survives a restart with the SQLite store (new process state: new runtime, new bot, empty caches)', async () => {
     const conversation = { store: { kind: 'sqlite' as const, path: join(dir, 'lego.sqlite') } };
     const image = await greyPng(160, 80);

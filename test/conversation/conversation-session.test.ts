@@ -36,6 +36,36 @@ describe('ConversationSession', () => {
     expect(ConversationRecordSchema.safeParse(s.record).success).toBe(true);
   });
 
+  test('zoom into a span: the stretch is asked alone, and its answer\'s spans come back onto the whole video', () => {
+    const s = session();
+    s.addMedia({ kind: 'video', hash: HASH_V, mime: 'video/mp4', size: { width: 320, height: 240 }, durationSec: 10, source: { type: 'blob', key: HASH_V } });
+    s.beginTurn('when does the ball fall?');
+    s.addAnswer({ text: 'it falls {0.25, 0.60}', spans: [span(1, 0.25, 0.6, 'it falls')] });
+    // in words too: "zoom into it" is the latest answer's one span
+    expect(s.resolve('zoom into it')).toMatchObject({ status: 'resolved', kind: 'zoom', clip: { start: 1.625, end: 6.875 } });
+    const plan = s.beginTurn('zoom into span 1');
+    if (plan.type !== 'ask') throw new Error('expected ask');
+    expect(plan.clip).toEqual({ start: 1.625, end: 6.875 });
+    expect(plan.crop).toBeNull();
+    expect(plan.request.turns).toEqual([{ role: 'user', text: 'What happens in this video?' }]);
+    // half-way through the 5.25 s stretch to its end: 4.25–6.875 s of the video
+    const { regions } = s.addAnswer({ text: 'the ball bounces {0.50, 1.00}', spans: [span(1, 0.5, 1, 'the ball bounces')] });
+    expect(regions[0]).toMatchObject({ kind: 'span', number: 2, seconds: { start: 4.25, end: 6.875 } });
+    const mapped = regions[0]!.kind === 'span' ? regions[0]!.span : null;
+    expect(mapped?.start).toBeCloseTo(0.425, 6);
+    expect(mapped?.end).toBeCloseTo(0.6875, 6);
+    // the stretch's exchange is no history for the whole video (its spans are in the stretch's frame)
+    const next = s.beginTurn('and then?');
+    if (next.type !== 'ask') throw new Error('expected ask');
+    expect(next.request.turns.map((t) => t.text)).toEqual(['when does the ball fall?', 'it falls {0.25, 0.60}', 'and then?']);
+    expect(ConversationRecordSchema.safeParse(s.record).success).toBe(true);
+    // records written before zooms in time have no `clip`: they read back with none
+    const old = JSON.parse(JSON.stringify(s.record)) as { turns: Record<string, unknown>[] };
+    for (const turn of old.turns) delete turn.clip;
+    const read = ConversationRecordSchema.parse(old);
+    expect(read.turns.every((t) => t.clip === null)).toBe(true);
+  });
+
   test('rewrites "what is in box 2?" into the model frame and keeps what the person wrote', () => {
     const s = withImageAndBoxes();
     const plan = s.beginTurn('what is in box 1?');
@@ -97,7 +127,9 @@ describe('ConversationSession', () => {
     expect(back).toMatchObject({ type: 'ask', media: { id: 1, kind: 'image' } });
     expect(s.record.activeMediaId).toBe(1);
     expect(s.resolve('compare 1 and 3')).toMatchObject({ status: 'invalid' });
-    expect(s.resolve('zoom into 3')).toMatchObject({ status: 'invalid', message: expect.stringContaining('only zoom into boxes') });
+    // a span is zoomed into in time: 2.5–6 s plus a quarter of its length before and after
+    expect(s.resolve('zoom into 3')).toMatchObject({ status: 'resolved', kind: 'zoom', crop: null, clip: { start: 1.625, end: 6.875 }, question: 'What happens in this video?' });
+    expect(s.resolve('zoom into 1 and 3')).toMatchObject({ status: 'invalid', message: expect.stringContaining('different media') });
     expect(s.resolve('what is in span 1?')).toMatchObject({ status: 'invalid', message: expect.stringContaining('is a box') });
     expect(s.record.media.map((m) => m.id)).toEqual([1, 2]);
   });

@@ -5,7 +5,7 @@ import type { ConversationRecord, Region, StoredTurn } from '../../src/conversat
 import { HASH_A } from './session-settings';
 
 function turn(id: number, role: 'user' | 'assistant', text: string, mediaId: number | null = 1, crop: StoredTurn['crop'] = null): StoredTurn {
-  return { id, role, text, prompt: null, mediaId, crop, regions: [], at: id };
+  return { id, role, text, prompt: null, mediaId, crop, clip: null, regions: [], at: id };
 }
 
 function exchanges(n: number, mediaId: number | null = 1): StoredTurn[] {

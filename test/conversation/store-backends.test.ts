@@ -110,7 +110,7 @@ function manager(backend: StoreBackend, overrides: Parameters<typeof testOptions
 
 function sample(key: string): ConversationRecord {
   const record = createConversationRecord(key, Date.now());
-  record.turns.push({ id: 1, role: 'user', text: 'where is the star?', prompt: null, mediaId: null, crop: null, regions: [], at: 1 });
+  record.turns.push({ id: 1, role: 'user', text: 'where is the star?', prompt: null, mediaId: null, crop: null, clip: null, regions: [], at: 1 });
   record.nextTurnId = 2;
   return record;
 }

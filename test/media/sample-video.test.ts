@@ -97,6 +97,18 @@ describe.each(['seek', 'decode'] as const)('sampleVideo (%s, exact times)', (str
     expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([5, 15, 25, 35, 45, 55, 65, 75]);
   });
 
+  it('samples only a stretch when given one (a zoom in time): its frames, its duration, times from its start', async () => {
+    // 2–4 s of the 8 s clip: 4 frames at 2.25, 2.75, 3.25 and 3.75 s
+    const sampled = await sampleVideo(files.cfr, 4, options({ frameSampling }), { window: { start: 2, end: 4 } });
+    expect(sampled.durationSec).toBeCloseTo(2, 6);
+    expect(sampled.frames.map((f) => f.time)).toEqual([0.25, 0.75, 1.25, 1.75]);
+    expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([23, 28, 33, 38]);
+    // a stretch past the end is cut at it
+    const tail = await sampleVideo(files.cfr, 2, options({ frameSampling }), { window: { start: 7, end: 12 } });
+    expect(tail.durationSec).toBeCloseTo(1, 2);
+    expect(tail.frames.map((f) => readFrameNumber(f.image))).toEqual([73, 78]);
+  });
+
   it('takes the first frame at or after each time', async () => {
     const sampled = await sampleVideo(files.cfr, 3, options({ frameSampling }));
     expect(sampled.frames.map((f) => readFrameNumber(f.image))).toEqual([14, 40, 67]);

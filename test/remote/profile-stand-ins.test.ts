@@ -187,6 +187,23 @@ describe.each([
       await stand.close();
     }
   });
+
+  it('a stretch of it (a zoom in time) is sent alone: its own duration, the answer in its own seconds', async () => {
+    const stand = await startStandIn({ family, model });
+    const engine = await RemoteEngine.connect({ endpoints: [stand.url], healthCheckIntervalMs: 0 });
+    try {
+      // 6–12 s of the clip: the red circle, on from 3 s to 9 s, is on for its first 3 s
+      const { prepared } = await prepareSourceVideo(clip, engine.media.source!.video!, undefined, { window: { start: 6, end: 12 } });
+      expect(prepared.durationSec).toBeCloseTo(6, 1);
+      const answer = await collectAnswer(engine.generate({ turns: [{ role: 'user', text: 'When does the red circle appear?' }], media: prepared }));
+      if (kind === 'clip') expect(stand.received[0]!.durationSec).toBeCloseTo(6, 0);
+      expect(answer.spans).toHaveLength(1);
+      expect(spanIou(answer.spans[0]!.seconds!, { start: 0, end: 3 })).toBeGreaterThanOrEqual(0.8);
+    } finally {
+      await engine.dispose();
+      await stand.close();
+    }
+  });
 });
 
 describe('bad answers', () => {
