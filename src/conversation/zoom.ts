@@ -10,8 +10,8 @@ export interface ZoomSettings {
   minSize: number;
 }
 
-/** Grow [low, high] around its centre to at least `size`, then slide it inside [0, limit]. */
-function fitAxis(low: number, high: number, size: number, limit: number): [number, number] {
+/** Grow [low, high] around its centre to at least `size` (at most `limit`), then slide it inside [0, limit]. */
+function fitInterval(low: number, high: number, size: number, limit: number): [number, number] {
   let a = Math.min(low, high);
   let b = Math.max(low, high);
   const want = Math.min(Math.max(b - a, size), limit);
@@ -28,7 +28,12 @@ function fitAxis(low: number, high: number, size: number, limit: number): [numbe
     a -= b - limit;
     b = limit;
   }
-  a = Math.max(0, a);
+  return [Math.max(0, a), b];
+}
+
+/** `fitInterval` in whole pixels, at least one. */
+function fitAxis(low: number, high: number, size: number, limit: number): [number, number] {
+  const [a, b] = fitInterval(low, high, size, limit);
   const start = Math.max(0, Math.floor(a));
   const end = Math.min(limit, Math.max(start + 1, Math.ceil(b)));
   return [start, end];
@@ -82,27 +87,10 @@ export const ZOOM_MIN_SECONDS = 1;
  * least `minSec` long (when the video allows), slid inside [0, duration] rather than cut at its ends.
  */
 export function zoomClip(span: SecondSpan, durationSec: number, settings: { margin: number; minSec: number }): Clip {
-  const low = Math.min(span.start, span.end);
-  const high = Math.max(span.start, span.end);
-  const pad = (high - low) * settings.margin;
-  let a = low - pad;
-  let b = high + pad;
-  const want = Math.min(Math.max(b - a, settings.minSec), durationSec);
-  if (b - a < want) {
-    const centre = (a + b) / 2;
-    a = centre - want / 2;
-    b = centre + want / 2;
-  }
-  if (a < 0) {
-    b -= a;
-    a = 0;
-  }
-  if (b > durationSec) {
-    a -= b - durationSec;
-    b = durationSec;
-  }
+  const pad = Math.abs(span.end - span.start) * settings.margin;
+  const [a, b] = fitInterval(Math.min(span.start, span.end) - pad, Math.max(span.start, span.end) + pad, settings.minSec, durationSec);
   const round = (t: number): number => Math.round(t * 1000) / 1000;
-  return { start: round(Math.max(0, a)), end: round(Math.min(durationSec, b)) };
+  return { start: round(a), end: round(Math.min(durationSec, b)) };
 }
 
 /** The smallest stretch holding all of `spans` (seconds). */
