@@ -186,10 +186,10 @@ describe('web chat in headless chromium', () => {
     }
   }, 90_000);
 
-  test('a video with its timeline: clicking a span seeks the video to its start', async () => {
+  test('a video with its timeline: clicking a span seeks the video to its start; a zoom into a span draws its answer on the whole timeline', async () => {
     const videoPath = join(dir, 'clip.webm');
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=4', '-c:v', 'libvpx', '-b:v', '200k', '-y', videoPath]);
-    const engine = new FakeEngine({ replies: ['The ball rolls {0.25, 0.50} and stops {0.75, 1.00}.'] });
+    const engine = new FakeEngine({ replies: ['The ball rolls {0.25, 0.50} and stops {0.75, 1.00}.', 'It bounces {0.50, 1.00}.'] });
     const server = await startServer(engine);
     const page = await chromium.context.newPage();
     try {
@@ -209,6 +209,19 @@ describe('web chat in headless chromium', () => {
       const track = await bot.locator('.track').boundingBox();
       expect((left!.x - track!.x) / track!.width).toBeCloseTo(0.25, 1);
       await page.screenshot({ path: '/tmp/lego-web-chat-video.png', fullPage: true });
+
+      // a zoom in time: span 1 (1–2 s) looked at again as 0.75–2.25 s; the answer's "{0.50, 1.00}" of that
+      // stretch is 1.5–2.25 s, drawn on the whole video's timeline
+      await ask(page, 'zoom into span 1');
+      const zoom = page.locator('.msg.bot').nth(1);
+      await expect(zoom.locator('.notice').first().innerText()).resolves.toBe('I looked again at 0.8–2.3 s of the video.');
+      const span = zoom.locator('.track .span[data-ref="3"]');
+      await span.waitFor();
+      const placed = await span.boundingBox();
+      const whole = await zoom.locator('.track').boundingBox();
+      expect((placed!.x - whole!.x) / whole!.width).toBeCloseTo(1.5 / 4, 1);
+      expect((placed!.x + placed!.width - whole!.x) / whole!.width).toBeCloseTo(2.25 / 4, 1);
+      expect(engine.calls[1]!.request.media?.kind === 'video' ? engine.calls[1]!.request.media.durationSec : 0).toBeCloseTo(1.5, 1);
     } finally {
       await page.close();
       await server.close();
