@@ -9,6 +9,7 @@ import { createConversationRuntime } from '../conversation/conversation-runtime'
 import type { ConversationSession } from '../conversation/conversation-session';
 import { helpText } from '../conversation/help-text';
 import type { BoxRegion, MediaContext, MediaSource, SpanRegion } from '../conversation/record';
+import { describeSwitch } from '../conversation/media-references';
 import { describeNamed } from '../conversation/word-references';
 import { collectAnswer } from '../engine/collect-answer';
 import { silentLogger } from '../engine/silent-logger';
@@ -250,6 +251,7 @@ export class Bot implements BotHandler {
     if (plan.type === 'reply') return textReply(plan.text, notices);
     if (plan.resolution.status === 'resolved') {
       // "the left one", "zoom into the heart": say which numbered regions the words were taken to be
+      if (plan.resolution.switched !== null) notices.push(describeSwitch(plan.resolution.switched));
       for (const reference of plan.resolution.named) notices.push(describeNamed(reference));
     }
 

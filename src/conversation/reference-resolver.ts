@@ -7,6 +7,7 @@ import { formatBox, formatSpan } from '../grounding/lego-format';
 import type { Clip, ConversationRecord, CropRect, MediaContext, Region } from './record';
 import { parseReferences } from './reference-parser';
 import type { ReferenceIntent, ReferenceKind, ReferencePhrase } from './reference-parser';
+import { findMediaReference } from './media-references';
 import { resolveWordReferences } from './word-references';
 import type { NamedReference } from './word-references';
 import { unionPixelBox, unionSeconds, ZOOM_MIN_SECONDS, zoomClip, zoomCrop } from './zoom';
@@ -34,7 +35,8 @@ export type ReferenceResolution =
   | { status: 'none' }
   | {
       status: 'resolved';
-      kind: ReferenceKind;
+      /** `ask-media`: no region, an earlier media named in words ("the first image") */
+      kind: ReferenceKind | 'ask-media';
       /** null when the question only points at regions drawn by hand */
       intent: ReferenceIntent | null;
       regions: Region[];
@@ -50,6 +52,8 @@ export type ReferenceResolution =
       drawn: DrawnInput[];
       /** regions named in words ("the left one", "zoom into the heart"), to say which were taken */
       named: NamedReference[];
+      /** an earlier media named in words ("the first image"), asked about again */
+      switched: MediaContext | null;
     }
   | { status: 'unknown'; intent: ReferenceIntent; missing: number[]; message: string }
   | { status: 'invalid'; intent: ReferenceIntent | null; message: string };
@@ -151,15 +155,24 @@ function pixelsOf(region: Region, media: MediaContext | undefined): PixelBox | n
  * heart"), which are written as numbers first (word-references).
  */
 export function resolveReferences(asked: string, record: ConversationRecord, settings: ResolveSettings): ReferenceResolution {
-  const words = resolveWordReferences(asked, record);
+  // "the first image", "video 2": that media, and the rest of the question about it
+  const mediaRef = findMediaReference(asked, record);
+  if (mediaRef.status === 'unclear') return { status: 'invalid', intent: null, message: mediaRef.message };
+  const switched = mediaRef.status === 'named' ? mediaRef.media : null;
+  const view = switched === null ? record : { ...record, activeMediaId: switched.id };
+  const words = resolveWordReferences(mediaRef.status === 'named' ? mediaRef.text : asked, view);
   if (words.status === 'unclear') return { status: 'invalid', intent: null, message: words.message };
   const named = words.status === 'named' ? words.named : [];
-  const text = words.status === 'named' ? words.text : asked;
+  const text = words.status === 'named' ? words.text : mediaRef.status === 'named' ? mediaRef.text : asked;
   const drawnPhrases = findDrawnRegions(text);
   const intent = parseReferences(text);
   if (intent === null) {
-    if (drawnPhrases.length === 0) return { status: 'none' };
-    return resolveDrawn(text, record, drawnPhrases, named);
+    if (drawnPhrases.length > 0) return resolveDrawn(text, view, drawnPhrases, named, switched);
+    if (switched === null) return { status: 'none' };
+    return {
+      status: 'resolved', kind: 'ask-media', intent: null, regions: [], mediaId: switched.id,
+      question: capitalise(text), crop: null, clip: null, drawn: [], named, switched,
+    };
   }
   const byNumber = new Map(record.regions.map((region) => [region.number, region] as const));
 
@@ -204,7 +217,7 @@ export function resolveReferences(asked: string, record: ConversationRecord, set
     if (regions.every((r) => r.kind === 'span') && media?.kind === 'video' && media.durationSec !== null && !seconds.includes(null)) {
       const clip = zoomClip(unionSeconds(seconds as { start: number; end: number }[]), media.durationSec, { margin: settings.zoomMargin, minSec: ZOOM_MIN_SECONDS });
       const question = intent.rest === '' ? ZOOM_CLIP_QUESTION : capitalise(intent.rest);
-      return { status: 'resolved', kind: 'zoom', intent, regions, mediaId, question, crop: null, clip, drawn: drawn.map((d) => d.input), named };
+      return { status: 'resolved', kind: 'zoom', intent, regions, mediaId, question, crop: null, clip, drawn: drawn.map((d) => d.input), named, switched: switched?.id === mediaId ? switched : null };
     }
     const boxes = regions.map((r) => pixelsOf(r, media));
     if (regions.some((r) => r.kind !== 'box') || media?.kind !== 'image' || media.size === null || boxes.includes(null)) {
@@ -212,7 +225,7 @@ export function resolveReferences(asked: string, record: ConversationRecord, set
     }
     const crop = zoomCrop(unionPixelBox(boxes as PixelBox[]), media.size, { margin: settings.zoomMargin, minSize: settings.zoomMinSize });
     const question = intent.rest === '' ? settings.zoomQuestion : capitalise(intent.rest);
-    return { status: 'resolved', kind: 'zoom', intent, regions, mediaId, question, crop, clip: null, drawn: drawn.map((d) => d.input), named };
+    return { status: 'resolved', kind: 'zoom', intent, regions, mediaId, question, crop, clip: null, drawn: drawn.map((d) => d.input), named, switched: switched?.id === mediaId ? switched : null };
   }
 
   const kind: ReferenceKind =
@@ -220,11 +233,12 @@ export function resolveReferences(asked: string, record: ConversationRecord, set
   return {
     status: 'resolved', kind, intent, regions, mediaId,
     question: rewrite(text, intent.phrases, byNumber, drawn), crop: null, clip: null, drawn: drawn.map((d) => d.input), named,
+    switched: switched?.id === mediaId ? switched : null,
   };
 }
 
 /** A question that points only at regions drawn by hand: they sit on the current media. */
-function resolveDrawn(text: string, record: ConversationRecord, phrases: readonly DrawnPhrase[], named: NamedReference[]): ReferenceResolution {
+function resolveDrawn(text: string, record: ConversationRecord, phrases: readonly DrawnPhrase[], named: NamedReference[], switched: MediaContext | null): ReferenceResolution {
   const media = record.media.find((m) => m.id === record.activeMediaId);
   const drawn: { phrase: DrawnPhrase; input: DrawnInput }[] = [];
   for (const phrase of phrases) {
@@ -243,5 +257,6 @@ function resolveDrawn(text: string, record: ConversationRecord, phrases: readonl
     clip: null,
     drawn: drawn.map((d) => d.input),
     named,
+    switched,
   };
 }

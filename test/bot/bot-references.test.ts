@@ -93,6 +93,20 @@ describe('bot pipeline: references, sources, concurrency', () => {
     await runtime.close();
   });
 
+  it('"what was in the first image?" asks about that image again and says so', async () => {
+    const runtime = await createConversationRuntime({});
+    const engine = new FakeEngine({ replies: ['A star [0.100, 0.300, 0.300, 0.500].', 'A cup [0.600, 0.500, 0.800, 0.700].', 'A star.'] });
+    const bot = createBot({ config: testConfig(), engine, runtime });
+    await bot.handle(message('what is there?', [memoryAttachment(await greyPng(400, 400), 'first.png')]));
+    await bot.handle(message('and here?', [memoryAttachment(await greyPng(300, 200), 'second.png')]));
+    const back = await bot.handle(message('what was in the first image?'));
+    expect(back.error).toBeUndefined();
+    expect(engine.calls[2]!.request.media?.size).toEqual({ width: 400, height: 400 });
+    expect(engine.calls[2]!.request.turns.at(-1)!.text).toBe('What was in this image?');
+    expect(back.notices).toContain('I looked at image 1 (first.png) again.');
+    await runtime.close();
+  });
+
   it('earlier media with a platform URL are fetched again through message.fetchUrl; without it the reply asks for the file', async () => {
     const runtime = await createConversationRuntime({});
     const engine = new FakeEngine({ fallback: 'A star [0.100, 0.300, 0.300, 0.500].' });
