@@ -10,6 +10,7 @@ import type { ConversationSession } from '../conversation/conversation-session';
 import { helpText } from '../conversation/help-text';
 import type { BoxRegion, MediaContext, MediaSource, SpanRegion } from '../conversation/record';
 import { describeSwitch } from '../conversation/media-references';
+import { describeStretch } from '../conversation/memory-summary';
 import { describeNamed } from '../conversation/word-references';
 import { collectAnswer } from '../engine/collect-answer';
 import { silentLogger } from '../engine/silent-logger';
@@ -279,7 +280,7 @@ export class Bot implements BotHandler {
       if (plan.clip !== null) {
         // a zoom in time: the stretch sampled again, frames as close together as the model takes them
         requestMedia = await this.#media.prepareClip(media, plan.clip, message, runtime.backend.blobs, call);
-        notices.push(`I looked again at ${Number(plan.clip.start.toFixed(1))}–${seconds(plan.clip.end)} of the video.`);
+        notices.push(describeStretch(plan.clip));
       }
     }
 
@@ -504,11 +505,6 @@ export class Bot implements BotHandler {
       notices.push('I could not draw the picture this time; the numbers in my answer still name the regions.');
     }
   }
-}
-
-/** "2.5 s" */
-function seconds(value: number): string {
-  return `${Number(value.toFixed(1))} s`;
 }
 
 function timedOut(timeoutMs: number): LegoError {

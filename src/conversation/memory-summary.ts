@@ -11,6 +11,16 @@ function seconds(value: number): string {
   return `${value.toFixed(1)} s`;
 }
 
+/** "2.0–4.5 s" */
+function secondsRange(span: { start: number; end: number }): string {
+  return `${span.start.toFixed(1)}–${seconds(span.end)}`;
+}
+
+/** What a zoom into a span looked at, for the reply: "I looked again at 0.8–2.3 s of the video." */
+export function describeStretch(clip: { start: number; end: number }): string {
+  return `I looked again at ${secondsRange(clip)} of the video.`;
+}
+
 function mediaName(media: MediaContext): string {
   return `${media.kind} ${media.id}`;
 }
@@ -21,7 +31,7 @@ export function describeRegion(region: Region): string {
   if (region.label !== null && region.label.trim() !== '') details.push(region.label.trim());
   if (region.drawn === true) details.push('drawn by you');
   if (region.kind === 'span' && region.seconds !== null) {
-    details.push(`${seconds(region.seconds.start).replace(' s', '')}–${seconds(region.seconds.end)}`);
+    details.push(secondsRange(region.seconds));
   }
   const name = `${region.kind} ${region.number}`;
   return details.length === 0 ? name : `${name} (${details.join(', ')})`;

@@ -150,9 +150,10 @@ function pixelsOf(region: Region, media: MediaContext | undefined): PixelBox | n
 }
 
 /**
- * Resolve the references of `text` against the regions this conversation has shown: numbers ("box 2",
- * "zoom into 1"), and words for regions shown on the current media ("the left one", "zoom into the
- * heart"), which are written as numbers first (word-references).
+ * Resolve the references of `text` against what this conversation has shown: an earlier media named in
+ * words ("the first image", media-references), made current for the rest; words for regions shown on
+ * that media ("the left one", "zoom into the heart"), written as numbers first (word-references); and
+ * numbers ("box 2", "zoom into 1").
  */
 export function resolveReferences(asked: string, record: ConversationRecord, settings: ResolveSettings): ReferenceResolution {
   // "the first image", "video 2": that media, and the rest of the question about it
@@ -211,13 +212,16 @@ export function resolveReferences(asked: string, record: ConversationRecord, set
     drawn.push({ phrase, input });
   }
 
+  // the media named in words, when the regions are on it (numbers name their own media)
+  const switchedHere = switched?.id === mediaId ? switched : null;
+
   if (intent.kind === 'zoom') {
     // spans of a video: its stretch is sampled again, frames as close together as the model takes them
     const seconds = regions.map((r) => (r.kind === 'span' ? r.seconds : null));
     if (regions.every((r) => r.kind === 'span') && media?.kind === 'video' && media.durationSec !== null && !seconds.includes(null)) {
-      const clip = zoomClip(unionSeconds(seconds as { start: number; end: number }[]), media.durationSec, { margin: settings.zoomMargin, minSec: ZOOM_MIN_SECONDS });
+      const clip = zoomClip(unionSeconds(seconds as SecondSpan[]), media.durationSec, { margin: settings.zoomMargin, minSec: ZOOM_MIN_SECONDS });
       const question = intent.rest === '' ? ZOOM_CLIP_QUESTION : capitalise(intent.rest);
-      return { status: 'resolved', kind: 'zoom', intent, regions, mediaId, question, crop: null, clip, drawn: drawn.map((d) => d.input), named, switched: switched?.id === mediaId ? switched : null };
+      return { status: 'resolved', kind: 'zoom', intent, regions, mediaId, question, crop: null, clip, drawn: drawn.map((d) => d.input), named, switched: switchedHere };
     }
     const boxes = regions.map((r) => pixelsOf(r, media));
     if (regions.some((r) => r.kind !== 'box') || media?.kind !== 'image' || media.size === null || boxes.includes(null)) {
@@ -225,7 +229,7 @@ export function resolveReferences(asked: string, record: ConversationRecord, set
     }
     const crop = zoomCrop(unionPixelBox(boxes as PixelBox[]), media.size, { margin: settings.zoomMargin, minSize: settings.zoomMinSize });
     const question = intent.rest === '' ? settings.zoomQuestion : capitalise(intent.rest);
-    return { status: 'resolved', kind: 'zoom', intent, regions, mediaId, question, crop, clip: null, drawn: drawn.map((d) => d.input), named, switched: switched?.id === mediaId ? switched : null };
+    return { status: 'resolved', kind: 'zoom', intent, regions, mediaId, question, crop, clip: null, drawn: drawn.map((d) => d.input), named, switched: switchedHere };
   }
 
   const kind: ReferenceKind =
@@ -233,7 +237,7 @@ export function resolveReferences(asked: string, record: ConversationRecord, set
   return {
     status: 'resolved', kind, intent, regions, mediaId,
     question: rewrite(text, intent.phrases, byNumber, drawn), crop: null, clip: null, drawn: drawn.map((d) => d.input), named,
-    switched: switched?.id === mediaId ? switched : null,
+    switched: switchedHere,
   };
 }
 

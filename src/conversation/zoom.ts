@@ -1,6 +1,5 @@
-import type { ImageSize, ModelBox, PixelBox } from '../grounding/types';
+import type { ImageSize, ModelBox, ModelSpan, PixelBox, SecondSpan } from '../grounding/types';
 import { modelBoxToPixels, pixelBoxToModel } from '../grounding/coordinate-frames';
-import type { ModelSpan, SecondSpan } from '../grounding/types';
 import type { Clip, CropRect } from './record';
 
 export interface ZoomSettings {
